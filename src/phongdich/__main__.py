@@ -1,0 +1,3 @@
+from phongdich.cli import main
+
+main()

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from phongdich.accounts import actions, audit
+from phongdich.accounts.forms import AuditFilterForm, LoginForm, TotpForm
+from phongdich.accounts.middleware import OTP_SESSION_KEY
+from phongdich.accounts.queries import access_audit_events, filter_audit_events
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return "accounts:dashboard"
+
+
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        if actions.is_locked_out(username):
+            form.add_error(None, _("Too many failed attempts. Try again in a few minutes."))
+        else:
+            user = authenticate(request, username=username,
+                                password=form.cleaned_data["password"])
+            if user is None:
+                actions.do_record_login_failure(username, request)
+                form.add_error(None, _("Wrong username or password."))
+            else:
+                login(request, user)
+                actions.do_record_login(user, request)
+                return redirect(_next_url(request))
+    return render(request, "accounts/login.html",
+                  {"form": form, "next": request.GET.get("next", "")}, status=200)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("portal:home")
+
+
+@login_required
+def totp_verify(request):
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if actions.verify_totp(request.user, form.cleaned_data["code"]):
+            request.session[OTP_SESSION_KEY] = True
+            return redirect("accounts:dashboard")
+        audit.record("otp_failed", request=request, obj=request.user)
+        form.add_error("code", _("The code is not correct."))
+    return render(request, "accounts/totp_verify.html", {"form": form})
+
+
+@login_required
+def totp_setup(request):
+    user = request.user
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if actions.do_enable_totp(user, form.cleaned_data["code"], request):
+            request.session[OTP_SESSION_KEY] = True
+            messages.success(request, _("Two-factor login is on."))
+            return redirect("accounts:dashboard")
+        form.add_error("code", _("The code is not correct."))
+    if not user.totp_secret or request.method == "GET":
+        if not user.totp_enabled:
+            actions.do_start_totp(user)
+    uri = ""
+    svg = ""
+    if not user.totp_enabled:
+        import pyotp
+
+        uri = pyotp.TOTP(user.totp_secret).provisioning_uri(user.username, issuer_name="PhongDich")
+        svg = segno.make(uri, error="m").svg_inline(scale=4)
+    return render(request, "accounts/totp_setup.html",
+                  {"form": form, "secret": user.totp_secret, "qr_svg": svg, "uri": uri})
+
+
+@login_required
+def dashboard(request):
+    from phongdich.portal.dashboard import dashboard_context
+
+    return render(request, "accounts/dashboard.html", dashboard_context(request.user))
+
+
+@login_required
+def audit_log(request):
+    qs = access_audit_events(request.user)
+    form = AuditFilterForm(request.GET or None)
+    if form.is_valid():
+        qs = filter_audit_events(qs, form.cleaned_data)
+    page = Paginator(qs.select_related("ward"), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_log.html", {"form": form, "page": page})

@@ -1,0 +1,54 @@
+"""One record per human: who declared, who was tested, vaccinated or traced."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+    OTHER = "other", _("Other")
+
+
+class Person(models.Model):
+    full_name = models.CharField(_("full name"), max_length=120)
+    # Folded (lower case, no diacritics) for matching and search; see lib.text.fold.
+    name_folded = models.CharField(max_length=120, db_index=True)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"))
+    gender = models.CharField(_("sex"), max_length=8, choices=Gender.choices)
+    phone = models.CharField(_("phone"), max_length=16, blank=True, db_index=True)  # E.164
+    # CCCD (12 digits), CMND (9 digits) or a passport number; unique when present.
+    id_number = models.CharField(_("ID number"), max_length=20, null=True, blank=True)
+    nationality = models.CharField(_("nationality"), max_length=2, default="VN")
+    ward = models.ForeignKey(
+        "places.Ward", verbose_name=_("ward"), on_delete=models.PROTECT, related_name="+",
+        null=True, blank=True,
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    # Opaque identifier printed in the personal QR code; no personal data inside.
+    token = models.CharField(max_length=43, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"], condition=Q(id_number__isnull=False), name="person_id_unique"
+            ),
+            # Without an ID number a person is the same human when phone, name and birth year agree;
+            # the constraint makes concurrent first declarations collapse into one record.
+            models.UniqueConstraint(
+                fields=["phone", "name_folded", "birth_year"],
+                condition=~Q(phone=""),
+                name="person_phone_name_year_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.birth_year})"

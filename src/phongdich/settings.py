@@ -1,0 +1,191 @@
+"""PhòngDịch settings: environment variables only (documented in README).
+
+Every value goes through ``phongdich.lib.env`` helpers, which stop start-up with a message naming the
+variable when a value is malformed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from phongdich.lib.env import (
+    ConfigError,
+    envbool,
+    envint,
+    envlist,
+    envsecret,
+    envstr,
+    envurl,
+    parse_database_url,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+try:
+    DATA_DIR = Path(envstr("PHONGDICH_DATA_DIR", "var")).resolve()
+    DEBUG = envbool("DEBUG", False)
+    ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
+    BASE_URL = envurl("PHONGDICH_BASE_URL", "http://127.0.0.1:8000")
+    _database_url = envstr("DATABASE_URL", "")
+    _db = parse_database_url("DATABASE_URL", _database_url) if _database_url else None
+    SECRET_KEY = envsecret("SECRET_KEY", DATA_DIR)
+    RETENTION_DAYS = envint("PHONGDICH_RETENTION_DAYS", 28, minimum=1, maximum=3650)
+    LOGIN_MAX_FAILURES = envint("PHONGDICH_LOGIN_MAX_FAILURES", 5, minimum=1)
+    LOGIN_LOCKOUT_MINUTES = envint("PHONGDICH_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+    HOTLINES = envlist("PHONGDICH_HOTLINES", ["1900 9095", "02373.742.289"])
+    SQLITE_BUSY_TIMEOUT_MS = envint("PHONGDICH_SQLITE_BUSY_TIMEOUT_MS", 10000, minimum=0)
+except ConfigError as error:
+    sys.stderr.write(f"PhòngDịch configuration error: {error}\n")
+    raise SystemExit(2) from error
+
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+if _db is None or _db.engine == "sqlite":
+    _sqlite_path = DATA_DIR / "phongdich.sqlite3" if _db is None else Path(_db.name)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(_sqlite_path),
+            # A server, not a desktop file: WAL lets readers run beside the writer, NORMAL sync is
+            # safe under WAL, and IMMEDIATE takes the write lock at BEGIN so two writers queue on
+            # busy_timeout instead of failing with "database is locked" mid-transaction.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS};"
+                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA cache_size=-65536;"
+                    "PRAGMA mmap_size=268435456;"
+                    "PRAGMA temp_store=MEMORY;"
+                ),
+            },
+            "TEST": {"NAME": str(DATA_DIR / "test-phongdich.sqlite3")},
+        }
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": _db.name,
+            "USER": _db.user,
+            "PASSWORD": _db.password,
+            "HOST": _db.host,
+            "PORT": _db.port,
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": dict(_db.options),
+        }
+    }
+IS_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+
+INSTALLED_APPS = [
+    "phongdich.places",
+    "phongdich.accounts",
+    "phongdich.people",
+    "phongdich.portal",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "phongdich.accounts.middleware.OtpRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "phongdich.urls"
+WSGI_APPLICATION = "phongdich.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "phongdich.portal.context.site",
+            ],
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if os.environ.get("PHONGDICH_FAST_HASHER") == "1":  # tests and benchmarks only
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+MEDIA_ROOT = DATA_DIR / "media"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 60 * 12
+CSRF_TRUSTED_ORIGINS = [BASE_URL]
+if BASE_URL.startswith("https://"):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"phongdich": {"level": "INFO"}},
+}
