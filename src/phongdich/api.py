@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
 from phongdich.accounts.api_auth import SessionOrToken
+from phongdich.checkpoints.api import router as checkpoints_router
+from phongdich.checkpoints.errors import CheckpointError
+from phongdich.lib.errors import InputErrors
 from phongdich.places.api import router as places_router
+from phongdich.portal.ratelimit import RateLimited
 
 api = NinjaAPI(
     title="PhòngDịch API",
@@ -36,6 +41,35 @@ def validation_errors(request, exc: NinjaValidationError):
     return api.create_response(request, {"errors": errors}, status=422)
 
 
+@api.exception_handler(InputErrors)
+def input_errors(request, exc: InputErrors):
+    return api.create_response(request, {"errors": [e.as_dict() for e in exc.errors]}, status=422)
+
+
+@api.exception_handler(CheckpointError)
+def checkpoint_error(request, exc: CheckpointError):
+    return api.create_response(request, {"errors": [{"field": "", **exc.as_dict()}]},
+                               status=exc.status)
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc: RateLimited):
+    response = api.create_response(request, {"errors": [{
+        "field": "", "code": "rate_limited",
+        "message_vi": "Quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.",
+        "message_en": "Too many requests. Please try again in a minute."}]}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"errors": [{
+        "field": "", "code": "forbidden", "message_vi": "Bạn không có quyền thực hiện việc này.",
+        "message_en": "You are not allowed to do this."}]}, status=403)
+
+
 api.add_router("/places", places_router)
+api.add_router("", checkpoints_router)
 
 __all__ = ["api", "translation"]

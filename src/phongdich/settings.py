@@ -37,6 +37,9 @@ try:
     LOGIN_MAX_FAILURES = envint("PHONGDICH_LOGIN_MAX_FAILURES", 5, minimum=1)
     LOGIN_LOCKOUT_MINUTES = envint("PHONGDICH_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
     HOTLINES = envlist("PHONGDICH_HOTLINES", ["1900 9095", "02373.742.289"])
+    AUTO_APPROVE_VENUES = envbool("PHONGDICH_AUTO_APPROVE_VENUES", False)
+    CHECKIN_RATE_PER_MINUTE = envint("PHONGDICH_CHECKIN_RATE_PER_MINUTE", 120, minimum=1)
+    REDIS_URL = envstr("PHONGDICH_REDIS_URL", "")
     SQLITE_BUSY_TIMEOUT_MS = envint("PHONGDICH_SQLITE_BUSY_TIMEOUT_MS", 10000, minimum=0)
 except ConfigError as error:
     sys.stderr.write(f"PhòngDịch configuration error: {error}\n")
@@ -89,6 +92,7 @@ INSTALLED_APPS = [
     "phongdich.places",
     "phongdich.accounts",
     "phongdich.people",
+    "phongdich.checkpoints",
     "phongdich.portal",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -161,13 +165,20 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "phongdich.portal.storage.StaticStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 

@@ -79,7 +79,7 @@ def totp_setup(request):
     if not user.totp_enabled:
         import pyotp
 
-        uri = pyotp.TOTP(user.totp_secret).provisioning_uri(user.username, issuer_name="PhongDich")
+        uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="PhongDich")
         svg = segno.make(uri, error="m").svg_inline(scale=4)
     return render(request, "accounts/totp_setup.html",
                   {"form": form, "secret": user.totp_secret, "qr_svg": svg, "uri": uri})

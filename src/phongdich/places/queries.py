@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db.models import QuerySet
 
 from phongdich.lib.text import fold
@@ -25,3 +27,10 @@ def get_area(code: int) -> Province | Ward | None:
     if code < 100:
         return Province.objects.filter(code=code).first()
     return Ward.objects.select_related("province").filter(code=code).first()
+
+
+@lru_cache(maxsize=1)
+def ward_codes() -> frozenset[int]:
+    """Every ward code. Divisions change only by a data migration (a deploy), so one read per
+    process is enough and keeps the check-in hot path free of this query."""
+    return frozenset(Ward.objects.values_list("code", flat=True))

@@ -1,0 +1,329 @@
+"""Every state change of checkpoints: registration, approval, code rotation, check-in/out, purge.
+
+The web pages, the JSON API and the management commands call these functions and nothing else.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from phongdich.accounts import audit
+from phongdich.accounts.models import Role
+from phongdich.checkpoints.declarations import Declaration, validate_declaration
+from phongdich.checkpoints.errors import CheckpointError, venue_error
+from phongdich.checkpoints.models import (
+    CheckoutKind,
+    RetiredCode,
+    Source,
+    Venue,
+    VenueStatus,
+    Visit,
+)
+from phongdich.checkpoints.validation import validate_venue
+from phongdich.lib.codes import new_code
+from phongdich.lib.errors import FieldError, InputErrors
+from phongdich.lib.timeutil import next_local_midnight
+from phongdich.people.actions import do_match_person
+from phongdich.people.models import Person
+from phongdich.people.validation import validate_person
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _new_venue_code() -> str:
+    while True:
+        code = new_code()
+        if not Venue.objects.filter(code=code).exists() and not RetiredCode.objects.filter(
+            code=code
+        ).exists():
+            return code
+
+
+@transaction.atomic
+def do_register_venue(data: dict[str, Any], *, actor: Any = None, request: Any = None) -> Venue:
+    """Create a checkpoint. Officers' venues are active at once; a public self-registration is
+    ``pending`` until the ward officer approves it, unless PHONGDICH_AUTO_APPROVE_VENUES is on."""
+    clean, errors = validate_venue(data)
+    if errors:
+        raise InputErrors(errors)
+    assert clean is not None  # noqa: S101
+    is_officer = actor is not None and getattr(actor, "role", None) in {
+        Role.ADMIN, Role.PROVINCE_OFFICER, Role.WARD_OFFICER}
+    if is_officer:
+        from phongdich.accounts.jurisdiction import can_see_ward
+
+        if not can_see_ward(actor, clean.ward):
+            raise InputErrors.one("ward_code", "outside_area",
+                                  "Phường/xã này không thuộc địa bàn của bạn.",
+                                  "ward_code is outside your area.")
+    active = is_officer or settings.AUTO_APPROVE_VENUES
+    venue = Venue.objects.create(
+        code=_new_venue_code(), name=clean.name, kind=clean.kind, address=clean.address,
+        ward=clean.ward, phone=clean.phone, operator=clean.operator, lat=clean.lat, lon=clean.lon,
+        default_stay_minutes=clean.default_stay_minutes,
+        status=VenueStatus.ACTIVE if active else VenueStatus.PENDING,
+        created_by=actor if is_officer else None,
+        approved_by=actor if is_officer else None,
+        approved_at=timezone.now() if active else None,
+    )
+    audit.record("create", actor=actor, request=request, obj=venue, ward=clean.ward,
+                 detail={"status": venue.status})
+    return venue
+
+
+@transaction.atomic
+def do_set_venue_status(venue: Venue, status: str, *, actor: Any, request: Any = None) -> Venue:
+    if status not in VenueStatus.values:
+        raise InputErrors.one("status", "not_allowed", "Trạng thái không hợp lệ.",
+                              f"status must be one of {', '.join(VenueStatus.values)}.")
+    venue = Venue.objects.select_for_update().get(pk=venue.pk)
+    old = venue.status
+    venue.status = status
+    fields = ["status"]
+    if status == VenueStatus.ACTIVE and venue.approved_at is None:
+        venue.approved_by, venue.approved_at = actor, timezone.now()
+        fields += ["approved_by", "approved_at"]
+    venue.save(update_fields=fields)
+    audit.record("approve" if old == VenueStatus.PENDING and status == VenueStatus.ACTIVE
+                 else "set_status", actor=actor, request=request, obj=venue, ward=venue.ward,
+                 detail={"from": old, "to": status})
+    return venue
+
+
+@transaction.atomic
+def do_rotate_venue_code(venue: Venue, *, actor: Any, request: Any = None) -> Venue:
+    """Give the venue a new code; posters with the old one get 'code replaced', not check-ins."""
+    venue = Venue.objects.select_for_update().get(pk=venue.pk)
+    RetiredCode.objects.create(code=venue.code, venue=venue, retired_at=timezone.now())
+    old = venue.code
+    venue.code = _new_venue_code()
+    venue.save(update_fields=["code"])
+    audit.record("rotate_code", actor=actor, request=request, obj=venue, ward=venue.ward,
+                 detail={"old": old})
+    return venue
+
+
+def resolve_venue(code: str, *, for_checkin: bool = True) -> Venue:
+    """The venue behind a (possibly mistyped or old) code, or a CheckpointError saying why not."""
+    from phongdich.lib.codes import InvalidCode, normalise_code
+
+    try:
+        clean = normalise_code(code)
+    except InvalidCode:
+        raise venue_error("unknown_venue") from None
+    venue = Venue.objects.select_related("ward").filter(code=clean).first()
+    if venue is None:
+        if RetiredCode.objects.filter(code=clean).exists():
+            raise venue_error("venue_code_rotated")
+        raise venue_error("unknown_venue")
+    if for_checkin and venue.status != VenueStatus.ACTIVE:
+        raise venue_error(f"venue_{venue.status}")
+    return venue
+
+
+@dataclass
+class CheckinResult:
+    visit: Visit
+    created: bool
+    already_inside: bool = False
+
+    @property
+    def person(self) -> Person:
+        return self.visit.person
+
+
+def _check_scan_time(scanned_at: datetime | None, now: datetime, field: str) -> datetime:
+    if scanned_at is None:
+        return now
+    if timezone.is_naive(scanned_at):
+        raise InputErrors.one(field, "naive_datetime",
+                              "Thời điểm quét phải có múi giờ (VD: +07:00).",
+                              f"{field} must include a time zone offset (e.g. +07:00).")
+    if scanned_at > now + CLOCK_SKEW:
+        raise InputErrors.one(field, "in_future", "Thời điểm quét nằm ở tương lai.",
+                              f"{field} is in the future.")
+    if scanned_at < now - timedelta(days=settings.RETENTION_DAYS):
+        raise InputErrors.one(field, "too_old", "Thời điểm quét quá cũ, đã quá thời hạn lưu trữ.",
+                              f"{field} is older than the retention period.")
+    return scanned_at
+
+
+def _require_staff_for(venue: Venue, actor: Any, source: str) -> None:
+    from phongdich.checkpoints.queries import can_staff_venue
+
+    if source != Source.SELF and not can_staff_venue(actor, venue):
+        raise CheckpointError("staff_required",
+                              "Chỉ nhân viên của điểm kiểm dịch mới nhập tờ khai giấy hoặc quét mã.",
+                              f"Only this checkpoint's staff may record source '{source}'.", 403)
+
+
+def _resolve_person(person: dict | None, person_token: str | None, require_contact: bool,
+                    errors: list[FieldError]) -> Person | None:
+    if person_token:
+        found = Person.objects.filter(token=person_token).first()
+        if found is None:
+            errors.append(FieldError("person_token", "unknown_person",
+                                     "Mã cá nhân không hợp lệ. Hãy khai báo lại.",
+                                     "person_token is not known; please declare again."))
+        return found
+    if not isinstance(person, dict):
+        errors.append(FieldError("person", "required", "Thông tin cá nhân là bắt buộc.",
+                                 "person is required."))
+        return None
+    clean, person_errors = validate_person(person, require_contact=require_contact)
+    errors.extend(person_errors)
+    return clean  # type: ignore[return-value]  (PersonData, matched after validation)
+
+
+def do_checkin(
+    *,
+    venue_code: str,
+    client_id: uuid.UUID | str | None,
+    declaration: dict[str, Any],
+    person: dict[str, Any] | None = None,
+    person_token: str | None = None,
+    scanned_at: datetime | None = None,
+    source: str = Source.SELF,
+    actor: Any = None,
+    request: Any = None,
+) -> CheckinResult:
+    """Record an entry with its declaration. Idempotent on ``client_id``: the same id returns the
+    same visit and writes nothing. A person already inside gets their open visit back."""
+    now = timezone.now()
+    try:
+        client_uuid = uuid.UUID(str(client_id)) if client_id else uuid.uuid4()
+    except ValueError:
+        raise InputErrors.one("client_id", "not_uuid", "client_id phải là UUID.",
+                              "client_id must be a UUID.") from None
+    existing = Visit.objects.select_related("person", "venue").filter(client_id=client_uuid).first()
+    if existing is not None:
+        return CheckinResult(existing, created=False)
+    venue = resolve_venue(venue_code)
+    if source not in Source.values:
+        raise InputErrors.one("source", "not_allowed", "Nguồn không hợp lệ.",
+                              "source must be self, paper or scan.")
+    _require_staff_for(venue, actor, source)
+    errors: list[FieldError] = []
+    at = _check_scan_time(scanned_at, now, "scanned_at")
+    person_data = _resolve_person(person, person_token, source == Source.SELF, errors)
+    decl, decl_errors = validate_declaration(declaration or {})
+    errors.extend(decl_errors)
+    if errors:
+        raise InputErrors(errors)
+    assert decl is not None  # noqa: S101
+    return _record_visit(venue, person_data, decl, client_uuid, at, now, source, actor, request)
+
+
+def _record_visit(venue: Venue, person_data: Any, decl: Declaration, client_uuid: uuid.UUID,
+                  at: datetime, now: datetime, source: str, actor: Any,
+                  request: Any) -> CheckinResult:
+    try:
+        with transaction.atomic():
+            person = person_data if isinstance(person_data, Person) else do_match_person(person_data)[0]
+            # No savepoint here: a conflict rolls the whole transaction back and is sorted out
+            # below, outside it.
+            visit = Visit.objects.create(
+                client_id=client_uuid, venue=venue, person=person, source=source,
+                checked_in_at=at, received_at=now,
+                entered_by=actor if source != Source.SELF else None,
+                form_version=decl.version, symptoms=decl.symptoms, exposures=decl.exposures,
+                conditions=decl.conditions, travel=decl.travel, flagged=decl.flagged,
+            )
+            if source != Source.SELF:
+                audit.record("checkin_" + source, actor=actor, request=request, obj=visit,
+                             ward=venue.ward)
+            return CheckinResult(visit, created=True)
+    except IntegrityError:
+        # Either the same client_id raced us (return that visit) or the person is already inside.
+        same = Visit.objects.select_related("person", "venue").filter(client_id=client_uuid).first()
+        if same is not None:
+            return CheckinResult(same, created=False)
+        person = person_data if isinstance(person_data, Person) else do_match_person(person_data)[0]
+        inside = Visit.objects.select_related("person", "venue").filter(
+            person=person, venue=venue, checked_out_at__isnull=True).first()
+        if inside is None:
+            raise
+        return CheckinResult(inside, created=False, already_inside=True)
+
+
+@transaction.atomic
+def do_checkout(
+    visit: Visit,
+    *,
+    at: datetime | None = None,
+    kind: str = CheckoutKind.SELF,
+    actor: Any = None,
+    request: Any = None,
+) -> Visit:
+    """Close a visit. Checking out a closed visit changes nothing (repeated taps, re-uploads)."""
+    now = timezone.now()
+    at = _check_scan_time(at, now, "scanned_at")
+    visit = Visit.objects.select_for_update().select_related("venue", "person").get(pk=visit.pk)
+    if visit.checked_out_at is not None:
+        return visit
+    visit.checked_out_at = max(at, visit.checked_in_at)
+    visit.checkout_received_at = now
+    visit.checkout_kind = kind
+    visit.save(update_fields=["checked_out_at", "checkout_received_at", "checkout_kind"])
+    if kind == CheckoutKind.STAFF:
+        audit.record("checkout", actor=actor, request=request, obj=visit, ward=visit.venue.ward)
+    return visit
+
+
+def auto_checkout_time(checked_in_at: datetime, stay: timedelta) -> datetime:
+    """A visit nobody closed ends after the venue's default stay, or at local midnight."""
+    return min(checked_in_at + stay, next_local_midnight(checked_in_at))
+
+
+def do_auto_checkout(now: datetime | None = None, batch: int = 2000) -> int:
+    """Close every open visit whose default stay (or local day) is over; marked automatic."""
+    now = now or timezone.now()
+    closed = 0
+    # Only visits older than the shortest possible stay can be due: keeps the scan small.
+    candidates = (Visit.objects.filter(checked_out_at__isnull=True,
+                                       checked_in_at__lte=now - timedelta(minutes=5))
+                  .select_related("venue").order_by("pk"))
+    due = []
+    for visit in candidates.iterator(chunk_size=batch):
+        end = auto_checkout_time(visit.checked_in_at, visit.venue.default_stay)
+        if end <= now:
+            due.append((visit.pk, end))
+    for start in range(0, len(due), batch):
+        chunk = due[start:start + batch]
+        with transaction.atomic():
+            for pk, end in chunk:
+                closed += Visit.objects.filter(pk=pk, checked_out_at__isnull=True).update(
+                    checked_out_at=end, checkout_received_at=now, checkout_kind=CheckoutKind.AUTO)
+    return closed
+
+
+# Apps that must keep some visits past retention (tracing: people linked to an open case)
+# register a function returning the ids of the people to keep.
+RETENTION_HOLDS: list[Any] = []
+
+
+def retention_hold_q() -> Q:
+    q = Q(pk__in=[])
+    for hold in RETENTION_HOLDS:
+        q |= hold()
+    return q
+
+
+def do_purge_old_visits(now: datetime | None = None) -> int:
+    """Delete visits (and their declarations) older than PHONGDICH_RETENTION_DAYS, except held ones."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.RETENTION_DAYS)
+    old = Visit.objects.filter(checked_in_at__lt=cutoff).exclude(retention_hold_q())
+    deleted, _ = old.delete()
+    if deleted:
+        audit.record("purge", object_type="checkpoints.visit",
+                     detail={"deleted": deleted, "before": cutoff.isoformat()})
+    return deleted

@@ -1,0 +1,224 @@
+"""Staff console (/staff/checkpoints/…): venues, who is inside, paper forms, scanner, exports."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from phongdich.accounts import audit
+from phongdich.accounts.models import Role
+from phongdich.checkpoints import actions
+from phongdich.checkpoints.forms import (
+    declaration_from_post,
+    errors_by_field,
+    person_from_post,
+    venue_from_post,
+)
+from phongdich.checkpoints.models import CheckoutKind, Source, VenueKind, VenueStatus, Visit
+from phongdich.checkpoints.queries import (
+    access_venue,
+    inside_visits,
+    list_venues_for,
+    today_counts,
+    visits_between,
+)
+from phongdich.checkpoints.views import _form_context
+from phongdich.lib.errors import InputErrors
+from phongdich.lib.exports import write_csv, write_xlsx
+from phongdich.lib.phones import InvalidPhone, normalise_phone
+from phongdich.lib.timeutil import format_vn, local_date, local_day_bounds
+from phongdich.people.models import Person
+
+OFFICERS = {Role.ADMIN, Role.PROVINCE_OFFICER, Role.WARD_OFFICER}
+
+
+def _officer(user) -> bool:
+    return user.role in OFFICERS
+
+
+@login_required
+def venue_list(request):
+    if request.user.role not in OFFICERS | {Role.VENUE_STAFF}:
+        raise PermissionDenied
+    venues = list_venues_for(request.user).order_by("status", "name")
+    status = request.GET.get("status")
+    if status in VenueStatus.values:
+        venues = venues.filter(status=status)
+    return render(request, "checkpoints/console/venue_list.html", {
+        "venues": venues[:500], "status": status, "statuses": VenueStatus.choices,
+        "can_create": _officer(request.user), "kinds": VenueKind.choices,
+    })
+
+
+@login_required
+def venue_create(request):
+    if not _officer(request.user):
+        raise PermissionDenied
+    context = {"kinds": VenueKind.choices, "values": {}, "errors": {}, "staff_form": True}
+    if request.user.ward_id:
+        context["values"] = {"ward_code": request.user.ward_id}
+    if request.method == "POST":
+        try:
+            venue = actions.do_register_venue(venue_from_post(request.POST), actor=request.user,
+                                              request=request)
+        except InputErrors as error:
+            context.update(values=request.POST, errors=errors_by_field(error.errors))
+            return render(request, "checkpoints/register.html", context, status=422)
+        return redirect("checkpoints:console", code=venue.code)
+    return render(request, "checkpoints/register.html", context)
+
+
+@login_required
+def console(request, code: str):
+    venue = access_venue(request.user, code)
+    audit.record("view", request=request, object_type="checkpoints.console", object_id=venue.code,
+                 ward=venue.ward)
+    return render(request, "checkpoints/console/console.html", {
+        "venue": venue, "counts": today_counts(venue), "visits": inside_visits(venue)[:300],
+        "is_officer": _officer(request.user), "statuses": VenueStatus.choices,
+    })
+
+
+@login_required
+def inside_fragment(request, code: str):
+    """The live list (htmx polls it); reading it is a view of personal data, so it is audited."""
+    venue = access_venue(request.user, code)
+    audit.record("view", request=request, object_type="checkpoints.inside", object_id=venue.code,
+                 ward=venue.ward)
+    return render(request, "checkpoints/console/_inside.html", {
+        "venue": venue, "counts": today_counts(venue), "visits": inside_visits(venue)[:300]})
+
+
+@login_required
+@require_POST
+def set_status(request, code: str):
+    venue = access_venue(request.user, code)
+    if not _officer(request.user):
+        raise PermissionDenied
+    actions.do_set_venue_status(venue, request.POST.get("status", ""), actor=request.user,
+                                request=request)
+    return redirect("checkpoints:console", code=venue.code)
+
+
+@login_required
+@require_POST
+def rotate(request, code: str):
+    venue = access_venue(request.user, code)
+    if not _officer(request.user):
+        raise PermissionDenied
+    venue = actions.do_rotate_venue_code(venue, actor=request.user, request=request)
+    messages.success(request, _("New code issued. Print the new poster; the old one no longer works."))
+    return redirect("checkpoints:console", code=venue.code)
+
+
+@login_required
+@require_POST
+def staff_checkout(request, code: str, visit_id: int):
+    venue = access_venue(request.user, code)
+    visit = get_object_or_404(Visit, pk=visit_id, venue=venue)
+    actions.do_checkout(visit, kind=CheckoutKind.STAFF, actor=request.user, request=request)
+    if request.headers.get("HX-Request"):
+        return inside_fragment(request, venue.code)
+    return redirect("checkpoints:console", code=venue.code)
+
+
+def _lookup(request, venue, query: str) -> Person | None:
+    query = query.strip()
+    if not query:
+        return None
+    person = None
+    if query.isdigit() and len(query) in (9, 12):
+        person = Person.objects.filter(id_number=query).first()
+    if person is None:
+        try:
+            person = Person.objects.filter(phone=normalise_phone(query)).order_by("-updated_at").first()
+        except InvalidPhone:
+            person = None
+    if person is not None:
+        audit.record("lookup", request=request, obj=person, ward=venue.ward)
+    return person
+
+
+@login_required
+def paper_form(request, code: str):
+    """Enter a paper declaration on someone's behalf (keyboard first: tab through, Enter saves)."""
+    venue = access_venue(request.user, code)
+    if request.method == "POST":
+        try:
+            result = actions.do_checkin(
+                venue_code=venue.code, client_id=request.POST.get("client_id"),
+                person=person_from_post(request.POST),
+                declaration=declaration_from_post(request.POST),
+                source=Source.PAPER, actor=request.user, request=request,
+            )
+        except InputErrors as error:
+            context = _form_context(venue, None, errors=errors_by_field(error.errors),
+                                    values=request.POST, client_id=request.POST.get("client_id"))
+            return render(request, "checkpoints/console/paper.html", context, status=422)
+        messages.success(request, _("Saved: %(name)s checked in.") % {"name": result.person.full_name})
+        if result.visit.flagged:
+            messages.warning(request, _("Risk declared: %(name)s — contact the health station.")
+                             % {"name": result.person.full_name})
+        return redirect("checkpoints:paper", code=venue.code)
+    found = _lookup(request, venue, request.GET.get("lookup", ""))
+    values = {}
+    if found is not None:
+        values = {"full_name": found.full_name, "birth_year": found.birth_year,
+                  "gender": found.gender, "phone": found.phone, "id_number": found.id_number or "",
+                  "nationality": found.nationality, "ward_code": found.ward_id or "",
+                  "address": found.address}
+    return render(request, "checkpoints/console/paper.html",
+                  _form_context(venue, None, values=values, found=found,
+                                lookup=request.GET.get("lookup", "")))
+
+
+@login_required
+def scanner(request, code: str):
+    venue = access_venue(request.user, code)
+    return render(request, "checkpoints/console/scanner.html", {"venue": venue})
+
+
+def _export_day(request) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return local_date(timezone.now())
+
+
+@login_required
+def export(request, code: str, fmt: str):
+    venue = access_venue(request.user, code)
+    day = _export_day(request)
+    days = max(1, min(int(request.GET.get("days", "1") or 1), 28))
+    start, _ = local_day_bounds(day - timedelta(days=days - 1))
+    _, end = local_day_bounds(day)
+    headers = [_("Check-in"), _("Check-out"), _("Full name"), _("Year of birth"), _("Sex"),
+               _("Phone"), _("ID number"), _("Address"), _("Source"), _("Symptoms"),
+               _("Exposures"), _("Flagged")]
+    rows = [
+        [format_vn(v.checked_in_at), format_vn(v.checked_out_at) if v.checked_out_at else "",
+         v.person.full_name, v.person.birth_year, v.person.gender, v.person.phone,
+         v.person.id_number or "", v.person.address, v.source, ", ".join(v.symptoms),
+         ", ".join(v.exposures), "x" if v.flagged else ""]
+        for v in visits_between(venue, start, end).iterator(chunk_size=2000)
+    ]
+    audit.record("export", request=request, object_type="checkpoints.visit_list",
+                 object_id=venue.code, ward=venue.ward,
+                 detail={"format": fmt, "rows": len(rows), "from": str(start), "to": str(end)})
+    name = f"luot-vao-{venue.code}-{day.isoformat()}"
+    if fmt == "xlsx":
+        body = write_xlsx(rows, headers, sheet_title=venue.name[:31])
+        response = HttpResponse(body, content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    else:
+        response = HttpResponse(write_csv(rows, headers), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+
+class VenueIn(Schema):
+    name: str
+    kind: str
+    address: str
+    ward_code: int
+    phone: str
+    operator: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    default_stay_minutes: int = 60
+
+
+class VenueOut(Schema):
+    code: str
+    name: str
+    kind: str
+    status: str
+    ward_code: int
+    checkin_url: str
+    poster_pdf_url: str
+    poster_png_url: str
+    poster_svg_url: str
+
+
+class PersonIn(Schema):
+    full_name: str = ""
+    birth_year: int | None = None
+    gender: str = ""
+    phone: str = ""
+    id_number: str = ""
+    nationality: str = "VN"
+    ward_code: int | None = None
+    address: str = ""
+
+
+class DeclarationIn(Schema):
+    symptoms: list[str] = Field(default_factory=list)
+    exposures: list[str] = Field(default_factory=list)
+    conditions: list[str] = Field(default_factory=list)
+    travel: list[str] = Field(default_factory=list)
+    commitment: bool = False
+
+
+class CheckinIn(Schema):
+    venue: str
+    client_id: uuid.UUID
+    person: PersonIn | None = None
+    person_token: str | None = None
+    declaration: DeclarationIn
+    scanned_at: datetime | None = None
+    source: str = "self"
+
+
+class CheckinOut(Schema):
+    visit_id: int
+    client_id: uuid.UUID
+    person_id: int
+    person_token: str
+    flagged: bool
+    checked_in_at: datetime
+    already_inside: bool = False
+
+
+class CheckoutIn(Schema):
+    visit_id: int | None = None
+    client_id: uuid.UUID | None = None
+    scanned_at: datetime | None = None
+
+
+class CheckoutOut(Schema):
+    visit_id: int
+    checked_in_at: datetime
+    checked_out_at: datetime
+    checkout_kind: str
+
+
+class PersonSummary(Schema):
+    id: int
+    full_name: str
+    birth_year: int
+    phone: str
+
+
+class VisitOut(Schema):
+    visit_id: int
+    person: PersonSummary
+    source: str
+    checked_in_at: datetime
+    checked_out_at: datetime | None
+    flagged: bool
+    symptoms: list[str]
+    exposures: list[str]

@@ -1,0 +1,41 @@
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.simple_tag
+def field_errors(errors, name):
+    """Errors for one field, in the page's language (Vietnamese by default)."""
+    items = (errors or {}).get(name) or []
+    if not items:
+        return ""
+    vi = (get_language() or "vi").startswith("vi")
+    return format_html('<ul class="errorlist" id="err-{}">{}</ul>', name, format_html_join(
+        "", "<li>{}</li>", ((e.message_vi if vi else e.message_en,) for e in items)))
+
+
+@register.filter
+def value_of(values, name):
+    if not values:
+        return ""
+    getter = getattr(values, "get", None)
+    return getter(name, "") if getter else ""
+
+
+@register.filter
+def checked_in(values, pair):
+    """'checked' when a multi-value form field had this option ticked."""
+    name, _, option = pair.partition(":")
+    if not values:
+        return ""
+    getlist = getattr(values, "getlist", None)
+    chosen = getlist(name) if getlist else values.get(name, [])
+    return "checked" if option in chosen else ""
+
+
+@register.filter
+def local_msg(error):
+    vi = (get_language() or "vi").startswith("vi")
+    return error.message_vi if vi else error.message_en

@@ -1,0 +1,58 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from phongdich.accounts.actions import authenticate_token
+from phongdich.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_adduser_with_ward_area_prints_generated_password(capsys):
+    call_command("adduser", "lan", "--role", "ward_officer", "--area", "14797")
+    out = capsys.readouterr().out
+    user = User.objects.get(username="lan")
+    assert (user.role, user.ward_id, user.province_id) == ("ward_officer", 14797, 38)
+    password = out.split("password: ")[1].strip()
+    assert user.check_password(password)
+
+
+def test_adduser_rejects_unknown_role_and_area():
+    with pytest.raises(CommandError):
+        call_command("adduser", "x", "--role", "wizard", "--area", "38")
+    with pytest.raises(CommandError, match="No province"):
+        call_command("adduser", "x", "--role", "province_officer", "--area", "77")
+    assert not User.objects.filter(username="x").exists()
+
+
+def test_token_prints_a_working_bearer_token(capsys, province_officer):
+    call_command("token", "province")
+    raw = capsys.readouterr().out.strip()
+    assert authenticate_token(raw) == province_officer
+    assert authenticate_token(raw + "x") is None
+
+
+def test_token_for_unknown_user_fails():
+    with pytest.raises(CommandError, match="No active user"):
+        call_command("token", "ghost")
+
+
+def test_bearer_token_authenticates_the_api(client, province_officer, capsys):
+    call_command("token", "province")
+    raw = capsys.readouterr().out.strip()
+    from phongdich.api import api
+
+    assert api is not None
+    response = client.get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 200
+
+
+def test_console_script_reaches_django_commands(tmp_path):
+    env = {**os.environ, "PHONGDICH_DATA_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "phongdich", "help"], env=env,  # noqa: S603
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    for name in ("serve", "demo", "adduser", "token", "migrate", "shell", "worker"):
+        assert name in out

@@ -1,0 +1,127 @@
+"""Shared fixtures: the same cast everywhere (STYLE.md) — officers at both levels, an officer of
+another ward who should see nothing of Hạc Thành, checkpoint staff and a citizen."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("PHONGDICH_FAST_HASHER", "1")
+
+THANH_HOA = 38
+HAC_THANH = 14797  # Phường Hạc Thành (old Ngọc Trạo ward is part of it)
+QUANG_PHU = 16522  # another ward of Thanh Hóa
+HA_NOI = 1
+PASSWORD = "correct horse battery staple"
+
+
+def _staff(username: str, role: str, area: int | None, **extra):
+    from phongdich.accounts.actions import do_create_staff
+
+    user, _ = do_create_staff(username, role, area=area, password=PASSWORD, **extra)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return _staff("admin", "admin", None)
+
+
+@pytest.fixture
+def province_officer(db):
+    return _staff("province", "province_officer", THANH_HOA)
+
+
+@pytest.fixture
+def ward_officer(db):
+    return _staff("ward", "ward_officer", HAC_THANH)
+
+
+@pytest.fixture
+def other_ward_officer(db):
+    return _staff("otherward", "ward_officer", QUANG_PHU)
+
+
+@pytest.fixture
+def outsider(db):
+    """A province officer of Hà Nội: should have no access to anything in Thanh Hóa."""
+    return _staff("outsider", "province_officer", HA_NOI)
+
+
+@pytest.fixture
+def api_client(client):
+    """A Django test client speaking JSON with a bearer token."""
+
+    class Api:
+        def __init__(self, user=None):
+            self.headers = {}
+            if user is not None:
+                from phongdich.accounts.actions import do_issue_token
+
+                self.headers["Authorization"] = f"Bearer {do_issue_token(user)}"
+
+        def as_user(self, user):
+            return Api(user)
+
+        def get(self, path, **kw):
+            return client.get(path, headers=self.headers, **kw)
+
+        def post(self, path, data=None, **kw):
+            return client.post(path, data=data, content_type="application/json",
+                               headers=self.headers, **kw)
+
+        def patch(self, path, data=None, **kw):
+            return client.patch(path, data=data, content_type="application/json",
+                                headers=self.headers, **kw)
+
+    return Api()
+
+
+VENUE_DATA = {
+    "name": "UBND Phường Hạc Thành", "kind": "office", "address": "25 Trần Phú",
+    "ward_code": HAC_THANH, "phone": "0237 3742 289", "operator": "UBND phường",
+    "lat": 19.8067, "lon": 105.7852, "default_stay_minutes": 60,
+}
+
+
+@pytest.fixture
+def venue(ward_officer):
+    from phongdich.checkpoints.actions import do_register_venue
+
+    return do_register_venue(VENUE_DATA, actor=ward_officer)
+
+
+@pytest.fixture
+def other_venue(other_ward_officer):
+    from phongdich.checkpoints.actions import do_register_venue
+
+    return do_register_venue({**VENUE_DATA, "name": "Chợ Quảng Phú", "kind": "market",
+                              "ward_code": QUANG_PHU}, actor=other_ward_officer)
+
+
+@pytest.fixture
+def venue_staff(venue):
+    return _staff("staff", "venue_staff", None, venue=venue)
+
+
+@pytest.fixture
+def other_venue_staff(other_venue):
+    return _staff("otherstaff", "venue_staff", None, venue=other_venue)
+
+
+PERSON = {"full_name": "Nguyễn Thị Lan", "birth_year": 1985, "gender": "female",
+          "phone": "0912 345 678", "id_number": "038185001234", "nationality": "VN",
+          "ward_code": HAC_THANH, "address": "12 Lê Lợi"}
+HEALTHY = {"symptoms": [], "exposures": [], "conditions": [], "travel": [], "commitment": True}
+
+
+@pytest.fixture
+def citizen(db):
+    """A person who has declared before (matched by CCCD)."""
+    from phongdich.people.actions import do_match_person
+    from phongdich.people.validation import validate_person
+
+    data, errors = validate_person(PERSON)
+    assert not errors
+    return do_match_person(data)[0]
