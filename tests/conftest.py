@@ -16,6 +16,22 @@ HA_NOI = 1
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def _divisions_after_flush(request):
+    """Transactional tests (threads, live server) flush every table afterwards, including the
+    provinces and wards that a data migration loaded; put them back for the test that needs them."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    if transactional or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        from phongdich.places.loader import load_divisions
+        from phongdich.places.models import Province, Ward
+
+        if not Ward.objects.exists():
+            load_divisions(Province, Ward)
+
+
 def _staff(username: str, role: str, area: int | None, **extra):
     from phongdich.accounts.actions import do_create_staff
 

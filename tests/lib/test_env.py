@@ -61,7 +61,7 @@ def test_database_urls():
     assert parse_database_url("D", "sqlite:////srv/pd.sqlite3").name == "/srv/pd.sqlite3"
     assert parse_database_url("D", "sqlite:///var/pd.sqlite3").name == "var/pd.sqlite3"
     for bad in ["mysql://x/y", "postgres://host/", "sqlite://", "postgres://h:port/db"]:
-        with pytest.raises(ConfigError, match="DATABASE_URL|D:"):
+        with pytest.raises(ConfigError, match=r"DATABASE_URL|D:"):
             parse_database_url("DATABASE_URL", bad)
 
 
@@ -73,7 +73,7 @@ def test_database_urls():
 def test_bad_environment_stops_startup_naming_the_variable(tmp_path, name, value):
     env = {**os.environ, "PHONGDICH_DATA_DIR": str(tmp_path), name: value}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-m", "phongdich", "check"], env=env, capture_output=True, text=True,
         timeout=60, check=False,
     )

@@ -71,9 +71,8 @@ def totp_setup(request):
             messages.success(request, _("Two-factor login is on."))
             return redirect("accounts:dashboard")
         form.add_error("code", _("The code is not correct."))
-    if not user.totp_secret or request.method == "GET":
-        if not user.totp_enabled:
-            actions.do_start_totp(user)
+    if (not user.totp_secret or request.method == "GET") and not user.totp_enabled:
+        actions.do_start_totp(user)
     uri = ""
     svg = ""
     if not user.totp_enabled:

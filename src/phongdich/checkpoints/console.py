@@ -198,8 +198,8 @@ def export(request, code: str, fmt: str):
     venue = access_venue(request.user, code)
     day = _export_day(request)
     days = max(1, min(int(request.GET.get("days", "1") or 1), 28))
-    start, _ = local_day_bounds(day - timedelta(days=days - 1))
-    _, end = local_day_bounds(day)
+    start = local_day_bounds(day - timedelta(days=days - 1))[0]
+    end = local_day_bounds(day)[1]
     headers = [_("Check-in"), _("Check-out"), _("Full name"), _("Year of birth"), _("Sex"),
                _("Phone"), _("ID number"), _("Address"), _("Source"), _("Symptoms"),
                _("Exposures"), _("Flagged")]

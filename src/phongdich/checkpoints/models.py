@@ -79,6 +79,9 @@ class RetiredCode(models.Model):
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="retired_codes")
     retired_at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return self.code
+
 
 class Source(models.TextChoices):
     SELF = "self", _("Self check-in")
@@ -134,6 +137,9 @@ class Visit(models.Model):
                                    | Q(checked_out_at__gte=models.F("checked_in_at")),
                                    name="visit_out_after_in"),
         ]
+
+    def __str__(self) -> str:
+        return f"visit {self.pk} at {self.venue_id}"
 
     @property
     def inside(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,10 +62,8 @@ def validate_venue(data: dict[str, Any]) -> tuple[VenueData | None, list[FieldEr
         errors.append(FieldError("kind", "not_allowed", "Loại địa điểm không hợp lệ.",
                                  f"kind must be one of: {', '.join(VenueKind.values)}."))
     ward = None
-    try:
+    with contextlib.suppress(TypeError, ValueError):
         ward = Ward.objects.select_related("province").filter(code=int(str(data.get("ward_code")))).first()
-    except (TypeError, ValueError):
-        pass
     if ward is None:
         errors.append(FieldError("ward_code", "unknown_ward", "Không có phường/xã với mã này.",
                                  "ward_code is not a known ward or commune."))

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         worker = None
         if not opts["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "phongdich", "worker"])  # noqa: S603
+            worker = subprocess.Popen([sys.executable, "-m", "phongdich", "worker"])
         self.stdout.write(f"PhòngDịch at http://{opts['host']}:{opts['port']}/")
         try:
             run_gunicorn(opts["host"], opts["port"], opts["workers"], opts["threads"])

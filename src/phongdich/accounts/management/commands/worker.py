@@ -13,6 +13,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run due jobs once and exit")
         parser.add_argument("--interval", type=int, default=60, help="seconds between rounds")
+        parser.add_argument("--jobs-only", action="store_true",
+                            help="run the periodic jobs but not the queued background tasks")
 
     def handle(self, *args, **opts):
         last_run: dict[str, float] = {}
@@ -21,7 +23,8 @@ class Command(BaseCommand):
                 result = run_job(job)
                 last_run[job.name] = time.monotonic()
                 self.stdout.write(f"{job.name}: {result}")
-            self._drain_tasks()
+            if not opts["jobs_only"]:
+                self._drain_tasks()
             if opts["once"]:
                 return
             time.sleep(opts["interval"])
