@@ -110,6 +110,9 @@ class Visit(models.Model):
     checked_in_at = models.DateTimeField(db_index=True)
     received_at = models.DateTimeField()
     checked_out_at = models.DateTimeField(null=True, blank=True)
+    # When the visit ends if nobody checks out: the venue's default stay, capped at local midnight.
+    # Fixed at check-in, so tracing and auto check-out need no date arithmetic in SQL.
+    expected_out_at = models.DateTimeField()
     checkout_received_at = models.DateTimeField(null=True, blank=True)
     checkout_kind = models.CharField(max_length=8, choices=CheckoutKind.choices, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
@@ -125,8 +128,8 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["venue", "checked_in_at"]),
             models.Index(fields=["person", "checked_in_at"]),
-            models.Index(fields=["venue"], condition=Q(checked_out_at__isnull=True),
-                         name="visit_open_by_venue"),
+            models.Index(fields=["expected_out_at"], condition=Q(checked_out_at__isnull=True),
+                         name="visit_open_by_expected_out"),
         ]
         constraints = [
             # One open visit per person and venue: a second scan while inside is a check-out.
@@ -144,3 +147,7 @@ class Visit(models.Model):
     @property
     def inside(self) -> bool:
         return self.checked_out_at is None
+
+    @property
+    def ends_at(self):
+        return self.checked_out_at or self.expected_out_at
