@@ -13,6 +13,7 @@ from phongdich.checkpoints.errors import CheckpointError
 from phongdich.lib.errors import InputErrors
 from phongdich.places.api import router as places_router
 from phongdich.portal.ratelimit import RateLimited
+from phongdich.tracing.api import router as tracing_router
 
 api = NinjaAPI(
     title="PhòngDịch API",
@@ -71,5 +72,6 @@ def forbidden(request, exc):
 
 api.add_router("/places", places_router)
 api.add_router("", checkpoints_router)
+api.add_router("", tracing_router)
 
 __all__ = ["api", "translation"]

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "phongdich.accounts",
     "phongdich.people",
     "phongdich.checkpoints",
+    "phongdich.tracing",
     "phongdich.portal",
     "django.contrib.admin",
     "django.contrib.auth",

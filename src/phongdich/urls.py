@@ -6,6 +6,7 @@ from phongdich.api import api
 urlpatterns = [
     path("", include("phongdich.portal.urls")),
     path("", include("phongdich.checkpoints.urls")),
+    path("staff/tracing/", include("phongdich.tracing.urls")),
     path("staff/", include("phongdich.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

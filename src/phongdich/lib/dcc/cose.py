@@ -47,6 +47,7 @@ HEADER_ALG = 1
 HEADER_KID = 4
 
 _P256_COORDINATE_BYTES = 32
+_NIST_CURVES = (ec.SECP256R1, ec.SECP384R1, ec.SECP521R1)
 _DECODE_ERRORS = (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError)
 
 
@@ -142,8 +143,10 @@ def sign_cose_sign1(
     protected = cbor2.dumps({HEADER_ALG: int(algorithm), HEADER_KID: kid})
     to_be_signed = _sig_structure(protected, payload)
     if algorithm is Algorithm.ES256:
-        if not isinstance(private_key, ec.EllipticCurvePrivateKey):
-            raise TypeError("ES256 needs an EC P-256 private key")
+        if not isinstance(private_key, ec.EllipticCurvePrivateKey) or not isinstance(
+            private_key.curve, ec.SECP256R1
+        ):
+            raise TypeError("ES256 signing needs an EC P-256 private key")
         r, s = decode_dss_signature(private_key.sign(to_be_signed, ec.ECDSA(hashes.SHA256())))
         # COSE wants the fixed-size r‖s form, not the DER that OpenSSL produces.
         signature = r.to_bytes(_P256_COORDINATE_BYTES, "big") + s.to_bytes(
@@ -159,25 +162,32 @@ def sign_cose_sign1(
     return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, message))
 
 
+def _verify_ecdsa(message: CoseSign1, public_key: ec.EllipticCurvePublicKey) -> None:
+    # RFC 9053 §2.1: ES256 is "ECDSA with SHA-256" and the key fixes the curve. The DCC asks for
+    # P-256, but signers with P-384 keys exist (Spain's conformance files), so every NIST curve
+    # is accepted; the raw signature is r‖s, each as long as the curve's coordinates.
+    if not isinstance(public_key.curve, _NIST_CURVES):
+        raise InvalidSignature
+    size = (public_key.curve.key_size + 7) // 8
+    if len(message.signature) != 2 * size:
+        raise InvalidSignature
+    r = int.from_bytes(message.signature[:size], "big")
+    s = int.from_bytes(message.signature[size:], "big")
+    public_key.verify(encode_dss_signature(r, s), message.to_be_signed(), ec.ECDSA(hashes.SHA256()))
+
+
 def verify_cose_signature(message: CoseSign1, public_key: PublicKey) -> bool:
     """True if the signature is valid for ``public_key`` under the message's ``alg``.
 
     The algorithm must match the key type: an RSA key never verifies an ES256 message.
     """
     algorithm = message.algorithm
-    to_be_signed = message.to_be_signed()
     try:
         if algorithm == Algorithm.ES256 and isinstance(public_key, ec.EllipticCurvePublicKey):
-            if not isinstance(public_key.curve, ec.SECP256R1):
-                return False
-            if len(message.signature) != 2 * _P256_COORDINATE_BYTES:
-                return False
-            r = int.from_bytes(message.signature[:_P256_COORDINATE_BYTES], "big")
-            s = int.from_bytes(message.signature[_P256_COORDINATE_BYTES:], "big")
-            public_key.verify(encode_dss_signature(r, s), to_be_signed, ec.ECDSA(hashes.SHA256()))
+            _verify_ecdsa(message, public_key)
             return True
         if algorithm == Algorithm.PS256 and isinstance(public_key, rsa.RSAPublicKey):
-            public_key.verify(message.signature, to_be_signed, _PSS, hashes.SHA256())
+            public_key.verify(message.signature, message.to_be_signed(), _PSS, hashes.SHA256())
             return True
     except (InvalidSignature, ValueError):
         return False

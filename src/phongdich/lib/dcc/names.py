@@ -73,9 +73,7 @@ def transliterate(text: str, *, max_length: int = MAX_NAME_LENGTH) -> str:
     """ICAO 9303 machine-readable form of a name: ``"Nguyễn Thị-Minh"`` → ``"NGUYEN<THI<MINH"``."""
     composed = unicodedata.normalize("NFC", text).translate(_SPELLED_OUT)
     without_marks = "".join(
-        char
-        for char in unicodedata.normalize("NFD", composed)
-        if not unicodedata.combining(char)
+        char for char in unicodedata.normalize("NFD", composed) if not unicodedata.combining(char)
     )
     fillers = _FILLER_SOURCES.sub("<", without_marks.strip().upper())
     letters = _FILLER_RUNS.sub("<", _NOT_MRZ.sub("", fillers)).strip("<")

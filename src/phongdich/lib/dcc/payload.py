@@ -78,6 +78,12 @@ def _coded(value: str, value_set: Mapping[str, str], label: str) -> str:
     return value
 
 
+def _uvci(uvci: str | None, country: str) -> str:
+    # A given identifier is kept as is (certificates re-issued from another system keep
+    # theirs), but it must fit the schema.
+    return generate_uvci(country) if uvci is None else _text(uvci, "uvci")
+
+
 def _base(name: Mapping[str, str], date_of_birth: date | str) -> dict[str, Any]:
     if "fnt" not in name:
         raise ValueError("name must come from person_name() (fnt is required)")
@@ -101,9 +107,11 @@ def build_vaccination_certificate(
     """A vaccination DCC (``v``). ``product`` is a ``vaccine-medicinal-product`` code.
 
     For products in :data:`VACCINE_PRODUCTS` the vaccine type and marketing-authorisation holder
-    are filled in; other products need ``vaccine_type`` and ``manufacturer``. A booster is
-    recorded as dose ``n/n`` or ``n/m`` with n > m, as the eHN guidelines say, so ``dose_number``
-    may exceed ``total_doses``.
+    are filled in; any other product of the value set needs ``vaccine_type`` and
+    ``manufacturer``. ``uvci`` defaults to a new Vietnamese UVCI (:func:`generate_uvci`).
+
+    A booster is recorded as dose ``n/n`` or ``n/m`` with n > m, as the eHN guidelines say, so
+    ``dose_number`` may exceed ``total_doses``.
     """
     known = VACCINE_PRODUCTS.get(product)
     _coded(product, MEDICINAL_PRODUCTS, "product")
@@ -125,14 +133,14 @@ def build_vaccination_certificate(
         "dt": vaccination_date.isoformat(),
         "co": _country(country),
         "is": _text(issuer, "issuer"),
-        "ci": uvci or generate_uvci(country),
+        "ci": _uvci(uvci, country),
     }
     return _base(name, date_of_birth) | {"v": [entry]}
 
 
 def _rfc3339_utc(moment: datetime) -> str:
-    return require_aware(moment, "sample_collected_at").astimezone(UTC).strftime(
-        "%Y-%m-%dT%H:%M:%SZ"
+    return (
+        require_aware(moment, "sample_collected_at").astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     )
 
 
@@ -175,7 +183,7 @@ def build_test_certificate(
     if testing_centre:
         entry["tc"] = _text(testing_centre, "testing_centre")
     entry |= {"co": _country(country), "is": _text(issuer, "issuer")}
-    entry["ci"] = uvci or generate_uvci(country)
+    entry["ci"] = _uvci(uvci, country)
     return _base(name, date_of_birth) | {"t": [entry]}
 
 
@@ -200,6 +208,6 @@ def build_recovery_certificate(
         "is": _text(issuer, "issuer"),
         "df": valid_from.isoformat(),
         "du": valid_until.isoformat(),
-        "ci": uvci or generate_uvci(country),
+        "ci": _uvci(uvci, country),
     }
     return _base(name, date_of_birth) | {"r": [entry]}

@@ -7,7 +7,9 @@ eHealth Network because its 45 characters are exactly the QR *alphanumeric* set,
 
 from __future__ import annotations
 
+import sys
 import zlib
+from array import array
 
 import base45
 
@@ -32,6 +34,9 @@ HC1_PREFIX = "HC1:"
 # a scanner megabytes of memory per scan.
 MAX_DECOMPRESSED_BYTES = 64 * 1024
 
+_B45_ALPHABET = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+_B45_VALUES = bytes.maketrans(_B45_ALPHABET, bytes(range(45)))
+
 
 def strip_prefix(text: str) -> str:
     """Return the Base45 part of an HC1 string.
@@ -40,6 +45,8 @@ def strip_prefix(text: str) -> str:
     identifier ``HC1`` exists; ``HC2:`` or a bare Base45 string are refused, as the conformance
     data requires.
     """
+    if not isinstance(text, str):
+        raise DccError("bad_prefix", f"expected text, got {type(text).__name__}")
     stripped = text.strip()
     if not stripped.startswith(HC1_PREFIX):
         raise DccError("bad_prefix", f"starts with {stripped[:4]!r}")
@@ -47,14 +54,46 @@ def strip_prefix(text: str) -> str:
 
 
 def b45encode(data: bytes) -> str:
-    return base45.b45encode(data).decode("ascii")
+    encoded: bytes = base45.b45encode(data)
+    return encoded.decode("ascii")
 
 
 def b45decode(text: str) -> bytes:
+    """Base45 (RFC 9285) to bytes; ``DccError('base45')`` for foreign characters or values.
+
+    Every scan goes through here, so the digits are mapped with ``bytes.translate`` and the
+    triples combined in one generator into an ``array`` — about twice as fast as the
+    per-character loop of the ``base45`` package, which we still use for encoding.
+    """
     try:
-        return base45.b45decode(text)
-    except (ValueError, TypeError) as exc:
-        raise DccError("base45", str(exc)) from exc
+        raw = text.encode("ascii")
+    except (UnicodeEncodeError, AttributeError) as exc:
+        raise DccError("base45", "not ASCII text") from exc
+    if raw.translate(None, _B45_ALPHABET):
+        raise DccError("base45", "character outside the Base45 alphabet")
+    digits = raw.translate(_B45_VALUES)
+    whole = len(digits) - len(digits) % 3
+    if len(digits) % 3 == 1:
+        raise DccError("base45", "length leaves a single character")
+    values = array("H")
+    try:
+        values.extend(
+            low + 45 * middle + 2025 * high
+            for low, middle, high in zip(
+                digits[0:whole:3], digits[1:whole:3], digits[2:whole:3], strict=True
+            )
+        )
+    except OverflowError:
+        raise DccError("base45", "a triple exceeds 65535") from None
+    if sys.byteorder == "little":
+        values.byteswap()  # each triple is one big-endian 16-bit value
+    decoded = values.tobytes()
+    if whole < len(digits):
+        last = digits[whole] + 45 * digits[whole + 1]
+        if last > 0xFF:
+            raise DccError("base45", "a final pair exceeds 255")
+        decoded += bytes((last,))
+    return decoded
 
 
 def compress(data: bytes) -> bytes:

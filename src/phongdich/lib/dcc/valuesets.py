@@ -17,8 +17,8 @@ from typing import Any, Final, Literal
 
 __all__ = [
     "COUNTRY_VIETNAM",
-    "DISEASE_COVID19",
     "DISEASES",
+    "DISEASE_COVID19",
     "MANUFACTURERS",
     "MEDICINAL_PRODUCTS",
     "TEST_RESULTS",
@@ -159,13 +159,13 @@ _PRODUCTS = (
     VaccineProduct("EU/1/20/1507", "Spikevax", VACCINE_TYPE_MRNA, "ORG-100031184"),
     VaccineProduct("EU/1/21/1529", "Vaxzevria", VACCINE_TYPE_VIRAL_VECTOR, "ORG-100001699"),
     VaccineProduct("EU/1/20/1525", "Jcovden", VACCINE_TYPE_VIRAL_VECTOR, "ORG-100001417"),
-    VaccineProduct(
-        "EU/1/21/1618", "Nuvaxovid", VACCINE_TYPE_RECOMBINANT_PROTEIN, "ORG-100032020"
-    ),
+    VaccineProduct("EU/1/21/1618", "Nuvaxovid", VACCINE_TYPE_RECOMBINANT_PROTEIN, "ORG-100032020"),
     VaccineProduct(
         "Sputnik-V", "Sputnik-V", VACCINE_TYPE_VIRAL_VECTOR, "Gamaleya-Research-Institute"
     ),
-    VaccineProduct("Sputnik-Light", "Sputnik Light", VACCINE_TYPE_VIRAL_VECTOR, "Gamaleya-Research-Institute"),
+    VaccineProduct(
+        "Sputnik-Light", "Sputnik Light", VACCINE_TYPE_VIRAL_VECTOR, "Gamaleya-Research-Institute"
+    ),
     VaccineProduct("BBIBP-CorV", "BBIBP-CorV", VACCINE_TYPE_INACTIVATED, "ORG-100020693"),
     VaccineProduct("CoronaVac", "CoronaVac", VACCINE_TYPE_INACTIVATED, "Sinovac-Biotech"),
     VaccineProduct("Covaxin", "Covaxin", VACCINE_TYPE_INACTIVATED, "Bharat-Biotech"),

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TracingConfig(AppConfig):
+    name = "phongdich.tracing"
+    verbose_name = _("Contact tracing")
+
+    def ready(self) -> None:
+        from phongdich.tracing import dashboard, holds, rules, tasks  # noqa: F401  (registration)

@@ -1,0 +1,3 @@
+from phongdich.checkpoints.errors import CheckpointError as TracingError
+
+__all__ = ["TracingError"]

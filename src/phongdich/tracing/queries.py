@@ -1,0 +1,155 @@
+"""Reads for tracing, scoped to the caller's jurisdiction (404 outside it)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from phongdich.accounts.jurisdiction import area_q, require_role
+from phongdich.accounts.models import Role
+from phongdich.checkpoints.models import Venue, Visit
+from phongdich.lib.timeutil import local_day_bounds
+from phongdich.portal.rules import get_rule
+from phongdich.tracing.models import Case, CaseStatus, Contact, ContactStatus, Evidence
+
+TRACING_ROLES = (Role.PROVINCE_OFFICER, Role.WARD_OFFICER, Role.CALL_OPERATOR, Role.CLINICIAN)
+
+
+def cases_for(user: Any) -> QuerySet[Case]:
+    """Cases of the user's area, plus cases elsewhere that have contacts in the user's area."""
+    require_role(user, *TRACING_ROLES)
+    own = area_q(user, "ward")
+    if not own.children:  # administrator
+        return Case.objects.all()
+    with_contacts = Contact.objects.filter(area_q(user, "ward")).values("case_id")
+    return Case.objects.filter(own | Q(pk__in=with_contacts))
+
+
+def access_case(user: Any, case_id: int) -> Case:
+    case = cases_for(user).select_related("person", "ward").filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def contacts_for(user: Any, case: Case | None = None) -> QuerySet[Contact]:
+    """A ward-level account sees the contacts living in its ward only; a province one its province."""
+    require_role(user, *TRACING_ROLES)
+    qs = Contact.objects.filter(area_q(user, "ward")).select_related("person", "ward", "case")
+    return qs.filter(case=case) if case is not None else qs
+
+
+def access_contact(user: Any, contact_id: int) -> Contact:
+    contact = contacts_for(user).filter(pk=contact_id).first()
+    if contact is None:
+        raise Http404
+    return contact
+
+
+def evidence_by_contact(contact_ids: list[int]) -> dict[int, list[Evidence]]:
+    out: dict[int, list[Evidence]] = defaultdict(list)
+    for ev in (Evidence.objects.filter(contact_id__in=contact_ids).select_related("venue")
+               .order_by("overlap_start")):
+        out[ev.contact_id].append(ev)
+    return out
+
+
+def work_list(user: Any, day: date) -> dict[str, list[Contact]]:
+    """Who is due a call, a test, or release on ``day``, in the user's area."""
+    qs = contacts_for(user).exclude(status__in=[ContactStatus.RELEASED, ContactStatus.BECAME_CASE])
+    return {
+        "call": list(qs.filter(status=ContactStatus.IDENTIFIED).order_by("level", "created_at")[:500]),
+        "test": list(qs.filter(status=ContactStatus.QUARANTINED,
+                               quarantine_end__lte=day + timedelta(days=1))
+                     .order_by("quarantine_end")[:500]),
+        "release": list(qs.filter(Q(status=ContactStatus.TESTED, test_result="negative")
+                                  | Q(status=ContactStatus.QUARANTINED, quarantine_end__lte=day))
+                        .order_by("quarantine_end")[:500]),
+    }
+
+
+def clusters(user: Any, since: date, until: date | None = None) -> list[dict[str, Any]]:
+    """Venues where two or more cases had infectious visits within ``tracing.cluster_days``."""
+    days = timedelta(days=get_rule("tracing.cluster_days"))
+    start = local_day_bounds(since)[0]
+    end = local_day_bounds(until)[1] if until else None
+    cases = list(cases_for(user).filter(window_end__gte=start).select_related("person"))
+    by_venue: dict[int, list[tuple[datetime, Case]]] = defaultdict(list)
+    for case in cases:
+        visits = Visit.objects.filter(person_id=case.person_id, checked_in_at__lt=case.window_end,
+                                      checked_in_at__gte=max(case.window_start, start) - timedelta(days=1))
+        if end:
+            visits = visits.filter(checked_in_at__lt=end)
+        for venue_id, at in visits.values_list("venue_id", "checked_in_at"):
+            by_venue[venue_id].append((at, case))
+    found = []
+    venues = Venue.objects.select_related("ward").in_bulk(list(by_venue))
+    for venue_id, items in by_venue.items():
+        items.sort(key=lambda x: x[0])
+        members: dict[int, Case] = {}
+        for i, (at, case) in enumerate(items):
+            for later_at, other in items[i + 1:]:
+                if later_at - at > days:
+                    break
+                if other.pk != case.pk:
+                    members[case.pk], members[other.pk] = case, other
+        if len(members) >= 2:
+            exposed = (Evidence.objects.filter(venue_id=venue_id, contact__case_id__in=list(members))
+                       .values("contact_id").distinct().count())
+            found.append({"venue": venues[venue_id], "cases": sorted(members.values(), key=lambda c: c.pk),
+                          "first": items[0][0], "last": items[-1][0], "exposed": exposed})
+    return sorted(found, key=lambda c: (-len(c["cases"]), c["venue"].pk))
+
+
+def chain_graph(user: Any, ward_code: int | None = None, since: date | None = None,
+                until: date | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Cases, contacts and venues as nodes; exposure and infection links as edges."""
+    cases = cases_for(user).select_related("person")
+    if ward_code:
+        cases = cases.filter(ward_id=ward_code)
+    if since:
+        cases = cases.filter(confirmed_at__gte=local_day_bounds(since)[0])
+    if until:
+        cases = cases.filter(confirmed_at__lt=local_day_bounds(until)[1])
+    cases = list(cases[:300])
+    contacts = list(contacts_for(user).filter(case__in=cases)[:3000])
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: list[dict[str, Any]] = []
+    for case in cases:
+        nodes[f"case-{case.pk}"] = {"id": f"case-{case.pk}", "kind": "F0", "label": case.person.full_name,
+                                    "case_id": case.pk, "status": case.status}
+        if case.infected_via_id:
+            via = Contact.objects.filter(pk=case.infected_via_id).values_list("case_id", flat=True).first()
+            if via:
+                edges.append({"source": f"case-{via}", "target": f"case-{case.pk}", "kind": "infected"})
+    evidence = evidence_by_contact([c.pk for c in contacts])
+    by_person = {c.person_id: c for c in contacts}
+    for contact in contacts:
+        node_id = f"contact-{contact.pk}"
+        if contact.became_case_id:
+            continue  # drawn as its case
+        nodes[node_id] = {"id": node_id, "kind": contact.level, "label": contact.person.full_name,
+                          "status": contact.status, "contact_id": contact.pk}
+        sources = {ev.venue_id: ev for ev in evidence.get(contact.pk, [])}
+        if not sources:
+            parent = f"contact-{contact.via_id}" if contact.via_id else f"case-{contact.case_id}"
+            edges.append({"source": parent, "target": node_id, "kind": "named"})
+        for venue_id, ev in sources.items():
+            vid = f"venue-{venue_id}"
+            nodes.setdefault(vid, {"id": vid, "kind": "venue", "label": ev.venue.name,
+                                   "code": ev.venue.code})
+            index = by_person.get(ev.index_person_id)
+            parent = f"contact-{index.pk}" if index and ev.level == "F2" else f"case-{contact.case_id}"
+            if not any(e["source"] == parent and e["target"] == vid for e in edges):
+                edges.append({"source": parent, "target": vid, "kind": "visited"})
+            edges.append({"source": vid, "target": node_id, "kind": "exposed",
+                          "minutes": ev.overlap_minutes})
+    return {"nodes": list(nodes.values()), "edges": edges}
+
+
+def open_cases_count(user: Any) -> int:
+    return cases_for(user).filter(status=CaseStatus.OPEN).count()

@@ -1,0 +1,32 @@
+"""Tracing rules (REFERENCE.md §2). Defaults here; an administrator overrides them in admin."""
+
+from phongdich.portal.rules import define
+
+MOH_2021 = "Ministry of Health guidance 2021–2022 (REFERENCE.md §2)"
+
+F1_MIN_OVERLAP = define(
+    "tracing.f1_min_overlap_minutes",
+    {"default": 15, "residential": 1},
+    "Minutes of overlap at one venue on one day that make a contact F1, per venue kind "
+    "(a household or closed office may use any overlap: 1 minute).",
+    MOH_2021,
+    check=lambda v: all(isinstance(m, int) and 1 <= m <= 24 * 60 for m in v.values()),
+)
+INFECTIOUS_DAYS_BEFORE = define(
+    "tracing.infectious_days_before", 2,
+    "Days before symptom onset (or the positive sample) from which an F0 is infectious.", MOH_2021,
+    check=lambda v: 0 <= v <= 14)
+QUARANTINE_DAYS = define(
+    "tracing.quarantine_days", 7, "Days of quarantine for an F1 (vaccinated, Dec 2021).", MOH_2021,
+    check=lambda v: 1 <= v <= 28)
+MONITORING_DAYS = define(
+    "tracing.monitoring_days", 7, "Days of self-monitoring after quarantine.", MOH_2021,
+    check=lambda v: 0 <= v <= 28)
+MAX_VISIT_HOURS = define(
+    "tracing.max_visit_hours", 24,
+    "Longest visit the search considers; visits are cut at local midnight when not closed.", "",
+    check=lambda v: 1 <= v <= 72)
+CLUSTER_DAYS = define(
+    "tracing.cluster_days", 14,
+    "Two or more cases with infectious visits at one venue within this many days make a cluster.",
+    "", check=lambda v: 1 <= v <= 60)

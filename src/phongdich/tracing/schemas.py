@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Schema
+
+from phongdich.checkpoints.schemas import PersonIn
+
+
+class CaseIn(Schema):
+    person_id: int | None = None
+    person: PersonIn | None = None
+    confirmed_at: datetime
+    sample_date: date
+    onset_date: date | None = None
+    source: str = "test"
+    notes: str = ""
+    ward_code: int | None = None
+
+
+class CaseOut(Schema):
+    id: int
+    person_id: int
+    ward_code: int
+    status: str
+    confirmed_at: datetime
+    sample_date: date
+    onset_date: date | None
+    window_start: datetime
+    window_end: datetime
+    window_override_reason: str
+    f1: int
+    f2: int
+
+
+class PersonRef(Schema):
+    id: int
+    full_name: str
+    birth_year: int
+    phone: str
+    ward_code: int | None
+
+
+class EvidenceOut(Schema):
+    venue: str
+    venue_name: str
+    index_person_id: int
+    index_visit: list[datetime]
+    contact_visit: list[datetime]
+    overlap: list[datetime]
+    overlap_minutes: int
+    level: str
+
+
+class ContactOut(Schema):
+    id: int
+    level: str
+    status: str
+    origin: str
+    relation: str
+    via_contact_id: int | None
+    person: PersonRef
+    quarantine_start: date | None
+    quarantine_end: date | None
+    test_result: str
+    evidence: list[EvidenceOut]
+
+
+class ContactPatch(Schema):
+    status: str
+    quarantine_start: date | None = None
+    test_result: str = ""
+
+
+class ContactAdd(Schema):
+    person: PersonIn
+    relation: str = ""
+    level: str = "F1"
+
+
+class ClusterOut(Schema):
+    venue: str
+    venue_name: str
+    ward_code: int
+    case_ids: list[int]
+    first_visit: datetime
+    last_visit: datetime
+    exposed_contacts: int
