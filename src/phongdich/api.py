@@ -13,7 +13,9 @@ from phongdich.checkpoints.errors import CheckpointError
 from phongdich.lib.errors import InputErrors
 from phongdich.places.api import router as places_router
 from phongdich.portal.ratelimit import RateLimited
+from phongdich.testing.api import router as testing_router
 from phongdich.tracing.api import router as tracing_router
+from phongdich.vaccination.api import router as vaccination_router
 
 api = NinjaAPI(
     title="PhòngDịch API",
@@ -73,5 +75,7 @@ def forbidden(request, exc):
 api.add_router("/places", places_router)
 api.add_router("", checkpoints_router)
 api.add_router("", tracing_router)
+api.add_router("", testing_router)
+api.add_router("", vaccination_router)
 
 __all__ = ["api", "translation"]

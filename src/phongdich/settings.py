@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "phongdich.people",
     "phongdich.checkpoints",
     "phongdich.tracing",
+    "phongdich.testing",
+    "phongdich.vaccination",
     "phongdich.portal",
     "django.contrib.admin",
     "django.contrib.auth",
