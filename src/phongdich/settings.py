@@ -33,6 +33,8 @@ try:
     _database_url = envstr("DATABASE_URL", "")
     _db = parse_database_url("DATABASE_URL", _database_url) if _database_url else None
     SECRET_KEY = envsecret("SECRET_KEY", DATA_DIR)
+    # Encrypts certificate signing keys at rest; set it from a secret store in production.
+    CERT_KEY_PASSPHRASE = envsecret("PHONGDICH_CERT_KEY_PASSPHRASE", DATA_DIR)
     RETENTION_DAYS = envint("PHONGDICH_RETENTION_DAYS", 28, minimum=1, maximum=3650)
     LOGIN_MAX_FAILURES = envint("PHONGDICH_LOGIN_MAX_FAILURES", 5, minimum=1)
     LOGIN_LOCKOUT_MINUTES = envint("PHONGDICH_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
