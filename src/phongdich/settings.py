@@ -71,7 +71,9 @@ if _db is None or _db.engine == "sqlite":
                     "PRAGMA temp_store=MEMORY;"
                 ),
             },
-            "TEST": {"NAME": str(DATA_DIR / "test-phongdich.sqlite3")},
+            # A file (not :memory:) so threads and the live test server share it; one per test
+            # process so concurrent test runs on one machine never share a database.
+            "TEST": {"NAME": str(DATA_DIR / f"test-phongdich-{os.getpid()}.sqlite3")},
         }
     }
 else:
