@@ -1,7 +1,12 @@
 // Transmission-chain view: fetches the graph JSON and draws it with cytoscape (this page only).
 (function () {
   var box = document.getElementById("chain-graph");
-  var url = box.dataset.url.replace(/ward_code=&/, "").replace(/&since=&/, "&").replace(/&until=$/, "");
+  var form = document.getElementById("chain-filters");
+  var query = [["ward_code", "ward"], ["since", "since"], ["until", "until"]].map(function (p) {
+    var value = form.elements[p[1]].value;
+    return value ? p[0] + "=" + encodeURIComponent(value) : "";
+  }).filter(Boolean).join("&");
+  var url = box.dataset.url + (query ? "?" + query : "");
   fetch(url, {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (g) {
     var colors = {F0: "#b42318", F1: "#d97706", F2: "#2563eb", venue: "#555"};
     var elements = g.nodes.map(function (n) {

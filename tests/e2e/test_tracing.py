@@ -1,0 +1,37 @@
+"""A ward officer opens a case and the transmission-chain view in a real browser."""
+
+from datetime import date
+
+import pytest
+
+from tests.e2e.conftest import expect, log_in, snap
+from tests.tracing.conftest import World, local
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_chain_view_draws_cases_contacts_and_venues(new_context, ward_officer, other_ward_officer):
+    from phongdich.tracing.actions import do_create_case
+
+    world = World(ward_officer, other_ward_officer)
+    world.visit("F0 Nguyễn An", "office", "2026-11-19 08:00", "2026-11-19 09:00")
+    world.visit("Trần Bình", "office", "2026-11-19 08:10", "2026-11-19 08:50")
+    world.visit("Trần Bình", "market", "2026-11-20 10:00", "2026-11-20 11:00")
+    world.visit("Lê Chi", "market", "2026-11-20 10:05", "2026-11-20 10:45")
+    case = do_create_case(person=world.person("F0 Nguyễn An"), confirmed_at=local("2026-11-22 12:00"),
+                          sample_date=date(2026, 11, 21), actor=ward_officer)
+
+    page = new_context().new_page()
+    log_in(page, "ward")
+    page.goto(f"/staff/tracing/{case.pk}/")
+    rows = page.locator("#contact-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("tr[data-level=F1]")).to_contain_text("Trần Bình")
+    expect(page.locator("tr[data-level=F2]")).to_contain_text("Lê Chi")
+
+    page.goto("/staff/tracing/chains/")
+    page.wait_for_function("window.phongdichChain && window.phongdichChain.nodes().length > 0")
+    kinds = page.evaluate("window.phongdichChain.nodes().map(n => n.data('kind')).sort()")
+    assert kinds == ["F0", "F1", "F2", "venue", "venue"]
+    expect(page.locator("#chain-summary")).to_contain_text("1 F0 · 1 F1 · 1 F2")
+    snap(page, "tracing-chains")
