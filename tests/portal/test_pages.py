@@ -44,3 +44,21 @@ def test_healthz_reports_unreachable_database(tmp_path):
     status, body = json.loads(out.stdout.strip().splitlines()[-1])
     assert status == 503
     assert body == {"status": "error", "database": "error"}
+
+
+@pytest.mark.parametrize("path", ["phongdich/site.css", "vendor/htmx/htmx.min.js",
+                                  "vendor/cytoscape/cytoscape.min.js"])
+def test_static_files_are_served(client, path):
+    from django.templatetags.static import static
+
+    response = client.get(static(path))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content if response.streaming else [response.content])
+
+
+def test_first_load_of_home_page_is_small(client):
+    from django.templatetags.static import static
+
+    html = client.get("/").content
+    css = b"".join(client.get(static("phongdich/site.css")).streaming_content)
+    assert len(html) + len(css) < 30_000
