@@ -221,3 +221,29 @@ def test_public_checkin_is_rate_limited(api_client, venue, settings):
     assert codes[:3] == [201, 201, 201]
     assert codes[3:] == [429, 429]
     cache.clear()
+
+
+def test_replayed_client_id_with_other_details_reveals_nothing(api_client, venue, other_venue):
+    data = body(venue)
+    api_client.post("/api/v1/checkins", data)
+    for replay in (body(other_venue, client_id=data["client_id"]),
+                   body(venue, client_id=data["client_id"], person={**PERSON,
+                        "id_number": "038199999999", "phone": "0988888888"}),
+                   {**data, "person": None, "person_token": "guess"}):
+        response = api_client.post("/api/v1/checkins", replay)
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["code"] == "client_id_reused"
+        assert "person_token" not in response.content.decode()
+
+
+def test_staff_session_without_csrf_token_acts_as_anonymous(client, venue, venue_staff):
+    """A page elsewhere cannot use a logged-in staff browser to record paper/scan visits."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(venue_staff)
+    response = browser.post("/api/v1/checkins", body(venue, source="paper"),
+                            content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["code"] == "staff_required"
+    assert Visit.objects.count() == 0

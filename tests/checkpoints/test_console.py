@@ -50,6 +50,7 @@ def test_console_lists_flagged_first_and_is_audited(client, venue, venue_staff):
     client.force_login(venue_staff)
     html = client.get(f"/staff/checkpoints/{venue.code}/inside").content.decode()
     assert html.index("Phạm Thị Bình") < html.index("Lê Văn An")
+    assert "NGUY CƠ: Sốt" in html  # labels, not codes
     assert 'class="flagged"' in html
     assert AuditEvent.objects.filter(action="view", object_type="checkpoints.inside",
                                      actor=venue_staff).exists()

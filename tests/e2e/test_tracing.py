@@ -18,8 +18,12 @@ def test_chain_view_draws_cases_contacts_and_venues(new_context, ward_officer, o
     world.visit("Trần Bình", "office", "2026-11-19 08:10", "2026-11-19 08:50")
     world.visit("Trần Bình", "market", "2026-11-20 10:00", "2026-11-20 11:00")
     world.visit("Lê Chi", "market", "2026-11-20 10:05", "2026-11-20 10:45")
-    case = do_create_case(person=world.person("F0 Nguyễn An"), confirmed_at=local("2026-11-22 12:00"),
-                          sample_date=date(2026, 11, 21), actor=ward_officer)
+    case = do_create_case(
+        person=world.person("F0 Nguyễn An"),
+        confirmed_at=local("2026-11-22 12:00"),
+        sample_date=date(2026, 11, 21),
+        actor=ward_officer,
+    )
 
     page = new_context().new_page()
     log_in(page, "ward")

@@ -156,6 +156,28 @@ def _check_scan_time(scanned_at: datetime | None, now: datetime, field: str) -> 
     return scanned_at
 
 
+def _check_same_request(visit: Visit, venue_code: str, person: dict | None,
+                        person_token: str | None) -> None:
+    """A retry must be the same check-in: same venue and same person. Otherwise a client_id seen
+    in a URL could be replayed to read someone else's visit and personal token."""
+    from phongdich.lib.codes import InvalidCode, normalise_code
+    from phongdich.people.actions import find_person
+
+    try:
+        same_venue = normalise_code(venue_code) == visit.venue.code
+    except InvalidCode:
+        same_venue = False
+    if person_token:
+        same_person = person_token == visit.person.token
+    else:
+        clean, errors = validate_person(person or {}, require_contact=False)
+        same_person = not errors and find_person(clean) == visit.person
+    if not (same_venue and same_person):
+        raise InputErrors.one("client_id", "client_id_reused",
+                              "Mã client_id này đã được dùng cho một lượt vào khác.",
+                              "client_id was already used for a different check-in.")
+
+
 def _require_staff_for(venue: Venue, actor: Any, source: str) -> None:
     from phongdich.checkpoints.queries import can_staff_venue
 
@@ -205,6 +227,7 @@ def do_checkin(
                               "client_id must be a UUID.") from None
     existing = Visit.objects.select_related("person", "venue").filter(client_id=client_uuid).first()
     if existing is not None:
+        _check_same_request(existing, venue_code, person, person_token)
         return CheckinResult(existing, created=False)
     venue = resolve_venue(venue_code)
     if source not in Source.values:

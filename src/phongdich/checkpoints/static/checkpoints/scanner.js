@@ -15,6 +15,7 @@
   var QUEUE_KEY = "phongdich.scanner.queue.v1";
   var SKEW_KEY = "phongdich.scanner.clockSkew";
   var RETRY_MS = 15000;
+  var REQUEST_TIMEOUT_MS = 20000;
   var SAME_CODE_MS = 4000; // a code still in front of the camera is the same scan, not a new one
   var FRAME_MS = 250;
   var TOKEN_RE = /^[A-Za-z0-9_-]{16,64}$/;
@@ -117,12 +118,24 @@
     el.className = online ? "net-on" : "net-off";
   }
 
+  // A request stuck on a half-dead mobile connection would hold the whole queue: give up after
+  // a while; sending the same client_id again later is harmless.
+  function postJSON(url, body) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller && setTimeout(function () { controller.abort(); }, REQUEST_TIMEOUT_MS);
+    return fetch(url, {
+      method: "POST", credentials: "same-origin", signal: controller && controller.signal,
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()},
+      body: JSON.stringify(body),
+    }).finally(function () { clearTimeout(timer); });
+  }
+
   var uploading = false;
   function upload() {
     if (uploading) return Promise.resolve();
     uploading = true;
     var done = [];
-    return uploadNext(done).then(function () {
+    return uploadNext(done).catch(function () {}).then(function () {
       uploading = false;
       if (done.length) lookUpNames(done);
     });
@@ -133,11 +146,7 @@
   function uploadNext(done) {
     var entry = loadQueue()[0];
     if (!entry) return Promise.resolve();
-    return fetch(cfg.checkinUrl, {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()},
-      body: JSON.stringify(entry),
-    }).then(function (response) {
+    return postJSON(cfg.checkinUrl, entry).then(function (response) {
       setOnline(true);
       noteServerClock(response);
       return response.json().catch(function () { return {}; }).then(function (data) {
@@ -225,11 +234,7 @@
     button.textContent = t("check_out");
     button.addEventListener("click", function () {
       button.disabled = true;
-      fetch(cfg.checkoutUrl, {
-        method: "POST", credentials: "same-origin",
-        headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()},
-        body: JSON.stringify({visit_id: visitId}),
-      }).then(function (response) {
+      postJSON(cfg.checkoutUrl, {visit_id: visitId}).then(function (response) {
         return response.json().then(function (data) {
           if (!response.ok) throw new Error(errorText(data, response));
           li.querySelector(".what").textContent = t("checked_out") + " " + hhmm(data.checked_out_at);
@@ -315,7 +320,7 @@
       var s = document.createElement("script");
       s.src = src;
       s.onload = resolve;
-      s.onerror = reject;
+      s.onerror = function () { reject(new Error(src)); };
       document.head.appendChild(s);
     });
   }
@@ -329,12 +334,14 @@
     return native.then(function (formats) {
       if (formats.indexOf("qr_code") >= 0) {
         var detector = new BarcodeDetector({formats: ["qr_code"]});
+        root.dataset.decoder = "native";
         return function () {
           return detector.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : null; });
         };
       }
       cameraStatus(t("camera_loading"));
       return loadScript(cfg.jsqrUrl).then(function () {
+        root.dataset.decoder = "jsqr";
         var canvas = document.createElement("canvas");
         var ctx = canvas.getContext("2d", {willReadFrequently: true});
         return function () {
@@ -393,7 +400,7 @@
       })
       .catch(function (error) {
         stopCamera();
-        cameraStatus(t("camera_failed") + " " + (error && (error.name || error.type) || error));
+        cameraStatus(t("camera_failed") + " " + (error && (error.name === "Error" ? error.message : error.name) || error));
       });
   }
 
