@@ -1,7 +1,7 @@
 import pytest
-from django.utils import timezone
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from phongdich.accounts.actions import AccountError, do_create_staff
 from phongdich.accounts.jurisdiction import access_ward, area_q, can_see_ward, require_role
