@@ -7,7 +7,14 @@ import os
 
 import pytest
 
-os.environ.setdefault("PHONGDICH_FAST_HASHER", "1")
+os.environ.setdefault("PHONGDICH_FAST_HASHER", "1")  # for subprocesses the tests start
+
+
+def pytest_configure(config):
+    # Settings are already loaded here; tests need no slow password hashing.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 THANH_HOA = 38
 HAC_THANH = 14797  # Phường Hạc Thành (old Ngọc Trạo ward is part of it)

@@ -44,7 +44,6 @@ def resolve_area(code: int | str | None) -> tuple[Province | None, Ward | None]:
     return ward.province, ward
 
 
-@transaction.atomic
 def do_create_staff(
     username: str,
     role: str,
@@ -82,15 +81,29 @@ def do_create_staff(
     if full_name:
         first, _, last = full_name.rpartition(" ")
         user.first_name, user.last_name = last, first
+    # Hash before the transaction: on SQLite a write transaction holds the database lock from
+    # its first statement, and a deliberately slow hash must not hold it.
     user.set_password(password)
-    user.save()
-    if venue is not None:
-        attach = getattr(venue, "staff", None)
-        if attach is not None:
-            attach.add(user)
-    audit.record("create", actor=actor, obj=user, ward=ward, province=province,
-                 detail={"role": role})
+    with transaction.atomic():
+        user.save()
+        if venue is not None:
+            venue.staff.add(user)
+        audit.record("create", actor=actor, obj=user, ward=ward, province=province,
+                     detail={"role": role})
     return user, password
+
+
+def do_set_password(user: User, password: str, *, actor: Any = None, request: Any = None,
+                    reason: str = "") -> User:
+    """Set a new password, reactivate the account and clear its lockout."""
+    user.set_password(password)
+    with transaction.atomic():
+        user.is_active = True
+        user.save(update_fields=["password", "is_active"])
+        LoginFailure.objects.filter(username=user.username.lower()).delete()
+        audit.record("reset_password", actor=actor, request=request, obj=user, ward=user.ward,
+                     province=user.province_id, detail={"reason": reason} if reason else None)
+    return user
 
 
 @transaction.atomic
