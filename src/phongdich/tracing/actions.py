@@ -123,16 +123,17 @@ def do_create_case(
 
 
 def _link_chain(case: Case) -> None:
-    """If the new case was a contact of an earlier case, mark that contact and link the chain."""
-    earlier = (Contact.objects.filter(person=case.person).exclude(case=case)
-               .select_related("case").order_by("level", "-case__confirmed_at").first())
-    if earlier is None:
+    """If the new case was traced as a contact of earlier cases, mark those contacts and link the
+    chain to the closest one (F1 before F2, then the most recent case)."""
+    earlier = list(Contact.objects.filter(person=case.person).exclude(case=case)
+                   .exclude(status=ContactStatus.BECAME_CASE)
+                   .order_by("level", "-case__confirmed_at", "pk"))
+    if not earlier:
         return
-    Contact.objects.filter(pk=earlier.pk).update(status=ContactStatus.BECAME_CASE,
-                                                 became_case=case, updated_at=timezone.now())
-    case.infected_via = earlier
-    case.source = case.source if case.source != CaseSource.OTHER else CaseSource.CONTACT
-    case.save(update_fields=["infected_via", "source"])
+    Contact.objects.filter(pk__in=[c.pk for c in earlier]).update(
+        status=ContactStatus.BECAME_CASE, became_case=case, updated_at=timezone.now())
+    case.infected_via = earlier[0]
+    case.save(update_fields=["infected_via"])
 
 
 @transaction.atomic
@@ -181,7 +182,7 @@ def do_trace_case(case: Case, now: datetime | None = None) -> TraceResult:
 
     index0 = search.intervals_of({case.person_id: (case.window_start, case.window_end)}, max_visit)
     f1 = search.qualifying(search.overlapping(index0, max_visit), {case.person_id}, min_minutes)
-
+    
     windows = {}
     for person_id, items in f1.items():
         exposed = min(o.start for o in items)
@@ -190,6 +191,7 @@ def do_trace_case(case: Case, now: datetime | None = None) -> TraceResult:
             windows[person_id] = (exposed, until)
     index1 = search.intervals_of(windows, max_visit)
     f2 = search.qualifying(search.overlapping(index1, max_visit), {case.person_id}, min_minutes)
+    f2 = {person: search.attribute(items) for person, items in f2.items()}
     return _store(case, f1, f2, existing)
 
 
@@ -200,12 +202,39 @@ def _closest_via(items: list[search.Overlap]) -> int:
     return max(minutes, key=lambda p: (minutes[p], -p))
 
 
+def _evidence_rows(contact_id: int, level: str, items: list[search.Overlap]) -> list[Evidence]:
+    """F1 evidence keeps every pair of visits with the F0. F2 evidence is one row per venue and
+    local day (the unit the rule counts in), naming the F1 they spent longest with: an F2 who
+    shared a factory floor with dozens of F1s for a week would otherwise carry thousands of rows
+    that say the same thing."""
+    if level == Level.F1:
+        groups = [[o] for o in items]
+    else:
+        merged: dict[tuple, list[search.Overlap]] = defaultdict(list)
+        for o in items:
+            merged[(o.venue_id, local_date(o.start))].append(o)
+        groups = list(merged.values())
+    rows = []
+    for group in groups:
+        by_index: dict[int, float] = defaultdict(float)
+        for o in group:
+            by_index[o.index.person_id] += o.minutes
+        main_index = max(by_index, key=lambda p: (by_index[p], -p))
+        first = min((o for o in group if o.index.person_id == main_index), key=lambda o: o.start)
+        rows.append(Evidence(
+            contact_id=contact_id, venue_id=first.venue_id, index_visit_id=first.index.visit_id,
+            contact_visit_id=first.visit_id, index_person_id=main_index,
+            overlap_start=min(o.start for o in group), overlap_end=max(o.end for o in group),
+            overlap_minutes=round(search.union_minutes(group)), level=level))
+    return rows
+
+
 @transaction.atomic
 def _store(case: Case, f1: dict, f2: dict, existing: dict[int, Contact]) -> TraceResult:
     result = TraceResult()
     people = set(f1) | set(f2)
     wards = dict(Person.objects.filter(pk__in=people).values_list("pk", "ward_id"))
-    new_contacts = []
+    new_contacts, changed = [], []
     for person_id in people:
         level = Level.F1 if person_id in f1 else Level.F2
         items = f1.get(person_id, []) + f2.get(person_id, [])
@@ -216,29 +245,32 @@ def _store(case: Case, f1: dict, f2: dict, existing: dict[int, Contact]) -> Trac
                 case=case, person_id=person_id, level=level, origin=ContactOrigin.CHECKIN,
                 ward_id=wards.get(person_id) or _venue_ward(items[0].venue_id),
                 first_exposure=first, last_exposure=last))
-        else:
+        elif (min(contact.level, level), first, last) != (contact.level, contact.first_exposure,
+                                                            contact.last_exposure):
             contact.level = min(contact.level, level)  # "F1" < "F2"
             contact.first_exposure, contact.last_exposure = first, last
-            contact.save(update_fields=["level", "first_exposure", "last_exposure", "updated_at"])
-    Contact.objects.bulk_create(new_contacts)
-    contacts = {c.person_id: c for c in Contact.objects.filter(case=case)}
+            changed.append(contact)
+    Contact.objects.bulk_create(new_contacts, batch_size=1000)
+    Contact.objects.bulk_update(changed, ["level", "first_exposure", "last_exposure"],
+                                batch_size=1000)
+    contacts = {c.person_id: c for c in Contact.objects.filter(case=case).only(
+        "pk", "person_id", "origin", "status", "via_id")}
+    by_via: dict[int, list[int]] = defaultdict(list)
     for person_id in f2:
         if person_id not in f1:
             via = contacts.get(_closest_via(f2[person_id]))
-            Contact.objects.filter(pk=contacts[person_id].pk).update(via=via)
+            if via is not None and contacts[person_id].via_id != via.pk:
+                by_via[via.pk].append(contacts[person_id].pk)
+    for via_id, contact_ids in by_via.items():  # a few F1s reach many F2s: one UPDATE per F1
+        Contact.objects.filter(pk__in=contact_ids).update(via_id=via_id)
     stale = [c.pk for p, c in contacts.items() if p not in people
              and c.origin == ContactOrigin.CHECKIN and c.status == ContactStatus.IDENTIFIED]
     result.removed = Contact.objects.filter(pk__in=stale).delete()[0] if stale else 0
     Evidence.objects.filter(contact__case=case).delete()
-    evidence = [
-        Evidence(contact=contacts[o.person_id], venue_id=o.venue_id, index_visit_id=o.index.visit_id,
-                 contact_visit_id=o.visit_id, index_person_id=o.index.person_id,
-                 overlap_start=o.start, overlap_end=o.end, overlap_minutes=round(o.minutes),
-                 level=lvl)
-        for lvl, found in ((Level.F1, f1), (Level.F2, f2)) for items in found.values()
-        for o in items
-    ]
-    Evidence.objects.bulk_create(evidence, batch_size=1000, ignore_conflicts=True)
+    evidence = [row for level, found in ((Level.F1, f1), (Level.F2, f2))
+                for person_id, items in found.items()
+                for row in _evidence_rows(contacts[person_id].pk, level, items)]
+    Evidence.objects.bulk_create(evidence, batch_size=2000, ignore_conflicts=True)
     Case.objects.filter(pk=case.pk).update(traced_at=timezone.now())
     result.f1 = sum(1 for p in people if p in f1)
     result.f2 = len(people) - result.f1

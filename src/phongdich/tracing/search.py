@@ -42,6 +42,7 @@ class Overlap:
     venue_id: int
     start: datetime
     end: datetime
+    block: Block | None = None  # set while the index person is not yet attributed
 
     @property
     def minutes(self) -> float:
@@ -99,25 +100,95 @@ def _sql(n: int) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Index intervals at one venue that touch or overlap, searched as one interval.
+
+    Dozens of F1s on one factory shift make one block instead of dozens of index intervals: each
+    person on that shift is then found once, not once per F1 (the union of the overlaps, which is
+    what the rule sums, is the same either way)."""
+
+    venue_id: int
+    start: datetime
+    end: datetime
+    parts: tuple[Interval, ...]
+
+
+def blocks_of(index: list[Interval]) -> list[Block]:
+    by_venue: dict[int, list[Interval]] = defaultdict(list)
+    for iv in index:
+        by_venue[iv.venue_id].append(iv)
+    blocks = []
+    for venue_id, items in by_venue.items():
+        items.sort(key=lambda iv: iv.start)
+        parts = [items[0]]
+        end = items[0].end
+        for iv in items[1:]:
+            if iv.start <= end:
+                parts.append(iv)
+                end = max(end, iv.end)
+            else:
+                blocks.append(Block(venue_id, parts[0].start, end, tuple(parts)))
+                parts, end = [iv], iv.end
+        blocks.append(Block(venue_id, parts[0].start, end, tuple(parts)))
+    return blocks
+
+
+def _clip(iv: Interval, visit_id: int, person_id: int, start: datetime,
+          end: datetime) -> Overlap | None:
+    s, e = max(start, iv.start), min(end, iv.end)
+    return Overlap(iv, visit_id, person_id, iv.venue_id, s, e) if e > s else None
+
+
 def overlapping(index: list[Interval], max_visit: timedelta) -> Iterator[Overlap]:
-    """Every other person's visit that overlaps an index interval, clipped to the overlap."""
+    """Every other person's visit that overlaps an index interval, clipped to the overlap.
+
+    Overlaps with a block of several index intervals carry the block's first part as their index
+    (see ``attribute``); a visitor who is one of the block's own people is matched part by part,
+    so nobody overlaps with themselves."""
     adapt = connection.ops.adapt_datetimefield_value
-    for begin in range(0, len(index), CHUNK):
-        chunk = index[begin:begin + CHUNK]
+    blocks = blocks_of(index)
+    for begin in range(0, len(blocks), CHUNK):
+        chunk = blocks[begin:begin + CHUNK]
         params: list = []
-        for n, iv in enumerate(chunk):
-            params += [n, iv.venue_id, adapt(iv.start - max_visit), adapt(iv.start), adapt(iv.end)]
+        for n, b in enumerate(chunk):
+            params += [n, b.venue_id, adapt(b.start - max_visit), adapt(b.start), adapt(b.end)]
         with connection.cursor() as cursor:
             cursor.execute(_sql(len(chunk)), params)
-            for ord_, visit_id, person_id, start, checked_out, expected in cursor.fetchall():
-                iv = chunk[ord_]
-                if person_id == iv.person_id:
-                    continue
-                start = _aware(start)
-                end = visit_end(start, _aware(checked_out), _aware(expected), max_visit)
-                s, e = max(start, iv.start), min(end, iv.end)
+            rows = cursor.fetchall()
+        for ord_, visit_id, person_id, start, checked_out, expected in rows:
+            block = chunk[ord_]
+            start = _aware(start)
+            end = visit_end(start, _aware(checked_out), _aware(expected), max_visit)
+            if len(block.parts) == 1 or any(p.person_id == person_id for p in block.parts):
+                for part in block.parts:
+                    if part.person_id != person_id:
+                        found = _clip(part, visit_id, person_id, start, end)
+                        if found is not None:
+                            yield found
+            else:
+                s, e = max(start, block.start), min(end, block.end)
                 if e > s:
-                    yield Overlap(iv, visit_id, person_id, iv.venue_id, s, e)
+                    yield Overlap(block.parts[0], visit_id, person_id, block.venue_id, s, e, block)
+
+
+def attribute(items: list[Overlap]) -> list[Overlap]:
+    """Name, for each overlap found against a block, the index person who shared most of it
+    (done only for people who qualified). The minutes stay those of the whole block."""
+    out = []
+    for o in items:
+        if o.block is None:
+            out.append(o)
+            continue
+        best, best_seconds = o.block.parts[0], -1.0
+        for part in o.block.parts:
+            if part.start >= o.end:
+                break  # parts are sorted by start
+            seconds = (min(o.end, part.end) - max(o.start, part.start)).total_seconds()
+            if seconds > best_seconds:
+                best, best_seconds = part, seconds
+        out.append(Overlap(best, o.visit_id, o.person_id, o.venue_id, o.start, o.end))
+    return out
 
 
 def qualifying(overlaps: Iterable[Overlap], exclude: set[int],
@@ -133,12 +204,13 @@ def qualifying(overlaps: Iterable[Overlap], exclude: set[int],
     for (person_id, venue_id, _day), items in groups.items():
         # Two overlaps of the same visit with two index visits must not be counted twice:
         # sum the union of the overlap intervals.
-        if _union_minutes(items) >= min_minutes.get(kinds.get(venue_id, ""), default):
+        if union_minutes(items) >= min_minutes.get(kinds.get(venue_id, ""), default):
             found[person_id].extend(items)
     return dict(found)
 
 
-def _union_minutes(items: list[Overlap]) -> float:
+def union_minutes(items: list[Overlap]) -> float:
+    """Minutes covered by the overlaps, counting time shared by several of them once."""
     total = 0.0
     current_start = current_end = None
     for o in sorted(items, key=lambda x: x.start):

@@ -18,6 +18,7 @@ from phongdich.portal.demo.accounts import (
     staff_venue,
 )
 from phongdich.portal.demo.loader import DemoError, DemoSummary, load_demo
+from phongdich.portal.demo.tracing import load_tracing_demo
 
 
 class Command(BaseCommand):
@@ -106,6 +107,12 @@ class Command(BaseCommand):
             except DemoError as error:
                 raise CommandError(str(error)) from error
         self._print_summary(summary)
+        self.stdout.write("Đang truy vết các ca bệnh minh họa (F0 → F1, F2)…")
+        traced = load_tracing_demo(opts["seed"], now)
+        self.stdout.write(
+            f"  {len(traced.cases)} ca F0 (#{', #'.join(map(str, traced.cases))}), "
+            f"{traced.contacts} người tiếp xúc; ổ dịch tại {traced.cluster_venue}."
+        )
 
     def _print_summary(self, s: DemoSummary) -> None:
         venues = ", ".join(f"{n} {status}" for status, n in s.venues.items() if n)
