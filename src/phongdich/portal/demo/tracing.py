@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count
 
-from phongdich.checkpoints.models import Visit, VenueStatus
+from phongdich.checkpoints.models import VenueStatus, Visit
 from phongdich.lib.timeutil import local_date
 from phongdich.portal.demo import geography as geo
 from phongdich.portal.demo.seeded import stream
