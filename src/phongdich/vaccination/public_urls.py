@@ -1,5 +1,17 @@
-"""Public (citizen-facing) pages of vaccination: registration, certificate verifier."""
+"""Public (citizen-facing) pages of vaccination: registration, certificate verifier, the holder's
+pages. ``/xac-thuc`` here takes over the portal's placeholder (both URL names lead to it)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from phongdich.vaccination import public
+
+app_name = "vaccination_public"
+urlpatterns = [
+    path("xac-thuc", public.verify, name="verify"),
+    path("dang-ky-tiem", public.register, name="register"),
+    path("dang-ky-tiem/<str:token>", public.registration_status, name="registration"),
+    # The file variants first: <str:token> would swallow "<token>.pdf".
+    path("chung-nhan/<str:token>.pdf", public.certificate_pdf, name="certificate_pdf"),
+    path("chung-nhan/<str:token>.png", public.certificate_qr, name="certificate_qr"),
+    path("chung-nhan/<str:token>", public.certificate_page, name="certificate"),
+]
