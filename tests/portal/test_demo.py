@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections import Counter
 from datetime import datetime, time, timedelta
@@ -107,6 +108,10 @@ def fingerprint() -> str:
 
 
 def delete_demo_data() -> None:
+    from phongdich.tracing.models import Case, Contact
+
+    Contact.objects.all().delete()
+    Case.objects.all().delete()
     Visit.objects.all().delete()
     Person.objects.all().delete()
     Venue.objects.all().delete()
@@ -280,3 +285,20 @@ def test_client_ids_are_the_seeded_uuid4s():
         expected = client_uuid(reference)
         assert expected.version == 4
         assert adapt.client_id(ours) == (expected if adapt.native_uuid else expected.hex)
+
+
+def test_demo_has_cases_contacts_in_every_status_and_a_cluster(morning):
+    from datetime import timedelta
+
+    from phongdich.accounts.models import User
+    from phongdich.tracing.models import Case, Contact
+    from phongdich.tracing.queries import clusters
+
+    call_command("demo", *SMALL, stdout=io.StringIO())
+    assert Case.objects.count() >= 3
+    statuses = set(Contact.objects.values_list("status", flat=True))
+    assert {"identified", "notified", "quarantined", "tested", "released",
+            "became_case"} <= statuses
+    assert Case.objects.filter(infected_via__isnull=False).exists()  # a chain
+    officer = User.objects.get(username="demo_tinh")
+    assert clusters(officer, morning.date() - timedelta(days=14))

@@ -89,10 +89,11 @@ def load_tracing_demo(seed: int, now: datetime) -> TracingSummary:
         if case is not None:
             summary.cases.append(case.pk)
     if summary.cases:
-        contacts = list(Contact.objects.filter(case_id=summary.cases[0], level="F1")
-                        .order_by("pk")[:12])
+        contacts = list(Contact.objects.filter(case_id__in=summary.cases, level="F1")
+                        .order_by("case_id", "pk")[:12])
+        # Furthest along first, so even a small demo shows every status.
         for n, contact in enumerate(contacts[:-1]):
-            _advance(contact, FOLLOW_UP[n % len(FOLLOW_UP)])
+            _advance(contact, FOLLOW_UP[::-1][n % len(FOLLOW_UP)])
         if contacts:  # one contact tested positive: the chain goes on
             first = contacts[-1]
             confirmed = now - timedelta(hours=1)
