@@ -6,3 +6,6 @@ class TestingConfig(AppConfig):
     name = "phongdich.testing"
     label = "testing"
     verbose_name = _("Testing")
+
+    def ready(self) -> None:
+        from phongdich.testing import dashboard, rules, tasks  # noqa: F401  (registration)

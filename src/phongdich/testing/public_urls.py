@@ -1,5 +1,14 @@
-"""Public (citizen-facing) pages of testing: result lookup (/ket-qua)."""
+"""Public (citizen-facing) pages of testing: result lookup (/ket-qua) and its certificate.
 
-from django.urls import path  # noqa: F401
+Included at the site root before the portal, so ``ket-qua`` here replaces the portal's
+placeholder (the home page links to ``portal:results``, which resolves to the same path).
+"""
 
-urlpatterns: list = []
+from django.urls import path
+
+from phongdich.testing import public
+
+urlpatterns = [
+    path("ket-qua", public.results, name="testing_results"),
+    path("ket-qua/chung-nhan/<str:token>", public.certificate, name="testing_certificate"),
+]

@@ -1,0 +1,73 @@
+"""Citizens' pages: look a result up (/ket-qua) and print its certificate. No login."""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from phongdich.accounts import audit
+from phongdich.checkpoints.errors import CheckpointError
+from phongdich.lib.errors import InputErrors
+from phongdich.portal.ratelimit import RateLimited
+from phongdich.testing import certificates
+from phongdich.testing.lookup import NOT_FOUND_EN, NOT_FOUND_VI, lookup_result, public_view
+from phongdich.testing.models import Sample, SampleStatus
+
+CERTIFICATE_SALT = "testing.certificate"
+CERTIFICATE_LINK_SECONDS = 3600
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def results(request):
+    context: dict = {"values": request.POST if request.method == "POST" else {}}
+    status = 200
+    if request.method == "POST":
+        try:
+            sample = lookup_result(
+                request, request.POST.get("code"), request.POST.get("birth_year")
+            )
+        except InputErrors as error:
+            context["errors"] = error.errors
+            status = 422
+        except RateLimited as limited:
+            context["rate_limited"] = True
+            response = render(request, "testing/lookup.html", context, status=429)
+            response["Retry-After"] = str(limited.retry_after)
+            return response
+        else:
+            if sample is None:
+                context["not_found"] = (NOT_FOUND_VI, NOT_FOUND_EN)
+            else:
+                audit.record(
+                    "public_lookup", request=request, obj=sample, ward=sample.session.ward_id
+                )
+                context["found"] = public_view(sample)
+                context["certificate_token"] = signing.dumps(sample.pk, salt=CERTIFICATE_SALT)
+    return render(request, "testing/lookup.html", context, status=status)
+
+
+@never_cache
+def certificate(request, token: str):
+    """The certificate PDF, behind the short-lived link the lookup page gave."""
+    try:
+        pk = signing.loads(token, salt=CERTIFICATE_SALT, max_age=CERTIFICATE_LINK_SECONDS)
+    except signing.BadSignature:
+        raise Http404 from None
+    sample = (
+        Sample.objects.filter(pk=pk, status=SampleStatus.RESOLVED, released_at__isnull=False)
+        .select_related("person", "session", "lab")
+        .first()
+    )
+    if sample is None:
+        raise Http404
+    try:
+        pdf = certificates.certificate_pdf(sample)
+    except CheckpointError as error:
+        return render(request, "testing/error.html", {"error": error}, status=error.status)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="ket-qua-{sample.tube_code}.pdf"'
+    return response

@@ -1,0 +1,129 @@
+"""The public result lookup (/ket-qua): right answers for the right code and year, one and the
+same answer for everything else, and limits against guessing."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from phongdich.portal.models import Rule
+from phongdich.portal.rules import reset_cache
+from phongdich.testing.actions import do_release_results
+from phongdich.testing.results import do_record_result
+from tests.testing.conftest import pooled, register
+
+URL = "/ket-qua"
+API = "/api/v1/testing/lookup"
+
+
+@pytest.fixture
+def negative(session, ward_officer, lab_technician, lab):
+    samples, [pool] = pooled(session, ward_officer, 2, 2)
+    do_record_result(pool.code, "negative", user=lab_technician, lab=lab)
+    samples[0].refresh_from_db()
+    return samples[0]
+
+
+def ask(client, code, year, **kw):
+    return client.post(URL, {"code": code, "birth_year": year}, **kw)
+
+
+def test_the_home_page_link_leads_here(client, db):
+    assert reverse("portal:results") == URL
+    response = client.get(URL)
+    assert response.status_code == 200 and b'id="lookup-button"' in response.content
+
+
+def test_it_shows_the_result_date_and_test_type_and_nothing_else(client, negative):
+    response = ask(client, negative.tube_code.lower(), negative.person.birth_year)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-result="negative"' in html and "RT-PCR" in html
+    assert negative.person.full_name not in html and negative.person.phone not in html
+    assert "Lê Lợi" not in html
+
+
+def test_a_wrong_year_looks_exactly_like_an_unknown_code(client, negative, session, ward_officer):
+    from phongdich.lib.codes import new_code
+
+    wrong_year = ask(client, negative.tube_code, negative.person.birth_year + 1)
+    unknown = ask(client, new_code(), negative.person.birth_year)
+    [pending] = register(session, ward_officer, 1, start=40)  # registered, no result yet
+    not_released = ask(client, pending.tube_code, pending.person.birth_year)
+    assert {r.status_code for r in (wrong_year, unknown, not_released)} == {200}
+    for r in (wrong_year, unknown, not_released):
+        assert b'id="not-found"' in r.content and b'id="result"' not in r.content
+
+    def visible(response):  # the page minus the echoed inputs and the CSRF token
+        html = response.content.decode()
+        start = html.index('id="not-found"')
+        return html[start : html.index("</p>", start)]
+
+    assert len({visible(r) for r in (wrong_year, unknown, not_released)}) == 1
+
+
+def test_the_api_gives_the_same_404_for_every_miss(api_client, negative):
+    from phongdich.lib.codes import new_code
+
+    hit = api_client.post(
+        API, {"code": negative.tube_code, "birth_year": negative.person.birth_year}
+    )
+    assert hit.status_code == 200
+    assert set(hit.json()) == {"code", "result", "test_type", "sampled_at", "result_at"}
+    wrong = api_client.post(API, {"code": negative.tube_code, "birth_year": 1900})
+    unknown = api_client.post(API, {"code": new_code(), "birth_year": 1900})
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.json() == unknown.json()
+    bad = api_client.post(API, {"code": "ABCD", "birth_year": 1990})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["code"] == "wrong_length"
+
+
+def test_results_wait_for_release_when_release_is_manual(
+    session, ward_officer, lab_technician, lab, client
+):
+    Rule.objects.create(key="testing.release_automatically", value=False)
+    reset_cache()
+    [sample] = register(session, ward_officer, 1)
+    do_record_result(sample.tube_code, "negative", user=lab_technician, lab=lab)
+    assert b'id="not-found"' in ask(client, sample.tube_code, sample.person.birth_year).content
+    assert do_release_results(session, actor=ward_officer) == 1
+    assert b'id="result"' in ask(client, sample.tube_code, sample.person.birth_year).content
+
+
+def test_one_address_is_limited(client, negative):
+    for _ in range(10):
+        assert ask(client, negative.tube_code, negative.person.birth_year).status_code == 200
+    limited = ask(client, negative.tube_code, negative.person.birth_year)
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+    other = ask(client, negative.tube_code, negative.person.birth_year, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 200
+
+
+def test_guessing_one_code_from_many_addresses_is_limited(client, negative):
+    """A year of birth has about a hundred likely values: ten misses lock that code for the hour,
+    for every address and even for the right year (and every code alike, known or not)."""
+    year = negative.person.birth_year
+    for i in range(10):
+        response = ask(client, negative.tube_code, 1900 + i, REMOTE_ADDR=f"10.0.1.{i}")
+        assert b'id="not-found"' in response.content
+    locked = ask(client, negative.tube_code, year, REMOTE_ADDR="10.0.2.1")
+    assert locked.status_code == 429 and b'id="rate-limited"' in locked.content
+    from phongdich.lib.codes import new_code
+
+    other_code = new_code()
+    for i in range(10):
+        ask(client, other_code, 1900 + i, REMOTE_ADDR=f"10.0.3.{i}")
+    assert ask(client, other_code, 1990, REMOTE_ADDR="10.0.4.1").status_code == 429
+
+
+def test_the_api_is_rate_limited_too(api_client, negative):
+    for _ in range(10):
+        api_client.post(API, {"code": negative.tube_code, "birth_year": 2000})
+    response = api_client.post(API, {"code": negative.tube_code, "birth_year": 2000})
+    assert response.status_code == 429
+    assert response.json()["errors"][0]["code"] == "rate_limited"
+
+
+def test_malformed_input_is_explained(client, db):
+    response = ask(client, "abc", "nineteen")
+    assert response.status_code == 422 and b'data-code="wrong_length"' in response.content
