@@ -33,7 +33,7 @@ def test_chain_view_draws_cases_contacts_and_venues(new_context, ward_officer, o
     expect(page.locator("tr[data-level=F1]")).to_contain_text("Trần Bình")
     expect(page.locator("tr[data-level=F2]")).to_contain_text("Lê Chi")
 
-    page.goto("/staff/tracing/chains/")
+    page.goto("/staff/tracing/chains/?f2=1")
     page.wait_for_function("window.phongdichChain && window.phongdichChain.nodes().length > 0")
     kinds = page.evaluate("window.phongdichChain.nodes().map(n => n.data('kind')).sort()")
     assert kinds == ["F0", "F1", "F2", "venue", "venue"]

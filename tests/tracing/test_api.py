@@ -142,3 +142,8 @@ def test_pages_refuse_outsiders(client, case, outsider, venue_staff):
         client.force_login(user)
         assert client.get(f"/staff/tracing/{case.pk}/").status_code in (403, 404)
         assert client.get(f"/staff/tracing/{case.pk}/contacts.csv").status_code in (403, 404)
+
+
+def test_chain_graph_without_f2(api_client, case, province_officer):
+    graph = api_client.as_user(province_officer).get("/api/v1/chains?depth=1").json()
+    assert {n["kind"] for n in graph["nodes"]} == {"F0", "F1", "venue"}

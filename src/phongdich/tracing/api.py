@@ -149,9 +149,10 @@ def list_clusters(request, since: date, until: date | None = None):
 
 @router.get("/chains")
 def chains(request, ward_code: int | None = None, since: date | None = None,
-           until: date | None = None):
-    """The transmission-chain graph (nodes and edges) shown on the chain view."""
-    graph = queries.chain_graph(request.user, ward_code, since, until)
+           until: date | None = None, depth: int = 2):
+    """The transmission-chain graph (nodes and edges) shown on the chain view; ``depth=1`` leaves
+    out the F2."""
+    graph = queries.chain_graph(request.user, ward_code, since, until, depth)
     audit.record("view", request=request, object_type="tracing.chain", object_id="",
                  detail={"nodes": len(graph["nodes"])})
     return graph

@@ -106,7 +106,7 @@ def clusters(user: Any, since: date, until: date | None = None) -> list[dict[str
 
 
 def chain_graph(user: Any, ward_code: int | None = None, since: date | None = None,
-                until: date | None = None) -> dict[str, list[dict[str, Any]]]:
+                until: date | None = None, depth: int = 2) -> dict[str, list[dict[str, Any]]]:
     """Cases, contacts and venues as nodes; exposure and infection links as edges."""
     cases = cases_for(user).select_related("person")
     if ward_code:
@@ -116,7 +116,10 @@ def chain_graph(user: Any, ward_code: int | None = None, since: date | None = No
     if until:
         cases = cases.filter(confirmed_at__lt=local_day_bounds(until)[1])
     cases = list(cases[:300])
-    contacts = list(contacts_for(user).filter(case__in=cases)[:3000])
+    contacts_qs = contacts_for(user).filter(case__in=cases)
+    if depth < 2:
+        contacts_qs = contacts_qs.filter(level="F1")
+    contacts = list(contacts_qs[:3000])
     nodes: dict[str, dict[str, Any]] = {}
     edges: list[dict[str, Any]] = []
     for case in cases:

@@ -214,4 +214,4 @@ def chains(request):
     require_role(request.user, *queries.TRACING_ROLES)
     return render(request, "tracing/chains.html", {
         "ward": request.GET.get("ward", ""), "since": request.GET.get("since", ""),
-        "until": request.GET.get("until", "")})
+        "until": request.GET.get("until", ""), "show_f2": request.GET.get("f2") == "1"})

@@ -5,7 +5,7 @@
   var query = [["ward_code", "ward"], ["since", "since"], ["until", "until"]].map(function (p) {
     var value = form.elements[p[1]].value;
     return value ? p[0] + "=" + encodeURIComponent(value) : "";
-  }).filter(Boolean).join("&");
+  }).filter(Boolean).concat(form.elements.f2.checked ? [] : ["depth=1"]).join("&");
   var url = box.dataset.url + (query ? "?" + query : "");
   fetch(url, {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (g) {
     var colors = {F0: "#b42318", F1: "#d97706", F2: "#2563eb", venue: "#555"};
