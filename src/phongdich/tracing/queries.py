@@ -108,14 +108,7 @@ def clusters(user: Any, since: date, until: date | None = None) -> list[dict[str
 def chain_graph(user: Any, ward_code: int | None = None, since: date | None = None,
                 until: date | None = None, depth: int = 2) -> dict[str, list[dict[str, Any]]]:
     """Cases, contacts and venues as nodes; exposure and infection links as edges."""
-    cases = cases_for(user).select_related("person")
-    if ward_code:
-        cases = cases.filter(ward_id=ward_code)
-    if since:
-        cases = cases.filter(confirmed_at__gte=local_day_bounds(since)[0])
-    if until:
-        cases = cases.filter(confirmed_at__lt=local_day_bounds(until)[1])
-    cases = list(cases[:300])
+    cases = _chain_cases(user, ward_code, since, until)
     contacts_qs = contacts_for(user).filter(case__in=cases)
     if depth < 2:
         contacts_qs = contacts_qs.filter(level="F1")
@@ -152,6 +145,18 @@ def chain_graph(user: Any, ward_code: int | None = None, since: date | None = No
             edges.append({"source": vid, "target": node_id, "kind": "exposed",
                           "minutes": ev.overlap_minutes})
     return {"nodes": list(nodes.values()), "edges": edges}
+
+
+def _chain_cases(user: Any, ward_code: int | None, since: date | None,
+                 until: date | None) -> list[Case]:
+    cases = cases_for(user).select_related("person")
+    if ward_code:
+        cases = cases.filter(ward_id=ward_code)
+    if since:
+        cases = cases.filter(confirmed_at__gte=local_day_bounds(since)[0])
+    if until:
+        cases = cases.filter(confirmed_at__lt=local_day_bounds(until)[1])
+    return list(cases[:300])
 
 
 def open_cases_count(user: Any) -> int:
