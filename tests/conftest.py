@@ -16,6 +16,7 @@ def pytest_configure(config):
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+
 THANH_HOA = 38
 HAC_THANH = 14797  # Phường Hạc Thành (old Ngọc Trạo ward is part of it)
 QUANG_PHU = 16522  # another ward of Thanh Hóa
@@ -29,7 +30,8 @@ def _divisions_after_flush(request):
     provinces and wards that a data migration loaded; put them back for the test that needs them."""
     marker = request.node.get_closest_marker("django_db")
     transactional = marker is not None and (
-        marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
     if transactional or "live_server" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         from phongdich.places.loader import load_divisions
@@ -91,20 +93,28 @@ def api_client(client):
             return client.get(path, headers=self.headers, **kw)
 
         def post(self, path, data=None, **kw):
-            return client.post(path, data=data, content_type="application/json",
-                               headers=self.headers, **kw)
+            return client.post(
+                path, data=data, content_type="application/json", headers=self.headers, **kw
+            )
 
         def patch(self, path, data=None, **kw):
-            return client.patch(path, data=data, content_type="application/json",
-                                headers=self.headers, **kw)
+            return client.patch(
+                path, data=data, content_type="application/json", headers=self.headers, **kw
+            )
 
     return Api()
 
 
 VENUE_DATA = {
-    "name": "UBND Phường Hạc Thành", "kind": "office", "address": "25 Trần Phú",
-    "ward_code": HAC_THANH, "phone": "0237 3742 289", "operator": "UBND phường",
-    "lat": 19.8067, "lon": 105.7852, "default_stay_minutes": 60,
+    "name": "UBND Phường Hạc Thành",
+    "kind": "office",
+    "address": "25 Trần Phú",
+    "ward_code": HAC_THANH,
+    "phone": "0237 3742 289",
+    "operator": "UBND phường",
+    "lat": 19.8067,
+    "lon": 105.7852,
+    "default_stay_minutes": 60,
 }
 
 
@@ -119,8 +129,10 @@ def venue(ward_officer):
 def other_venue(other_ward_officer):
     from phongdich.checkpoints.actions import do_register_venue
 
-    return do_register_venue({**VENUE_DATA, "name": "Chợ Quảng Phú", "kind": "market",
-                              "ward_code": QUANG_PHU}, actor=other_ward_officer)
+    return do_register_venue(
+        {**VENUE_DATA, "name": "Chợ Quảng Phú", "kind": "market", "ward_code": QUANG_PHU},
+        actor=other_ward_officer,
+    )
 
 
 @pytest.fixture
@@ -133,9 +145,16 @@ def other_venue_staff(other_venue):
     return _staff("otherstaff", "venue_staff", None, venue=other_venue)
 
 
-PERSON = {"full_name": "Nguyễn Thị Lan", "birth_year": 1985, "gender": "female",
-          "phone": "0912 345 678", "id_number": "038185001234", "nationality": "VN",
-          "ward_code": HAC_THANH, "address": "12 Lê Lợi"}
+PERSON = {
+    "full_name": "Nguyễn Thị Lan",
+    "birth_year": 1985,
+    "gender": "female",
+    "phone": "0912 345 678",
+    "id_number": "038185001234",
+    "nationality": "VN",
+    "ward_code": HAC_THANH,
+    "address": "12 Lê Lợi",
+}
 HEALTHY = {"symptoms": [], "exposures": [], "conditions": [], "travel": [], "commitment": True}
 
 

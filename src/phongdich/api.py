@@ -51,25 +51,47 @@ def input_errors(request, exc: InputErrors):
 
 @api.exception_handler(CheckpointError)
 def checkpoint_error(request, exc: CheckpointError):
-    return api.create_response(request, {"errors": [{"field": "", **exc.as_dict()}]},
-                               status=exc.status)
+    return api.create_response(
+        request, {"errors": [{"field": "", **exc.as_dict()}]}, status=exc.status
+    )
 
 
 @api.exception_handler(RateLimited)
 def rate_limited(request, exc: RateLimited):
-    response = api.create_response(request, {"errors": [{
-        "field": "", "code": "rate_limited",
-        "message_vi": "Quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.",
-        "message_en": "Too many requests. Please try again in a minute."}]}, status=429)
+    response = api.create_response(
+        request,
+        {
+            "errors": [
+                {
+                    "field": "",
+                    "code": "rate_limited",
+                    "message_vi": "Quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.",
+                    "message_en": "Too many requests. Please try again in a minute.",
+                }
+            ]
+        },
+        status=429,
+    )
     response["Retry-After"] = str(exc.retry_after)
     return response
 
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
-    return api.create_response(request, {"errors": [{
-        "field": "", "code": "forbidden", "message_vi": "Bạn không có quyền thực hiện việc này.",
-        "message_en": "You are not allowed to do this."}]}, status=403)
+    return api.create_response(
+        request,
+        {
+            "errors": [
+                {
+                    "field": "",
+                    "code": "forbidden",
+                    "message_vi": "Bạn không có quyền thực hiện việc này.",
+                    "message_en": "You are not allowed to do this.",
+                }
+            ]
+        },
+        status=403,
+    )
 
 
 api.add_router("/places", places_router)

@@ -8,8 +8,9 @@ from tests.conftest import HAC_THANH
 pytestmark = pytest.mark.django_db
 
 
-def test_audit_log_is_browsable_by_province_officer_with_filters(client, province_officer,
-                                                                  ward_officer, outsider):
+def test_audit_log_is_browsable_by_province_officer_with_filters(
+    client, province_officer, ward_officer, outsider
+):
     ward = Ward.objects.get(code=HAC_THANH)
     audit.record("view", actor=ward_officer, object_type="people.person", object_id=7, ward=ward)
     audit.record("export", actor=outsider, object_type="people.person", object_id=8)

@@ -52,7 +52,13 @@ def test_bearer_token_authenticates_the_api(client, province_officer, capsys):
 
 def test_console_script_reaches_django_commands(tmp_path):
     env = {**os.environ, "PHONGDICH_DATA_DIR": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-m", "phongdich", "help"], env=env,
-                         capture_output=True, text=True, timeout=60, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "phongdich", "help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     for name in ("serve", "demo", "adduser", "token", "migrate", "shell", "worker"):
         assert name in out

@@ -16,11 +16,16 @@ def _wards(user):
     themselves rows with a ``ward`` FK: one per ward is enough to observe the filter)."""
     from phongdich.accounts.models import AuditEvent
 
-    events = [AuditEvent(at=timezone.now(), action="probe", ward_id=c)
-              for c in Ward.objects.values_list("code", flat=True)]
+    events = [
+        AuditEvent(at=timezone.now(), action="probe", ward_id=c)
+        for c in Ward.objects.values_list("code", flat=True)
+    ]
     AuditEvent.objects.bulk_create(events)
-    return set(AuditEvent.objects.filter(area_q(user, "ward"), action="probe")
-               .values_list("ward_id", flat=True))
+    return set(
+        AuditEvent.objects.filter(area_q(user, "ward"), action="probe").values_list(
+            "ward_id", flat=True
+        )
+    )
 
 
 def test_ward_officer_sees_only_own_ward(ward_officer):

@@ -66,8 +66,9 @@ def test_totp_second_factor(client, province_officer):
     assert client.get("/staff/").url == reverse("accounts:totp_verify")
     bad = client.post(reverse("accounts:totp_verify"), {"code": "000000"})
     assert bad.status_code == 200
-    good = client.post(reverse("accounts:totp_verify"),
-                       {"code": pyotp.TOTP(province_officer.totp_secret).now()})
+    good = client.post(
+        reverse("accounts:totp_verify"), {"code": pyotp.TOTP(province_officer.totp_secret).now()}
+    )
     assert good.status_code == 302
     assert client.get("/staff/").status_code == 200
 
@@ -85,6 +86,7 @@ def test_admin_site_is_for_admins_only(client, province_officer, admin_user):
 
 
 def test_next_parameter_cannot_redirect_offsite(client, ward_officer):
-    response = client.post(LOGIN + "?next=https://evil.example/", {"username": "ward",
-                                                                   "password": PASSWORD})
+    response = client.post(
+        LOGIN + "?next=https://evil.example/", {"username": "ward", "password": PASSWORD}
+    )
     assert response.url == reverse("accounts:dashboard")

@@ -13,8 +13,12 @@ pytestmark = pytest.mark.django_db
 
 
 def body(target, **over):
-    data = {"venue": target.code, "client_id": str(uuid.uuid4()), "person": dict(PERSON),
-            "declaration": dict(HEALTHY)}
+    data = {
+        "venue": target.code,
+        "client_id": str(uuid.uuid4()),
+        "person": dict(PERSON),
+        "declaration": dict(HEALTHY),
+    }
     data.update(over)
     return data
 
@@ -41,27 +45,35 @@ def test_same_client_id_returns_same_visit_and_creates_nothing(api_client, venue
 
 
 def test_symptoms_flag_the_visit(api_client, venue):
-    out = api_client.post("/api/v1/checkins", body(
-        venue, declaration={**HEALTHY, "symptoms": ["fever", "cough"]})).json()
+    out = api_client.post(
+        "/api/v1/checkins", body(venue, declaration={**HEALTHY, "symptoms": ["fever", "cough"]})
+    ).json()
     assert out["flagged"] is True
     assert Visit.objects.get().symptoms == ["cough", "fever"]
 
 
 def test_person_is_matched_by_cccd_then_by_phone_name_year(api_client, venue, other_venue):
     api_client.post("/api/v1/checkins", body(venue))
-    api_client.post("/api/v1/checkins", body(other_venue, person={
-        **PERSON, "full_name": "nguyễn  thị LAN", "phone": "+84 912 345 678"}))
+    api_client.post(
+        "/api/v1/checkins",
+        body(
+            other_venue,
+            person={**PERSON, "full_name": "nguyễn  thị LAN", "phone": "+84 912 345 678"},
+        ),
+    )
     no_id = {**PERSON, "id_number": "", "full_name": "Trần Văn Minh", "phone": "0987654321"}
     api_client.post("/api/v1/checkins", body(venue, person=no_id))
-    api_client.post("/api/v1/checkins", body(other_venue, person={**no_id,
-                                                                  "full_name": "TRẦN VĂN MINH"}))
+    api_client.post(
+        "/api/v1/checkins", body(other_venue, person={**no_id, "full_name": "TRẦN VĂN MINH"})
+    )
     assert Person.objects.count() == 2
     assert Visit.objects.count() == 4
 
 
 def test_returning_person_checks_in_with_token(api_client, venue, citizen):
-    out = api_client.post("/api/v1/checkins", body(venue, person=None,
-                                                   person_token=citizen.token)).json()
+    out = api_client.post(
+        "/api/v1/checkins", body(venue, person=None, person_token=citizen.token)
+    ).json()
     assert out["person_id"] == citizen.pk
 
 
@@ -70,40 +82,62 @@ def _errors(response):
     return {e["field"]: e for e in response.json()["errors"]}
 
 
-@pytest.mark.parametrize(("field", "value", "code"), [
-    ("full_name", "", "required"),
-    ("full_name", "Lan 123", "invalid_name"),
-    ("birth_year", 1800, "out_of_range"),
-    ("gender", "robot", "not_allowed"),
-    ("phone", "0123 4567 890", "old_mobile_prefix"),
-    ("phone", "12345", None),
-    ("id_number", "12345", "invalid_id_number"),
-    ("nationality", "Vietnam", "invalid_country"),
-    ("ward_code", 99999999, "unknown_ward"),
-    ("address", "x" * 201, "too_long"),
-])
-def test_person_field_errors_name_the_field_in_both_languages(api_client, venue, field, value,
-                                                              code):
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("full_name", "", "required"),
+        ("full_name", "Lan 123", "invalid_name"),
+        ("birth_year", 1800, "out_of_range"),
+        ("gender", "robot", "not_allowed"),
+        ("phone", "0123 4567 890", "old_mobile_prefix"),
+        ("phone", "12345", None),
+        ("id_number", "12345", "invalid_id_number"),
+        ("nationality", "Vietnam", "invalid_country"),
+        ("ward_code", 99999999, "unknown_ward"),
+        ("address", "x" * 201, "too_long"),
+    ],
+)
+def test_person_field_errors_name_the_field_in_both_languages(
+    api_client, venue, field, value, code
+):
     response = api_client.post("/api/v1/checkins", body(venue, person={**PERSON, field: value}))
     error = _errors(response)[f"person.{field}"]
     if code:
         assert error["code"] == code
-    assert error["message_vi"] and error["message_en"] and error["message_vi"] != error["message_en"]
+    assert (
+        error["message_vi"] and error["message_en"] and error["message_vi"] != error["message_en"]
+    )
     assert Visit.objects.count() == 0 and Person.objects.count() == 0
 
 
 def test_type_errors_are_reported_with_field_and_code(api_client, venue):
-    errors = _errors(api_client.post("/api/v1/checkins", body(
-        venue, client_id="not-a-uuid", person={**PERSON, "birth_year": "nineteen"})))
+    errors = _errors(
+        api_client.post(
+            "/api/v1/checkins",
+            body(venue, client_id="not-a-uuid", person={**PERSON, "birth_year": "nineteen"}),
+        )
+    )
     assert errors["client_id"]["code"] == "not_uuid"
     assert errors["person.birth_year"]["code"] == "not_integer"
     assert "person.birth_year" in errors["person.birth_year"]["message_vi"]
 
 
 def test_declaration_errors(api_client, venue):
-    errors = _errors(api_client.post("/api/v1/checkins", body(venue, declaration={
-        "symptoms": ["fever", "headache"], "exposures": ["bat"], "conditions": ["x"],
-        "travel": ["Hà Nội"] * 21, "commitment": False})))
+    errors = _errors(
+        api_client.post(
+            "/api/v1/checkins",
+            body(
+                venue,
+                declaration={
+                    "symptoms": ["fever", "headache"],
+                    "exposures": ["bat"],
+                    "conditions": ["x"],
+                    "travel": ["Hà Nội"] * 21,
+                    "commitment": False,
+                },
+            ),
+        )
+    )
     assert errors["declaration.symptoms"]["code"] == "unknown_code"
     assert "headache" in errors["declaration.symptoms"]["message_en"]
     assert errors["declaration.exposures"]["code"] == "unknown_code"
@@ -114,8 +148,11 @@ def test_declaration_errors(api_client, venue):
 
 
 def test_missing_contact_is_refused_for_self_checkin(api_client, venue):
-    errors = _errors(api_client.post("/api/v1/checkins", body(
-        venue, person={**PERSON, "phone": "", "id_number": ""})))
+    errors = _errors(
+        api_client.post(
+            "/api/v1/checkins", body(venue, person={**PERSON, "phone": "", "id_number": ""})
+        )
+    )
     assert errors["person.phone"]["code"] == "contact_required"
 
 
@@ -125,8 +162,12 @@ def test_scan_time_limits(api_client, venue, venue_staff):
     errors = _errors(staff.post("/api/v1/checkins", body(venue, scanned_at=future, source="scan")))
     assert errors["scanned_at"]["code"] == "in_future"
     old = (timezone.now() - timedelta(days=40)).isoformat()
-    assert _errors(staff.post("/api/v1/checkins", body(venue, scanned_at=old,
-                                                       source="scan")))["scanned_at"]["code"] == "too_old"
+    assert (
+        _errors(staff.post("/api/v1/checkins", body(venue, scanned_at=old, source="scan")))[
+            "scanned_at"
+        ]["code"]
+        == "too_old"
+    )
     earlier = timezone.now() - timedelta(hours=2)
     ok = staff.post("/api/v1/checkins", body(venue, scanned_at=earlier.isoformat(), source="scan"))
     assert ok.status_code == 201
@@ -137,12 +178,15 @@ def test_scan_time_limits(api_client, venue, venue_staff):
 
 
 @pytest.mark.parametrize("source", ["paper", "scan"])
-def test_paper_and_scan_sources_need_staff_of_that_venue(api_client, venue, other_venue_staff,
-                                                         source):
+def test_paper_and_scan_sources_need_staff_of_that_venue(
+    api_client, venue, other_venue_staff, source
+):
     anonymous = api_client.post("/api/v1/checkins", body(venue, source=source))
     assert anonymous.status_code == 403
     assert anonymous.json()["errors"][0]["code"] == "staff_required"
-    foreign = api_client.as_user(other_venue_staff).post("/api/v1/checkins", body(venue, source=source))
+    foreign = api_client.as_user(other_venue_staff).post(
+        "/api/v1/checkins", body(venue, source=source)
+    )
     assert foreign.status_code == 403
     assert Visit.objects.count() == 0
 
@@ -162,8 +206,10 @@ def test_rotated_code_gets_its_own_error(api_client, venue, ward_officer):
     assert api_client.post("/api/v1/checkins", body(new)).status_code == 201
 
 
-@pytest.mark.parametrize(("status", "code"), [("suspended", "venue_suspended"),
-                                              ("pending", "venue_pending"), ("closed", "venue_closed")])
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [("suspended", "venue_suspended"), ("pending", "venue_pending"), ("closed", "venue_closed")],
+)
 def test_inactive_venues_refuse_checkins(api_client, venue, ward_officer, status, code):
     do_set_venue_status(venue, status, actor=ward_officer)
     response = api_client.post("/api/v1/checkins", body(venue))
@@ -187,27 +233,41 @@ def test_checkout_by_client_id_and_repeat_is_harmless(api_client, venue):
     assert again.json()["checked_out_at"] == out.json()["checked_out_at"]
 
 
-def test_checkout_by_visit_id_needs_staff_of_the_venue(api_client, venue, venue_staff,
-                                                       other_venue_staff):
+def test_checkout_by_visit_id_needs_staff_of_the_venue(
+    api_client, venue, venue_staff, other_venue_staff
+):
     visit_id = api_client.post("/api/v1/checkins", body(venue)).json()["visit_id"]
     assert api_client.post("/api/v1/checkouts", {"visit_id": visit_id}).status_code == 404
-    assert api_client.as_user(other_venue_staff).post(
-        "/api/v1/checkouts", {"visit_id": visit_id}).status_code == 404
+    assert (
+        api_client.as_user(other_venue_staff)
+        .post("/api/v1/checkouts", {"visit_id": visit_id})
+        .status_code
+        == 404
+    )
     ok = api_client.as_user(venue_staff).post("/api/v1/checkouts", {"visit_id": visit_id})
     assert ok.status_code == 200 and ok.json()["checkout_kind"] == "staff"
 
 
-def test_checkin_costs_a_small_fixed_number_of_queries(api_client, venue,
-                                                       django_assert_max_num_queries):
+def test_checkin_costs_a_small_fixed_number_of_queries(
+    api_client, venue, django_assert_max_num_queries
+):
     api_client.post("/api/v1/checkins", body(venue))  # warm caches (content types etc.)
     with django_assert_max_num_queries(9):
-        assert api_client.post("/api/v1/checkins", body(
-            venue, person={**PERSON, "id_number": "038190009999", "phone": "0977000111"})
-        ).status_code == 201
+        assert (
+            api_client.post(
+                "/api/v1/checkins",
+                body(venue, person={**PERSON, "id_number": "038190009999", "phone": "0977000111"}),
+            ).status_code
+            == 201
+        )
     with django_assert_max_num_queries(9):
-        assert api_client.post("/api/v1/checkins", body(
-            venue, person={**PERSON, "id_number": "038190009998", "phone": "0977000112"})
-        ).status_code == 201
+        assert (
+            api_client.post(
+                "/api/v1/checkins",
+                body(venue, person={**PERSON, "id_number": "038190009998", "phone": "0977000112"}),
+            ).status_code
+            == 201
+        )
 
 
 def test_public_checkin_is_rate_limited(api_client, venue, settings):
@@ -215,9 +275,15 @@ def test_public_checkin_is_rate_limited(api_client, venue, settings):
     from django.core.cache import cache
 
     cache.clear()
-    codes = [api_client.post("/api/v1/checkins", body(
-        venue, person={**PERSON, "id_number": f"03818500{i:04d}", "phone": f"091200{i:04d}"})
-    ).status_code for i in range(5)]
+    codes = [
+        api_client.post(
+            "/api/v1/checkins",
+            body(
+                venue, person={**PERSON, "id_number": f"03818500{i:04d}", "phone": f"091200{i:04d}"}
+            ),
+        ).status_code
+        for i in range(5)
+    ]
     assert codes[:3] == [201, 201, 201]
     assert codes[3:] == [429, 429]
     cache.clear()
@@ -226,10 +292,15 @@ def test_public_checkin_is_rate_limited(api_client, venue, settings):
 def test_replayed_client_id_with_other_details_reveals_nothing(api_client, venue, other_venue):
     data = body(venue)
     api_client.post("/api/v1/checkins", data)
-    for replay in (body(other_venue, client_id=data["client_id"]),
-                   body(venue, client_id=data["client_id"], person={**PERSON,
-                        "id_number": "038199999999", "phone": "0988888888"}),
-                   {**data, "person": None, "person_token": "guess"}):
+    for replay in (
+        body(other_venue, client_id=data["client_id"]),
+        body(
+            venue,
+            client_id=data["client_id"],
+            person={**PERSON, "id_number": "038199999999", "phone": "0988888888"},
+        ),
+        {**data, "person": None, "person_token": "guess"},
+    ):
         response = api_client.post("/api/v1/checkins", replay)
         assert response.status_code == 422
         assert response.json()["errors"][0]["code"] == "client_id_reused"
@@ -242,8 +313,9 @@ def test_staff_session_without_csrf_token_acts_as_anonymous(client, venue, venue
 
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(venue_staff)
-    response = browser.post("/api/v1/checkins", body(venue, source="paper"),
-                            content_type="application/json")
+    response = browser.post(
+        "/api/v1/checkins", body(venue, source="paper"), content_type="application/json"
+    )
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "staff_required"
     assert Visit.objects.count() == 0

@@ -9,9 +9,17 @@ from phongdich.lib.qr import decode_qr_png
 
 pytestmark = pytest.mark.django_db
 
-FORM = {"full_name": "Trần Văn Minh", "birth_year": "1990", "gender": "male",
-        "phone": "0987 654 321", "id_number": "", "nationality": "VN", "ward_code": "14797",
-        "address": "5 Lê Lợi", "commitment": "on"}
+FORM = {
+    "full_name": "Trần Văn Minh",
+    "birth_year": "1990",
+    "gender": "male",
+    "phone": "0987 654 321",
+    "id_number": "",
+    "nationality": "VN",
+    "ward_code": "14797",
+    "address": "5 Lê Lợi",
+    "commitment": "on",
+}
 
 
 def client_id(html: str) -> str:
@@ -29,8 +37,9 @@ def test_first_visit_full_form_then_one_tap_next_time(client, venue, other_venue
     # Next venue: only the health questions, no personal fields, no data in the URL.
     html = client.get(f"/c/{other_venue.code}").content.decode()
     assert 'name="full_name"' not in html and "Trần Văn Minh" in html
-    response = client.post(f"/c/{other_venue.code}", {"client_id": client_id(html),
-                                                      "commitment": "on"})
+    response = client.post(
+        f"/c/{other_venue.code}", {"client_id": client_id(html), "commitment": "on"}
+    )
     assert response.status_code == 302 and "0987654321" not in response.url
     assert Visit.objects.filter(person__full_name="Trần Văn Minh").count() == 2
 
@@ -55,8 +64,10 @@ def test_scanning_again_while_inside_offers_checkout(client, venue):
 
 def test_risky_answers_record_the_visit_and_advise(client, venue):
     cid = client_id(client.get(f"/c/{venue.code}").content.decode())
-    done = client.post(f"/c/{venue.code}", {**FORM, "client_id": cid,
-                                            "symptoms": ["fever"], "exposures": ["covid_case"]})
+    done = client.post(
+        f"/c/{venue.code}",
+        {**FORM, "client_id": cid, "symptoms": ["fever"], "exposures": ["covid_case"]},
+    )
     html = client.get(done.url).content.decode()
     assert "risk-advice" in html and "trạm y tế" in html
     assert Visit.objects.get().flagged
@@ -64,8 +75,9 @@ def test_risky_answers_record_the_visit_and_advise(client, venue):
 
 def test_errors_name_fields_and_keep_input(client, venue):
     cid = client_id(client.get(f"/c/{venue.code}").content.decode())
-    response = client.post(f"/c/{venue.code}", {**FORM, "client_id": cid, "phone": "0123",
-                                                "commitment": ""})
+    response = client.post(
+        f"/c/{venue.code}", {**FORM, "client_id": cid, "phone": "0123", "commitment": ""}
+    )
     html = response.content.decode()
     assert response.status_code == 422
     assert "err-phone" in html and "err-commitment" in html and 'value="Trần Văn Minh"' in html

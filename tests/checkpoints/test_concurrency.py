@@ -44,9 +44,17 @@ def test_parallel_checkins_of_different_people_all_land(venue):
     def job(n):
         def run():
             for i in range(per_thread):
-                do_checkin(venue_code=venue.code, client_id=uuid.uuid4(), declaration=HEALTHY,
-                           person={**PERSON, "id_number": f"03819{n:02d}{i:05d}",
-                                   "phone": f"09{n:02d}{i:06d}"})
+                do_checkin(
+                    venue_code=venue.code,
+                    client_id=uuid.uuid4(),
+                    declaration=HEALTHY,
+                    person={
+                        **PERSON,
+                        "id_number": f"03819{n:02d}{i:05d}",
+                        "phone": f"09{n:02d}{i:06d}",
+                    },
+                )
+
         return run
 
     _run([job(n) for n in range(THREADS)])
@@ -59,8 +67,11 @@ def test_same_client_id_from_many_threads_makes_one_visit(venue):
     results = []
 
     def run():
-        results.append(do_checkin(venue_code=venue.code, client_id=client_id,
-                                  person=PERSON, declaration=HEALTHY))
+        results.append(
+            do_checkin(
+                venue_code=venue.code, client_id=client_id, person=PERSON, declaration=HEALTHY
+            )
+        )
 
     _run([run] * THREADS)
     assert Visit.objects.count() == 1 and Person.objects.count() == 1
@@ -72,8 +83,14 @@ def test_same_new_person_from_many_devices_makes_one_person_and_one_open_visit(v
     results = []
 
     def run():
-        results.append(do_checkin(venue_code=venue.code, client_id=uuid.uuid4(),
-                                  person={**PERSON, "id_number": ""}, declaration=HEALTHY))
+        results.append(
+            do_checkin(
+                venue_code=venue.code,
+                client_id=uuid.uuid4(),
+                person={**PERSON, "id_number": ""},
+                declaration=HEALTHY,
+            )
+        )
 
     _run([run] * THREADS)
     assert Person.objects.count() == 1

@@ -14,15 +14,20 @@ pytestmark = pytest.mark.django_db
 
 
 def checkin(venue, **person):
-    return do_checkin(venue_code=venue.code, client_id=uuid.uuid4(),
-                      person={**PERSON, **person}, declaration=HEALTHY)
+    return do_checkin(
+        venue_code=venue.code,
+        client_id=uuid.uuid4(),
+        person={**PERSON, **person},
+        declaration=HEALTHY,
+    )
 
 
 @pytest.mark.parametrize("who", ["ward_officer", "province_officer", "venue_staff"])
 def test_visits_api_for_staff_and_officers(api_client, venue, request, who):
     checkin(venue)
     response = api_client.as_user(request.getfixturevalue(who)).get(
-        f"/api/v1/venues/{venue.code}/visits?inside=true")
+        f"/api/v1/venues/{venue.code}/visits?inside=true"
+    )
     assert response.status_code == 200
     [visit] = response.json()
     assert visit["person"]["full_name"] == "Nguyễn Thị Lan" and visit["flagged"] is False
@@ -33,7 +38,8 @@ def test_visits_api_for_staff_and_officers(api_client, venue, request, who):
 def test_visits_api_hidden_from_others(api_client, venue, request, who):
     checkin(venue)
     response = api_client.as_user(request.getfixturevalue(who)).get(
-        f"/api/v1/venues/{venue.code}/visits")
+        f"/api/v1/venues/{venue.code}/visits"
+    )
     assert response.status_code == 404
 
 
@@ -43,17 +49,25 @@ def test_visits_api_needs_authentication(api_client, venue):
 
 def test_console_lists_flagged_first_and_is_audited(client, venue, venue_staff):
     checkin(venue, full_name="Lê Văn An", id_number="038090000001", phone="0912000001")
-    do_checkin(venue_code=venue.code, client_id=uuid.uuid4(),
-               person={**PERSON, "full_name": "Phạm Thị Bình", "id_number": "038190000002",
-                       "phone": "0912000002"},
-               declaration={**HEALTHY, "symptoms": ["fever"]})
+    do_checkin(
+        venue_code=venue.code,
+        client_id=uuid.uuid4(),
+        person={
+            **PERSON,
+            "full_name": "Phạm Thị Bình",
+            "id_number": "038190000002",
+            "phone": "0912000002",
+        },
+        declaration={**HEALTHY, "symptoms": ["fever"]},
+    )
     client.force_login(venue_staff)
     html = client.get(f"/staff/checkpoints/{venue.code}/inside").content.decode()
     assert html.index("Phạm Thị Bình") < html.index("Lê Văn An")
     assert "NGUY CƠ: Sốt" in html  # labels, not codes
     assert 'class="flagged"' in html
-    assert AuditEvent.objects.filter(action="view", object_type="checkpoints.inside",
-                                     actor=venue_staff).exists()
+    assert AuditEvent.objects.filter(
+        action="view", object_type="checkpoints.inside", actor=venue_staff
+    ).exists()
 
 
 def test_manual_checkout_by_staff(client, venue, venue_staff):
@@ -67,10 +81,19 @@ def test_manual_checkout_by_staff(client, venue, venue_staff):
 
 def test_paper_form_records_source_and_staff(client, venue, venue_staff):
     client.force_login(venue_staff)
-    response = client.post(f"/staff/checkpoints/{venue.code}/paper", {
-        "client_id": str(uuid.uuid4()), "full_name": "Hoàng Văn Cường", "birth_year": "1950",
-        "gender": "male", "phone": "", "id_number": "", "symptoms": ["cough"],
-        "commitment": "on"})
+    response = client.post(
+        f"/staff/checkpoints/{venue.code}/paper",
+        {
+            "client_id": str(uuid.uuid4()),
+            "full_name": "Hoàng Văn Cường",
+            "birth_year": "1950",
+            "gender": "male",
+            "phone": "",
+            "id_number": "",
+            "symptoms": ["cough"],
+            "commitment": "on",
+        },
+    )
     assert response.status_code == 302
     visit = Visit.objects.get()
     assert (visit.source, visit.entered_by, visit.flagged) == ("paper", venue_staff, True)
@@ -86,29 +109,44 @@ def test_paper_form_lookup_prefills_and_is_audited(client, venue, venue_staff, c
 
 def test_paper_form_errors_keep_input_and_write_nothing(client, venue, venue_staff):
     client.force_login(venue_staff)
-    response = client.post(f"/staff/checkpoints/{venue.code}/paper", {
-        "client_id": str(uuid.uuid4()), "full_name": "Hoàng Văn Cường", "birth_year": "3000",
-        "gender": "male"})
+    response = client.post(
+        f"/staff/checkpoints/{venue.code}/paper",
+        {
+            "client_id": str(uuid.uuid4()),
+            "full_name": "Hoàng Văn Cường",
+            "birth_year": "3000",
+            "gender": "male",
+        },
+    )
     assert response.status_code == 422
     html = response.content.decode()
-    assert 'value="Hoàng Văn Cường"' in html and "err-birth_year" in html and "err-commitment" in html
+    assert (
+        'value="Hoàng Văn Cường"' in html and "err-birth_year" in html and "err-commitment" in html
+    )
     assert not Visit.objects.exists()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_escapes_formulas_and_is_audited(client, venue, venue_staff, fmt):
-    checkin(venue, full_name="Nguyễn Văn A", address="=HYPERLINK(\"http://x\",\"y\")",
-            id_number="038090000003", phone="0912000003")
+    checkin(
+        venue,
+        full_name="Nguyễn Văn A",
+        address='=HYPERLINK("http://x","y")',
+        id_number="038090000003",
+        phone="0912000003",
+    )
     client.force_login(venue_staff)
     response = client.get(f"/staff/checkpoints/{venue.code}/export.{fmt}")
     assert response.status_code == 200
     if fmt == "csv":
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-        assert rows[1][7] == "'=HYPERLINK(\"http://x\",\"y\")"
+        assert rows[1][7] == '\'=HYPERLINK("http://x","y")'
         assert rows[1][2] == "Nguyễn Văn A"
     else:
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
         cell = sheet.cell(row=2, column=8)
-        assert cell.value == "=HYPERLINK(\"http://x\",\"y\")" and cell.data_type == "s"
+        assert cell.value == '=HYPERLINK("http://x","y")' and cell.data_type == "s"
     event = AuditEvent.objects.get(action="export")
-    assert event.actor == venue_staff and event.detail["rows"] == 1 and event.detail["format"] == fmt
+    assert (
+        event.actor == venue_staff and event.detail["rows"] == 1 and event.detail["format"] == fmt
+    )

@@ -23,10 +23,12 @@ def at(text):
 
 
 def checkin(venue, person_no=1):
-    return do_checkin(venue_code=venue.code, client_id=uuid.uuid4(),
-                      person={**PERSON, "id_number": f"0381850{person_no:05d}",
-                              "phone": f"0912{person_no:06d}"},
-                      declaration=HEALTHY).visit
+    return do_checkin(
+        venue_code=venue.code,
+        client_id=uuid.uuid4(),
+        person={**PERSON, "id_number": f"0381850{person_no:05d}", "phone": f"0912{person_no:06d}"},
+        declaration=HEALTHY,
+    ).visit
 
 
 def test_auto_checkout_after_default_stay(venue, time_machine):

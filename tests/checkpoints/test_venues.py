@@ -22,8 +22,9 @@ def test_officer_creates_active_venue_through_api(api_client, ward_officer, sett
 
 
 def test_officer_cannot_create_outside_own_area(api_client, ward_officer):
-    response = api_client.as_user(ward_officer).post("/api/v1/venues",
-                                                      {**VENUE_DATA, "ward_code": QUANG_PHU})
+    response = api_client.as_user(ward_officer).post(
+        "/api/v1/venues", {**VENUE_DATA, "ward_code": QUANG_PHU}
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "outside_area"
     assert not Venue.objects.exists()
@@ -33,21 +34,38 @@ def test_officer_cannot_create_outside_own_area(api_client, ward_officer):
 def test_non_officers_cannot_create_venues(api_client, venue_staff, who):
     from phongdich.accounts.actions import do_create_staff
 
-    user = {None: None, "venue_staff": venue_staff,
-            "outsider_lab": do_create_staff("lab", "lab_technician", area=38)[0]}[who]
+    user = {
+        None: None,
+        "venue_staff": venue_staff,
+        "outsider_lab": do_create_staff("lab", "lab_technician", area=38)[0],
+    }[who]
     client = api_client.as_user(user) if user else api_client
     assert client.post("/api/v1/venues", VENUE_DATA).status_code in (401, 403)
 
 
 def test_venue_validation_names_every_bad_field(api_client, ward_officer):
-    response = api_client.as_user(ward_officer).post("/api/v1/venues", {
-        **VENUE_DATA, "name": "", "kind": "casino", "phone": "12", "lat": 200,
-        "default_stay_minutes": 0, "ward_code": 1})
+    response = api_client.as_user(ward_officer).post(
+        "/api/v1/venues",
+        {
+            **VENUE_DATA,
+            "name": "",
+            "kind": "casino",
+            "phone": "12",
+            "lat": 200,
+            "default_stay_minutes": 0,
+            "ward_code": 1,
+        },
+    )
     assert response.status_code == 422
     codes = {e["field"]: e["code"] for e in response.json()["errors"]}
-    assert codes == {"name": "required", "kind": "not_allowed", "phone": codes["phone"],
-                     "lat": "out_of_range", "default_stay_minutes": "out_of_range",
-                     "ward_code": "unknown_ward"}
+    assert codes == {
+        "name": "required",
+        "kind": "not_allowed",
+        "phone": codes["phone"],
+        "lat": "out_of_range",
+        "default_stay_minutes": "out_of_range",
+        "ward_code": "unknown_ward",
+    }
     assert not Venue.objects.exists()
 
 
@@ -88,8 +106,9 @@ def _decode_pdf(pdf: bytes) -> list[str]:
     return found
 
 
-def test_posters_decode_back_to_the_checkin_url_and_printing_is_logged(client, venue, ward_officer,
-                                                                        settings):
+def test_posters_decode_back_to_the_checkin_url_and_printing_is_logged(
+    client, venue, ward_officer, settings
+):
     client.force_login(ward_officer)
     url = f"{settings.BASE_URL}/c/{venue.code}"
     pdf = client.get(f"/staff/checkpoints/{venue.code}/poster.pdf")
@@ -110,7 +129,8 @@ def test_rotating_code_changes_poster(client, venue, ward_officer, settings):
     venue.refresh_from_db()
     assert venue.code != old
     assert _decode_pdf(client.get(f"/staff/checkpoints/{venue.code}/poster.pdf").content) == [
-        f"{settings.BASE_URL}/c/{venue.code}"]
+        f"{settings.BASE_URL}/c/{venue.code}"
+    ]
     page = client.get(f"/c/{old}")
     assert page.status_code == 410
     assert "Mã QR này đã được thay" in page.content.decode()
@@ -128,6 +148,8 @@ def test_other_areas_and_venues_get_404(client, venue, request, who):
 def test_venue_staff_cannot_change_status(client, venue, venue_staff):
     client.force_login(venue_staff)
     assert client.get(f"/staff/checkpoints/{venue.code}/").status_code == 200
-    assert client.post(f"/staff/checkpoints/{venue.code}/status",
-                       {"status": "closed"}).status_code == 403
+    assert (
+        client.post(f"/staff/checkpoints/{venue.code}/status", {"status": "closed"}).status_code
+        == 403
+    )
     assert client.post(f"/staff/checkpoints/{venue.code}/rotate").status_code == 403

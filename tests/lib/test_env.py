@@ -16,7 +16,9 @@ from phongdich.lib.env import (
 )
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("TRUE", True), ("off", False), ("", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("TRUE", True), ("off", False), ("", False)]
+)
 def test_envbool_accepts_common_spellings(raw, expected):
     assert envbool("X", not expected, {"X": raw}) is expected
 
@@ -39,7 +41,10 @@ def test_envlist_and_envurl():
     assert envlist("ALLOWED_HOSTS", ["a"], {"ALLOWED_HOSTS": "x.vn, y.vn"}) == ["x.vn", "y.vn"]
     with pytest.raises(ConfigError, match="ALLOWED_HOSTS"):
         envlist("ALLOWED_HOSTS", ["a"], {"ALLOWED_HOSTS": " , "})
-    assert envurl("PHONGDICH_BASE_URL", "", {"PHONGDICH_BASE_URL": "https://pd.vn/"}) == "https://pd.vn"
+    assert (
+        envurl("PHONGDICH_BASE_URL", "", {"PHONGDICH_BASE_URL": "https://pd.vn/"})
+        == "https://pd.vn"
+    )
     with pytest.raises(ConfigError, match="PHONGDICH_BASE_URL"):
         envurl("PHONGDICH_BASE_URL", "", {"PHONGDICH_BASE_URL": "pd.vn"})
 
@@ -54,9 +59,17 @@ def test_secret_is_generated_once_and_kept(tmp_path: Path):
 
 
 def test_database_urls():
-    pg = parse_database_url("DATABASE_URL", "postgres://u:p%40ss@db.local:6543/phongdich?sslmode=require")
+    pg = parse_database_url(
+        "DATABASE_URL", "postgres://u:p%40ss@db.local:6543/phongdich?sslmode=require"
+    )
     assert (pg.engine, pg.name, pg.user, pg.password, pg.host, pg.port) == (
-        "postgresql", "phongdich", "u", "p@ss", "db.local", "6543")
+        "postgresql",
+        "phongdich",
+        "u",
+        "p@ss",
+        "db.local",
+        "6543",
+    )
     assert dict(pg.options) == {"sslmode": "require"}
     assert parse_database_url("D", "sqlite:////srv/pd.sqlite3").name == "/srv/pd.sqlite3"
     assert parse_database_url("D", "sqlite:///var/pd.sqlite3").name == "var/pd.sqlite3"
@@ -67,15 +80,23 @@ def test_database_urls():
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DEBUG", "maybe"), ("DATABASE_URL", "oracle://x/y"), ("PHONGDICH_RETENTION_DAYS", "-3"),
-     ("PHONGDICH_BASE_URL", "not a url")],
+    [
+        ("DEBUG", "maybe"),
+        ("DATABASE_URL", "oracle://x/y"),
+        ("PHONGDICH_RETENTION_DAYS", "-3"),
+        ("PHONGDICH_BASE_URL", "not a url"),
+    ],
 )
 def test_bad_environment_stops_startup_naming_the_variable(tmp_path, name, value):
     env = {**os.environ, "PHONGDICH_DATA_DIR": str(tmp_path), name: value}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     result = subprocess.run(
-        [sys.executable, "-m", "phongdich", "check"], env=env, capture_output=True, text=True,
-        timeout=60, check=False,
+        [sys.executable, "-m", "phongdich", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert name in result.stderr

@@ -24,7 +24,9 @@ def test_name_search_ignores_diacritics_and_case(client, query):
 
 
 def test_province_search_without_diacritics(client):
-    assert [p["code"] for p in client.get("/api/v1/places/provinces", {"q": "thanh hoa"}).json()] == [38]
+    assert [
+        p["code"] for p in client.get("/api/v1/places/provinces", {"q": "thanh hoa"}).json()
+    ] == [38]
 
 
 def test_unknown_province_is_404(client):

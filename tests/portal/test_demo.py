@@ -297,8 +297,14 @@ def test_demo_has_cases_contacts_in_every_status_and_a_cluster(morning):
     call_command("demo", *SMALL, stdout=io.StringIO())
     assert Case.objects.count() >= 3
     statuses = set(Contact.objects.values_list("status", flat=True))
-    assert {"identified", "notified", "quarantined", "tested", "released",
-            "became_case"} <= statuses
+    assert {
+        "identified",
+        "notified",
+        "quarantined",
+        "tested",
+        "released",
+        "became_case",
+    } <= statuses
     assert Case.objects.filter(infected_via__isnull=False).exists()  # a chain
     officer = User.objects.get(username="demo_tinh")
     assert clusters(officer, morning.date() - timedelta(days=14))

@@ -37,17 +37,29 @@ def test_healthz_reports_unreachable_database(tmp_path):
         "from django.test import Client; r = Client().get('/healthz');"
         "print(json.dumps([r.status_code, r.json()]))"
     )
-    env = {**os.environ, "PHONGDICH_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE":
-           "phongdich.settings", "ALLOWED_HOSTS": "testserver", "DATABASE_URL": "postgres://nobody@127.0.0.1:9/nothing?connect_timeout=2"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,  # noqa: S603
-                         timeout=60, check=True)
+    env = {
+        **os.environ,
+        "PHONGDICH_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "phongdich.settings",
+        "ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:9/nothing?connect_timeout=2",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     status, body = json.loads(out.stdout.strip().splitlines()[-1])
     assert status == 503
     assert body == {"status": "error", "database": "error"}
 
 
-@pytest.mark.parametrize("path", ["phongdich/site.css", "vendor/htmx/htmx.min.js",
-                                  "vendor/cytoscape/cytoscape.min.js"])
+@pytest.mark.parametrize(
+    "path", ["phongdich/site.css", "vendor/htmx/htmx.min.js", "vendor/cytoscape/cytoscape.min.js"]
+)
 def test_static_files_are_served(client, path):
     from django.templatetags.static import static
 

@@ -19,29 +19,47 @@ def _frozen(time_machine):
 
 def test_create_case_by_person_fields_returns_window(api_client, scenario, ward_officer):
     p0 = scenario.person("P0")
-    response = api_client.as_user(ward_officer).post("/api/v1/cases", {
-        "person": {"full_name": "P Zero", "birth_year": p0.birth_year, "gender": "female",
-                   "phone": p0.phone, "id_number": ""},
-        "confirmed_at": "2026-11-22T12:00:00+07:00", "sample_date": "2026-11-21",
-        "onset_date": "2026-11-20"})
+    response = api_client.as_user(ward_officer).post(
+        "/api/v1/cases",
+        {
+            "person": {
+                "full_name": "P Zero",
+                "birth_year": p0.birth_year,
+                "gender": "female",
+                "phone": p0.phone,
+                "id_number": "",
+            },
+            "confirmed_at": "2026-11-22T12:00:00+07:00",
+            "sample_date": "2026-11-21",
+            "onset_date": "2026-11-20",
+        },
+    )
     # Name differs → a different person: matching is by CCCD or phone + name + birth year.
     assert response.status_code == 201, response.content
     out = response.json()
     assert out["window_start"].startswith("2026-11-17T17:00:00")  # 18/11 00:00 in Vietnam
-    response = api_client.as_user(ward_officer).post("/api/v1/cases", {
-        "person_id": p0.pk, "confirmed_at": "2026-11-22T12:00:00+07:00",
-        "sample_date": "2026-11-21", "onset_date": "2026-11-20"})
+    response = api_client.as_user(ward_officer).post(
+        "/api/v1/cases",
+        {
+            "person_id": p0.pk,
+            "confirmed_at": "2026-11-22T12:00:00+07:00",
+            "sample_date": "2026-11-21",
+            "onset_date": "2026-11-20",
+        },
+    )
     assert response.status_code == 201
     assert (response.json()["f1"], response.json()["f2"]) == (6, 4)
 
 
 def test_case_validation_errors(api_client, ward_officer):
-    response = api_client.as_user(ward_officer).post("/api/v1/cases", {
-        "confirmed_at": "yesterday", "sample_date": "2026-11-21"})
+    response = api_client.as_user(ward_officer).post(
+        "/api/v1/cases", {"confirmed_at": "yesterday", "sample_date": "2026-11-21"}
+    )
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"confirmed_at"}
-    response = api_client.as_user(ward_officer).post("/api/v1/cases", {
-        "confirmed_at": "2026-11-22T12:00:00+07:00", "sample_date": "2026-11-21"})
+    response = api_client.as_user(ward_officer).post(
+        "/api/v1/cases", {"confirmed_at": "2026-11-22T12:00:00+07:00", "sample_date": "2026-11-21"}
+    )
     assert response.json()["errors"][0]["code"] == "required"
     assert not Case.objects.exists()
 
@@ -59,12 +77,15 @@ def test_contacts_with_evidence_and_depth(api_client, case, province_officer):
     assert AuditEvent.objects.filter(object_type="tracing.contact_list").count() == 2
 
 
-def test_ward_officer_sees_only_contacts_of_own_ward(api_client, case, scenario, ward_officer,
-                                                     other_ward_officer):
+def test_ward_officer_sees_only_contacts_of_own_ward(
+    api_client, case, scenario, ward_officer, other_ward_officer
+):
     p10 = scenario.person("P10")
     Contact.objects.filter(person=p10).update(ward_id=QUANG_PHU)
-    own = {c["person"]["full_name"] for c in api_client.as_user(ward_officer).get(
-        f"/api/v1/cases/{case.pk}/contacts").json()}
+    own = {
+        c["person"]["full_name"]
+        for c in api_client.as_user(ward_officer).get(f"/api/v1/cases/{case.pk}/contacts").json()
+    }
     assert "P10" not in own and "P1" in own
     other = api_client.as_user(other_ward_officer).get(f"/api/v1/cases/{case.pk}/contacts")
     assert other.status_code == 200
@@ -77,15 +98,17 @@ def test_others_get_403_or_404(api_client, case, request, who):
     assert api.get(f"/api/v1/cases/{case.pk}").status_code in (403, 404)
     assert api.get(f"/api/v1/cases/{case.pk}/contacts").status_code in (403, 404)
     any_contact = Contact.objects.filter(case=case).first()
-    assert api.patch(f"/api/v1/contacts/{any_contact.pk}",
-                     {"status": "notified"}).status_code in (403, 404)
+    assert api.patch(f"/api/v1/contacts/{any_contact.pk}", {"status": "notified"}).status_code in (
+        403,
+        404,
+    )
 
 
 def test_patch_contact_moves_status(api_client, case, ward_officer):
     c = Contact.objects.filter(case=case, level="F1").first()
-    response = api_client.as_user(ward_officer).patch(f"/api/v1/contacts/{c.pk}",
-                                                      {"status": "quarantined",
-                                                       "quarantine_start": "2026-11-23"})
+    response = api_client.as_user(ward_officer).patch(
+        f"/api/v1/contacts/{c.pk}", {"status": "quarantined", "quarantine_start": "2026-11-23"}
+    )
     assert response.status_code == 200
     assert response.json()["quarantine_end"] == "2026-11-30"
     bad = api_client.as_user(ward_officer).patch(f"/api/v1/contacts/{c.pk}", {"status": "zzz"})
@@ -94,9 +117,14 @@ def test_patch_contact_moves_status(api_client, case, ward_officer):
 
 def test_clusters_api(api_client, case, scenario, ward_officer):
     api = api_client.as_user(ward_officer)
-    api.post("/api/v1/cases", {"person_id": scenario.person("P5").pk,
-                               "confirmed_at": "2026-11-22T15:00:00+07:00",
-                               "sample_date": "2026-11-22"})
+    api.post(
+        "/api/v1/cases",
+        {
+            "person_id": scenario.person("P5").pk,
+            "confirmed_at": "2026-11-22T15:00:00+07:00",
+            "sample_date": "2026-11-22",
+        },
+    )
     found = api.get("/api/v1/clusters?since=2026-11-10").json()
     office = next(c for c in found if c["venue_name"] == "Venue office")
     assert len(office["case_ids"]) == 2
@@ -131,9 +159,15 @@ def test_case_export_is_escaped_and_audited(client, case, scenario, ward_officer
 
 def test_pages_render_for_officers(client, case, ward_officer):
     client.force_login(ward_officer)
-    for path in ("/staff/tracing/", f"/staff/tracing/{case.pk}/", "/staff/tracing/worklist/",
-                 "/staff/tracing/clusters/", "/staff/tracing/chains/",
-                 f"/staff/tracing/{case.pk}/contacts/import", "/staff/tracing/worklist.xlsx"):
+    for path in (
+        "/staff/tracing/",
+        f"/staff/tracing/{case.pk}/",
+        "/staff/tracing/worklist/",
+        "/staff/tracing/clusters/",
+        "/staff/tracing/chains/",
+        f"/staff/tracing/{case.pk}/contacts/import",
+        "/staff/tracing/worklist.xlsx",
+    ):
         assert client.get(path).status_code == 200, path
 
 

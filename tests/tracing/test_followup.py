@@ -36,8 +36,11 @@ def test_workflow_moves_and_audits(case, scenario, ward_officer):
     assert (c.quarantine_start, c.quarantine_end) == (date(2026, 11, 23), date(2026, 11, 30))
     c = do_update_contact(c, "tested", actor=ward_officer, test_result="negative")
     c = do_update_contact(c, "released", actor=ward_officer)
-    moves = list(AuditEvent.objects.filter(object_type="tracing.contact", object_id=str(c.pk))
-                 .order_by("id").values_list("detail__to", flat=True))
+    moves = list(
+        AuditEvent.objects.filter(object_type="tracing.contact", object_id=str(c.pk))
+        .order_by("id")
+        .values_list("detail__to", flat=True)
+    )
     assert moves == ["notified", "quarantined", "tested", "released"]
 
 
@@ -47,8 +50,12 @@ def test_illegal_moves_are_refused(case, scenario, ward_officer):
         do_update_contact(c, "released", actor=ward_officer)
     assert error.value.code == "bad_transition"
     with pytest.raises(InputErrors):
-        do_update_contact(do_update_contact(c, "notified", actor=ward_officer), "tested",
-                          actor=ward_officer, test_result="")
+        do_update_contact(
+            do_update_contact(c, "notified", actor=ward_officer),
+            "tested",
+            actor=ward_officer,
+            test_result="",
+        )
     c.refresh_from_db()
     assert c.status == "notified"
 
@@ -66,8 +73,13 @@ def test_positive_contact_becomes_a_case_and_links_the_chain(case, scenario, war
 
 def test_contact_confirmed_with_an_earlier_sample_is_traced_at_once(case, scenario, ward_officer):
     c = contact(case, scenario, "P1")
-    do_update_contact(c, "became_case", actor=ward_officer, confirmed_at=local("2026-11-21 12:00"),
-                      sample_date=date(2026, 11, 21))
+    do_update_contact(
+        c,
+        "became_case",
+        actor=ward_officer,
+        confirmed_at=local("2026-11-21 12:00"),
+        sample_date=date(2026, 11, 21),
+    )
     new_case = Case.objects.get(person=scenario.person("P1"))
     assert new_case.window_start == local("2026-11-19 00:00")
     # P1 sat with P10 and P3 at the market on 20/11; P0 (already a case) is a contact too.
@@ -76,30 +88,46 @@ def test_contact_confirmed_with_an_earlier_sample_is_traced_at_once(case, scenar
 
 def test_one_open_case_per_person(case, scenario, ward_officer):
     with pytest.raises(TracingError) as error:
-        do_create_case(person=scenario.person("P0"), confirmed_at=local("2026-11-22 13:00"),
-                       sample_date=date(2026, 11, 21), actor=ward_officer)
+        do_create_case(
+            person=scenario.person("P0"),
+            confirmed_at=local("2026-11-22 13:00"),
+            sample_date=date(2026, 11, 21),
+            actor=ward_officer,
+        )
     assert error.value.code == "case_exists"
 
 
 def test_case_dates_are_validated(scenario, ward_officer):
     with pytest.raises(InputErrors) as error:
-        do_create_case(person=scenario.person("P0"), confirmed_at=local("2026-11-22 12:00"),
-                       sample_date=date(2026, 11, 25), onset_date=date(2026, 11, 24),
-                       actor=ward_officer)
+        do_create_case(
+            person=scenario.person("P0"),
+            confirmed_at=local("2026-11-22 12:00"),
+            sample_date=date(2026, 11, 25),
+            onset_date=date(2026, 11, 24),
+            actor=ward_officer,
+        )
     assert {e.field for e in error.value.errors} == {"sample_date", "onset_date"}
     assert not Case.objects.exists()
 
 
 def test_officer_cannot_open_a_case_outside_own_area(scenario, other_ward_officer):
     with pytest.raises(InputErrors) as error:
-        do_create_case(person=scenario.person("P0"), confirmed_at=local("2026-11-22 12:00"),
-                       sample_date=date(2026, 11, 21), actor=other_ward_officer)
+        do_create_case(
+            person=scenario.person("P0"),
+            confirmed_at=local("2026-11-22 12:00"),
+            sample_date=date(2026, 11, 21),
+            actor=other_ward_officer,
+        )
     assert error.value.errors[0].code == "outside_area"
 
 
 def test_manual_contacts_are_not_duplicated(case, ward_officer):
-    household = {"full_name": "Lê Thị Hoa", "birth_year": 1960, "gender": "female",
-                 "phone": "0915111222"}
+    household = {
+        "full_name": "Lê Thị Hoa",
+        "birth_year": 1960,
+        "gender": "female",
+        "phone": "0915111222",
+    }
     first, created = do_add_contact(case, household, relation="mẹ", actor=ward_officer)
     again, created_again = do_add_contact(case, household, actor=ward_officer)
     assert created and not created_again and first.pk == again.pk
@@ -109,18 +137,29 @@ def test_manual_contacts_are_not_duplicated(case, ward_officer):
 def test_work_list(case, scenario, ward_officer):
     lists = work_list(ward_officer, date(2026, 11, 23))
     assert {c.person.full_name for c in lists["call"]} >= {"P1", "P3"}
-    c = do_update_contact(contact(case, scenario, "P1"), "quarantined", actor=ward_officer,
-                          quarantine_start=date(2026, 11, 16))
+    c = do_update_contact(
+        contact(case, scenario, "P1"),
+        "quarantined",
+        actor=ward_officer,
+        quarantine_start=date(2026, 11, 16),
+    )
     lists = work_list(ward_officer, date(2026, 11, 23))
     assert c in lists["release"] and c in lists["test"] and c not in lists["call"]
 
 
 def test_cluster_needs_two_cases_at_one_venue(case, scenario, ward_officer):
     assert clusters(ward_officer, date(2026, 11, 10)) == []
-    do_create_case(person=scenario.person("P5"), confirmed_at=local("2026-11-22 15:00"),
-                   sample_date=date(2026, 11, 22), actor=ward_officer)
-    [cluster] = [c for c in clusters(ward_officer, date(2026, 11, 10))
-                 if c["venue"] == scenario.venues["office"]]
+    do_create_case(
+        person=scenario.person("P5"),
+        confirmed_at=local("2026-11-22 15:00"),
+        sample_date=date(2026, 11, 22),
+        actor=ward_officer,
+    )
+    [cluster] = [
+        c
+        for c in clusters(ward_officer, date(2026, 11, 10))
+        if c["venue"] == scenario.venues["office"]
+    ]
     assert {k.person.full_name for k in cluster["cases"]} == {"P0", "P5"}
     assert cluster["exposed"] > 0
 

@@ -9,21 +9,27 @@ from phongdich.tracing.models import Contact
 
 pytestmark = pytest.mark.django_db
 
-GOOD = ("Họ và tên;Năm sinh;Giới tính;Số điện thoại;CCCD;Quan hệ\n"
-        "Nguyễn Văn Hùng;1988;Nam;0912 000 111;;hành khách ghế 3A\n"
-        "Trần Thị Mai;1992;Nữ;0912000222;038192000222;hành khách ghế 3B\n").encode()
+GOOD = (
+    "Họ và tên;Năm sinh;Giới tính;Số điện thoại;CCCD;Quan hệ\n"
+    "Nguyễn Văn Hùng;1988;Nam;0912 000 111;;hành khách ghế 3A\n"
+    "Trần Thị Mai;1992;Nữ;0912000222;038192000222;hành khách ghế 3B\n"
+).encode()
 
 
 def test_preview_then_commit_then_reimport_changes_nothing(case, ward_officer):
     preview = preview_import(GOOD, "xe-khach.csv")
-    assert preview.ok and [r.data["full_name"] for r in preview.rows] == ["Nguyễn Văn Hùng",
-                                                                           "Trần Thị Mai"]
+    assert preview.ok and [r.data["full_name"] for r in preview.rows] == [
+        "Nguyễn Văn Hùng",
+        "Trần Thị Mai",
+    ]
     assert do_import_contacts(case, GOOD, "xe-khach.csv", actor=ward_officer) == (2, 0)
     assert do_import_contacts(case, GOOD, "xe-khach.csv", actor=ward_officer) == (0, 2)
     imported = Contact.objects.filter(case=case, origin="import")
     assert imported.count() == 2
-    assert set(imported.values_list("relation", flat=True)) == {"hành khách ghế 3A",
-                                                                "hành khách ghế 3B"}
+    assert set(imported.values_list("relation", flat=True)) == {
+        "hành khách ghế 3A",
+        "hành khách ghế 3B",
+    }
 
 
 def test_bad_rows_are_reported_by_row_and_nothing_is_written(case, ward_officer):
@@ -45,7 +51,7 @@ def test_missing_columns_and_formula_cells(case):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["Họ và tên", "Năm sinh", "Giới tính"])
-    sheet.append(["=HYPERLINK(\"x\")", 1990, "Nam"])
+    sheet.append(['=HYPERLINK("x")', 1990, "Nam"])
     data = io.BytesIO()
     book.save(data)
     preview = preview_import(data.getvalue(), "x.xlsx")
@@ -54,6 +60,7 @@ def test_missing_columns_and_formula_cells(case):
 
 def test_bad_encoding_is_refused(case):
     # Excel's "Unicode text" export is UTF-16: refused with a clear message, not mangled.
-    preview = preview_import("Họ và tên;Năm sinh;Giới tính\nNguyễn;1990;Nam\n".encode("utf-16"),
-                             "x.csv")
+    preview = preview_import(
+        "Họ và tên;Năm sinh;Giới tính\nNguyễn;1990;Nam\n".encode("utf-16"), "x.csv"
+    )
     assert [e.code for e in preview.file_errors] == ["not_utf8"]

@@ -88,21 +88,30 @@ def do_create_staff(
         user.save()
         if venue is not None:
             venue.staff.add(user)
-        audit.record("create", actor=actor, obj=user, ward=ward, province=province,
-                     detail={"role": role})
+        audit.record(
+            "create", actor=actor, obj=user, ward=ward, province=province, detail={"role": role}
+        )
     return user, password
 
 
-def do_set_password(user: User, password: str, *, actor: Any = None, request: Any = None,
-                    reason: str = "") -> User:
+def do_set_password(
+    user: User, password: str, *, actor: Any = None, request: Any = None, reason: str = ""
+) -> User:
     """Set a new password, reactivate the account and clear its lockout."""
     user.set_password(password)
     with transaction.atomic():
         user.is_active = True
         user.save(update_fields=["password", "is_active"])
         LoginFailure.objects.filter(username=user.username.lower()).delete()
-        audit.record("reset_password", actor=actor, request=request, obj=user, ward=user.ward,
-                     province=user.province_id, detail={"reason": reason} if reason else None)
+        audit.record(
+            "reset_password",
+            actor=actor,
+            request=request,
+            obj=user,
+            ward=user.ward,
+            province=user.province_id,
+            detail={"reason": reason} if reason else None,
+        )
     return user
 
 
@@ -139,8 +148,9 @@ def do_record_login_failure(username: str, request: Any) -> None:
     LoginFailure.objects.create(
         username=username.lower(), ip=audit.client_ip(request), at=timezone.now()
     )
-    audit.record("login_failed", request=request, object_type="accounts.user",
-                 object_id=username[:64])
+    audit.record(
+        "login_failed", request=request, object_type="accounts.user", object_id=username[:64]
+    )
 
 
 def do_record_login(user: User, request: Any) -> None:

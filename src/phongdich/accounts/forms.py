@@ -21,9 +21,10 @@ class AuditFilterForm(forms.Form):
     user = forms.CharField(label=_("User"), required=False)
     action = forms.CharField(label=_("Action"), required=False)
     object_type = forms.CharField(label=_("Record type"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
-    role = forms.ChoiceField(label=_("Role"), required=False,
-                             choices=[("", "—"), *Role.choices])
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", "—"), *Role.choices])

@@ -30,8 +30,7 @@ def login_view(request):
         if actions.is_locked_out(username):
             form.add_error(None, _("Too many failed attempts. Try again in a few minutes."))
         else:
-            user = authenticate(request, username=username,
-                                password=form.cleaned_data["password"])
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
                 actions.do_record_login_failure(username, request)
                 form.add_error(None, _("Wrong username or password."))
@@ -39,8 +38,12 @@ def login_view(request):
                 login(request, user)
                 actions.do_record_login(user, request)
                 return redirect(_next_url(request))
-    return render(request, "accounts/login.html",
-                  {"form": form, "next": request.GET.get("next", "")}, status=200)
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "next": request.GET.get("next", "")},
+        status=200,
+    )
 
 
 @require_POST
@@ -78,10 +81,15 @@ def totp_setup(request):
     if not user.totp_enabled:
         import pyotp
 
-        uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="PhongDich")
+        uri = pyotp.TOTP(user.totp_secret).provisioning_uri(
+            name=user.username, issuer_name="PhongDich"
+        )
         svg = segno.make(uri, error="m").svg_inline(scale=4)
-    return render(request, "accounts/totp_setup.html",
-                  {"form": form, "secret": user.totp_secret, "qr_svg": svg, "uri": uri})
+    return render(
+        request,
+        "accounts/totp_setup.html",
+        {"form": form, "secret": user.totp_secret, "qr_svg": svg, "uri": uri},
+    )
 
 
 @login_required

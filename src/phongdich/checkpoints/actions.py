@@ -41,9 +41,10 @@ CLOCK_SKEW = timedelta(minutes=5)
 def _new_venue_code() -> str:
     while True:
         code = new_code()
-        if not Venue.objects.filter(code=code).exists() and not RetiredCode.objects.filter(
-            code=code
-        ).exists():
+        if (
+            not Venue.objects.filter(code=code).exists()
+            and not RetiredCode.objects.filter(code=code).exists()
+        ):
             return code
 
 
@@ -56,34 +57,57 @@ def do_register_venue(data: dict[str, Any], *, actor: Any = None, request: Any =
         raise InputErrors(errors)
     assert clean is not None  # noqa: S101
     is_officer = actor is not None and getattr(actor, "role", None) in {
-        Role.ADMIN, Role.PROVINCE_OFFICER, Role.WARD_OFFICER}
+        Role.ADMIN,
+        Role.PROVINCE_OFFICER,
+        Role.WARD_OFFICER,
+    }
     if is_officer:
         from phongdich.accounts.jurisdiction import can_see_ward
 
         if not can_see_ward(actor, clean.ward):
-            raise InputErrors.one("ward_code", "outside_area",
-                                  "Phường/xã này không thuộc địa bàn của bạn.",
-                                  "ward_code is outside your area.")
+            raise InputErrors.one(
+                "ward_code",
+                "outside_area",
+                "Phường/xã này không thuộc địa bàn của bạn.",
+                "ward_code is outside your area.",
+            )
     active = is_officer or settings.AUTO_APPROVE_VENUES
     venue = Venue.objects.create(
-        code=_new_venue_code(), name=clean.name, kind=clean.kind, address=clean.address,
-        ward=clean.ward, phone=clean.phone, operator=clean.operator, lat=clean.lat, lon=clean.lon,
+        code=_new_venue_code(),
+        name=clean.name,
+        kind=clean.kind,
+        address=clean.address,
+        ward=clean.ward,
+        phone=clean.phone,
+        operator=clean.operator,
+        lat=clean.lat,
+        lon=clean.lon,
         default_stay_minutes=clean.default_stay_minutes,
         status=VenueStatus.ACTIVE if active else VenueStatus.PENDING,
         created_by=actor if is_officer else None,
         approved_by=actor if is_officer else None,
         approved_at=timezone.now() if active else None,
     )
-    audit.record("create", actor=actor, request=request, obj=venue, ward=clean.ward,
-                 detail={"status": venue.status})
+    audit.record(
+        "create",
+        actor=actor,
+        request=request,
+        obj=venue,
+        ward=clean.ward,
+        detail={"status": venue.status},
+    )
     return venue
 
 
 @transaction.atomic
 def do_set_venue_status(venue: Venue, status: str, *, actor: Any, request: Any = None) -> Venue:
     if status not in VenueStatus.values:
-        raise InputErrors.one("status", "not_allowed", "Trạng thái không hợp lệ.",
-                              f"status must be one of {', '.join(VenueStatus.values)}.")
+        raise InputErrors.one(
+            "status",
+            "not_allowed",
+            "Trạng thái không hợp lệ.",
+            f"status must be one of {', '.join(VenueStatus.values)}.",
+        )
     venue = Venue.objects.select_for_update().get(pk=venue.pk)
     old = venue.status
     venue.status = status
@@ -92,9 +116,14 @@ def do_set_venue_status(venue: Venue, status: str, *, actor: Any, request: Any =
         venue.approved_by, venue.approved_at = actor, timezone.now()
         fields += ["approved_by", "approved_at"]
     venue.save(update_fields=fields)
-    audit.record("approve" if old == VenueStatus.PENDING and status == VenueStatus.ACTIVE
-                 else "set_status", actor=actor, request=request, obj=venue, ward=venue.ward,
-                 detail={"from": old, "to": status})
+    audit.record(
+        "approve" if old == VenueStatus.PENDING and status == VenueStatus.ACTIVE else "set_status",
+        actor=actor,
+        request=request,
+        obj=venue,
+        ward=venue.ward,
+        detail={"from": old, "to": status},
+    )
     return venue
 
 
@@ -106,8 +135,9 @@ def do_rotate_venue_code(venue: Venue, *, actor: Any, request: Any = None) -> Ve
     old = venue.code
     venue.code = _new_venue_code()
     venue.save(update_fields=["code"])
-    audit.record("rotate_code", actor=actor, request=request, obj=venue, ward=venue.ward,
-                 detail={"old": old})
+    audit.record(
+        "rotate_code", actor=actor, request=request, obj=venue, ward=venue.ward, detail={"old": old}
+    )
     return venue
 
 
@@ -144,20 +174,29 @@ def _check_scan_time(scanned_at: datetime | None, now: datetime, field: str) -> 
     if scanned_at is None:
         return now
     if timezone.is_naive(scanned_at):
-        raise InputErrors.one(field, "naive_datetime",
-                              "Thời điểm quét phải có múi giờ (VD: +07:00).",
-                              f"{field} must include a time zone offset (e.g. +07:00).")
+        raise InputErrors.one(
+            field,
+            "naive_datetime",
+            "Thời điểm quét phải có múi giờ (VD: +07:00).",
+            f"{field} must include a time zone offset (e.g. +07:00).",
+        )
     if scanned_at > now + CLOCK_SKEW:
-        raise InputErrors.one(field, "in_future", "Thời điểm quét nằm ở tương lai.",
-                              f"{field} is in the future.")
+        raise InputErrors.one(
+            field, "in_future", "Thời điểm quét nằm ở tương lai.", f"{field} is in the future."
+        )
     if scanned_at < now - timedelta(days=settings.RETENTION_DAYS):
-        raise InputErrors.one(field, "too_old", "Thời điểm quét quá cũ, đã quá thời hạn lưu trữ.",
-                              f"{field} is older than the retention period.")
+        raise InputErrors.one(
+            field,
+            "too_old",
+            "Thời điểm quét quá cũ, đã quá thời hạn lưu trữ.",
+            f"{field} is older than the retention period.",
+        )
     return scanned_at
 
 
-def _check_same_request(visit: Visit, venue_code: str, person: dict | None,
-                        person_token: str | None) -> None:
+def _check_same_request(
+    visit: Visit, venue_code: str, person: dict | None, person_token: str | None
+) -> None:
     """A retry must be the same check-in: same venue and same person. Otherwise a client_id seen
     in a URL could be replayed to read someone else's visit and personal token."""
     from phongdich.lib.codes import InvalidCode, normalise_code
@@ -173,32 +212,47 @@ def _check_same_request(visit: Visit, venue_code: str, person: dict | None,
         clean, errors = validate_person(person or {}, require_contact=False)
         same_person = not errors and find_person(clean) == visit.person
     if not (same_venue and same_person):
-        raise InputErrors.one("client_id", "client_id_reused",
-                              "Mã client_id này đã được dùng cho một lượt vào khác.",
-                              "client_id was already used for a different check-in.")
+        raise InputErrors.one(
+            "client_id",
+            "client_id_reused",
+            "Mã client_id này đã được dùng cho một lượt vào khác.",
+            "client_id was already used for a different check-in.",
+        )
 
 
 def _require_staff_for(venue: Venue, actor: Any, source: str) -> None:
     from phongdich.checkpoints.queries import can_staff_venue
 
     if source != Source.SELF and not can_staff_venue(actor, venue):
-        raise CheckpointError("staff_required",
-                              "Chỉ nhân viên của điểm kiểm dịch mới nhập tờ khai giấy hoặc quét mã.",
-                              f"Only this checkpoint's staff may record source '{source}'.", 403)
+        raise CheckpointError(
+            "staff_required",
+            "Chỉ nhân viên của điểm kiểm dịch mới nhập tờ khai giấy hoặc quét mã.",
+            f"Only this checkpoint's staff may record source '{source}'.",
+            403,
+        )
 
 
-def _resolve_person(person: dict | None, person_token: str | None, require_contact: bool,
-                    errors: list[FieldError]) -> Person | None:
+def _resolve_person(
+    person: dict | None, person_token: str | None, require_contact: bool, errors: list[FieldError]
+) -> Person | None:
     if person_token:
         found = Person.objects.filter(token=person_token).first()
         if found is None:
-            errors.append(FieldError("person_token", "unknown_person",
-                                     "Mã cá nhân không hợp lệ. Hãy khai báo lại.",
-                                     "person_token is not known; please declare again."))
+            errors.append(
+                FieldError(
+                    "person_token",
+                    "unknown_person",
+                    "Mã cá nhân không hợp lệ. Hãy khai báo lại.",
+                    "person_token is not known; please declare again.",
+                )
+            )
         return found
     if not isinstance(person, dict):
-        errors.append(FieldError("person", "required", "Thông tin cá nhân là bắt buộc.",
-                                 "person is required."))
+        errors.append(
+            FieldError(
+                "person", "required", "Thông tin cá nhân là bắt buộc.", "person is required."
+            )
+        )
         return None
     clean, person_errors = validate_person(person, require_contact=require_contact)
     errors.extend(person_errors)
@@ -223,16 +277,18 @@ def do_checkin(
     try:
         client_uuid = uuid.UUID(str(client_id)) if client_id else uuid.uuid4()
     except ValueError:
-        raise InputErrors.one("client_id", "not_uuid", "client_id phải là UUID.",
-                              "client_id must be a UUID.") from None
+        raise InputErrors.one(
+            "client_id", "not_uuid", "client_id phải là UUID.", "client_id must be a UUID."
+        ) from None
     existing = Visit.objects.select_related("person", "venue").filter(client_id=client_uuid).first()
     if existing is not None:
         _check_same_request(existing, venue_code, person, person_token)
         return CheckinResult(existing, created=False)
     venue = resolve_venue(venue_code)
     if source not in Source.values:
-        raise InputErrors.one("source", "not_allowed", "Nguồn không hợp lệ.",
-                              "source must be self, paper or scan.")
+        raise InputErrors.one(
+            "source", "not_allowed", "Nguồn không hợp lệ.", "source must be self, paper or scan."
+        )
     _require_staff_for(venue, actor, source)
     errors: list[FieldError] = []
     at = _check_scan_time(scanned_at, now, "scanned_at")
@@ -245,25 +301,44 @@ def do_checkin(
     return _record_visit(venue, person_data, decl, client_uuid, at, now, source, actor, request)
 
 
-def _record_visit(venue: Venue, person_data: Any, decl: Declaration, client_uuid: uuid.UUID,
-                  at: datetime, now: datetime, source: str, actor: Any,
-                  request: Any) -> CheckinResult:
+def _record_visit(
+    venue: Venue,
+    person_data: Any,
+    decl: Declaration,
+    client_uuid: uuid.UUID,
+    at: datetime,
+    now: datetime,
+    source: str,
+    actor: Any,
+    request: Any,
+) -> CheckinResult:
     try:
         with transaction.atomic():
-            person = person_data if isinstance(person_data, Person) else do_match_person(person_data)[0]
+            person = (
+                person_data if isinstance(person_data, Person) else do_match_person(person_data)[0]
+            )
             # No savepoint here: a conflict rolls the whole transaction back and is sorted out
             # below, outside it.
             visit = Visit.objects.create(
-                client_id=client_uuid, venue=venue, person=person, source=source,
-                checked_in_at=at, received_at=now,
+                client_id=client_uuid,
+                venue=venue,
+                person=person,
+                source=source,
+                checked_in_at=at,
+                received_at=now,
                 expected_out_at=auto_checkout_time(at, venue.default_stay),
                 entered_by=actor if source != Source.SELF else None,
-                form_version=decl.version, symptoms=decl.symptoms, exposures=decl.exposures,
-                conditions=decl.conditions, travel=decl.travel, flagged=decl.flagged,
+                form_version=decl.version,
+                symptoms=decl.symptoms,
+                exposures=decl.exposures,
+                conditions=decl.conditions,
+                travel=decl.travel,
+                flagged=decl.flagged,
             )
             if source != Source.SELF:
-                audit.record("checkin_" + source, actor=actor, request=request, obj=visit,
-                             ward=venue.ward)
+                audit.record(
+                    "checkin_" + source, actor=actor, request=request, obj=visit, ward=venue.ward
+                )
             return CheckinResult(visit, created=True)
     except IntegrityError:
         # Either the same client_id raced us (return that visit) or the person is already inside.
@@ -271,8 +346,11 @@ def _record_visit(venue: Venue, person_data: Any, decl: Declaration, client_uuid
         if same is not None:
             return CheckinResult(same, created=False)
         person = person_data if isinstance(person_data, Person) else do_match_person(person_data)[0]
-        inside = Visit.objects.select_related("person", "venue").filter(
-            person=person, venue=venue, checked_out_at__isnull=True).first()
+        inside = (
+            Visit.objects.select_related("person", "venue")
+            .filter(person=person, venue=venue, checked_out_at__isnull=True)
+            .first()
+        )
         if inside is None:
             raise
         return CheckinResult(inside, created=False, already_inside=True)
@@ -313,8 +391,10 @@ def do_auto_checkout(now: datetime | None = None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         return Visit.objects.filter(checked_out_at__isnull=True, expected_out_at__lte=now).update(
-            checked_out_at=F("expected_out_at"), checkout_received_at=now,
-            checkout_kind=CheckoutKind.AUTO)
+            checked_out_at=F("expected_out_at"),
+            checkout_received_at=now,
+            checkout_kind=CheckoutKind.AUTO,
+        )
 
 
 # Apps that must keep some visits past retention (tracing: people linked to an open case)
@@ -336,6 +416,9 @@ def do_purge_old_visits(now: datetime | None = None) -> int:
     old = Visit.objects.filter(checked_in_at__lt=cutoff).exclude(retention_hold_q())
     deleted, _ = old.delete()
     if deleted:
-        audit.record("purge", object_type="checkpoints.visit",
-                     detail={"deleted": deleted, "before": cutoff.isoformat()})
+        audit.record(
+            "purge",
+            object_type="checkpoints.visit",
+            detail={"deleted": deleted, "before": cutoff.isoformat()},
+        )
     return deleted

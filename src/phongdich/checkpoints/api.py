@@ -40,7 +40,10 @@ def _anonymous(request):
 def venue_out(venue: Venue) -> dict:
     base = settings.BASE_URL
     return {
-        "code": venue.code, "name": venue.name, "kind": venue.kind, "status": venue.status,
+        "code": venue.code,
+        "name": venue.name,
+        "kind": venue.kind,
+        "status": venue.status,
         "ward_code": venue.ward_id,
         "checkin_url": f"{base}/c/{venue.code}",
         "poster_pdf_url": base + reverse("checkpoints:poster", args=[venue.code, "pdf"]),
@@ -60,25 +63,34 @@ def create_venue(request, payload: VenueIn):
 def _checkin_out(result: actions.CheckinResult) -> dict:
     visit = result.visit
     return {
-        "visit_id": visit.pk, "client_id": visit.client_id, "person_id": visit.person_id,
-        "person_token": visit.person.token, "flagged": visit.flagged,
-        "checked_in_at": visit.checked_in_at, "already_inside": result.already_inside,
+        "visit_id": visit.pk,
+        "client_id": visit.client_id,
+        "person_id": visit.person_id,
+        "person_token": visit.person.token,
+        "flagged": visit.flagged,
+        "checked_in_at": visit.checked_in_at,
+        "already_inside": result.already_inside,
     }
 
 
-@router.post("/checkins", response={200: CheckinOut, 201: CheckinOut},
-             auth=[SessionOrToken(), _anonymous])
+@router.post(
+    "/checkins", response={200: CheckinOut, 201: CheckinOut}, auth=[SessionOrToken(), _anonymous]
+)
 def checkin(request, payload: CheckinIn):
     """Check a person in with their declaration. Repeating a ``client_id`` returns the same visit
     (200) and creates nothing."""
     if not request.user.is_authenticated:
         check_rate(request, "checkin", settings.CHECKIN_RATE_PER_MINUTE)
     result = actions.do_checkin(
-        venue_code=payload.venue, client_id=payload.client_id,
+        venue_code=payload.venue,
+        client_id=payload.client_id,
         person=payload.person.dict() if payload.person else None,
-        person_token=payload.person_token, declaration=payload.declaration.dict(),
-        scanned_at=payload.scanned_at, source=payload.source,
-        actor=request.user if request.user.is_authenticated else None, request=request,
+        person_token=payload.person_token,
+        declaration=payload.declaration.dict(),
+        scanned_at=payload.scanned_at,
+        source=payload.source,
+        actor=request.user if request.user.is_authenticated else None,
+        request=request,
     )
     return Status(201 if result.created else 200, _checkin_out(result))
 
@@ -90,7 +102,9 @@ def checkout(request, payload: CheckoutIn):
     if not user.is_authenticated:
         check_rate(request, "checkin", settings.CHECKIN_RATE_PER_MINUTE)
     if payload.client_id is not None:
-        visit = Visit.objects.select_related("venue__ward").filter(client_id=payload.client_id).first()
+        visit = (
+            Visit.objects.select_related("venue__ward").filter(client_id=payload.client_id).first()
+        )
         kind = CheckoutKind.SELF
     elif payload.visit_id is not None:
         visit = Visit.objects.select_related("venue__ward").filter(pk=payload.visit_id).first()
@@ -99,14 +113,27 @@ def checkout(request, payload: CheckoutIn):
             visit = None
         kind = CheckoutKind.STAFF
     else:
-        raise InputErrors.one("visit_id", "required", "Cần visit_id hoặc client_id.",
-                              "visit_id or client_id is required.")
+        raise InputErrors.one(
+            "visit_id",
+            "required",
+            "Cần visit_id hoặc client_id.",
+            "visit_id or client_id is required.",
+        )
     if visit is None:
         raise CheckpointError("unknown_visit", "Không tìm thấy lượt vào.", "No such visit.", 404)
-    visit = actions.do_checkout(visit, at=payload.scanned_at, kind=kind,
-                                actor=user if user.is_authenticated else None, request=request)
-    return {"visit_id": visit.pk, "checked_in_at": visit.checked_in_at,
-            "checked_out_at": visit.checked_out_at, "checkout_kind": visit.checkout_kind}
+    visit = actions.do_checkout(
+        visit,
+        at=payload.scanned_at,
+        kind=kind,
+        actor=user if user.is_authenticated else None,
+        request=request,
+    )
+    return {
+        "visit_id": visit.pk,
+        "checked_in_at": visit.checked_in_at,
+        "checked_out_at": visit.checked_out_at,
+        "checkout_kind": visit.checkout_kind,
+    }
 
 
 @router.get("/venues/{code}/visits", response=list[VisitOut])
@@ -115,18 +142,41 @@ def venue_visits(request, code: str, inside: bool = False, limit: int = 500):
     try:
         venue = access_venue(request.user, code)
     except Http404:
-        raise CheckpointError("unknown_venue", "Không tìm thấy điểm kiểm dịch.",
-                              "No such checkpoint (or not yours).", 404) from None
-    qs = inside_visits(venue) if inside else (
-        Visit.objects.filter(venue=venue).select_related("person").order_by("-checked_in_at"))
+        raise CheckpointError(
+            "unknown_venue",
+            "Không tìm thấy điểm kiểm dịch.",
+            "No such checkpoint (or not yours).",
+            404,
+        ) from None
+    qs = (
+        inside_visits(venue)
+        if inside
+        else (Visit.objects.filter(venue=venue).select_related("person").order_by("-checked_in_at"))
+    )
     visits = list(qs[: max(1, min(limit, 5000))])
-    audit.record("view", request=request, object_type="checkpoints.visit_list",
-                 object_id=venue.code, ward=venue.ward, detail={"count": len(visits),
-                                                                "inside": inside})
+    audit.record(
+        "view",
+        request=request,
+        object_type="checkpoints.visit_list",
+        object_id=venue.code,
+        ward=venue.ward,
+        detail={"count": len(visits), "inside": inside},
+    )
     return [
-        {"visit_id": v.pk, "person": {"id": v.person.pk, "full_name": v.person.full_name,
-                                      "birth_year": v.person.birth_year, "phone": v.person.phone},
-         "source": v.source, "checked_in_at": v.checked_in_at, "checked_out_at": v.checked_out_at,
-         "flagged": v.flagged, "symptoms": v.symptoms, "exposures": v.exposures}
+        {
+            "visit_id": v.pk,
+            "person": {
+                "id": v.person.pk,
+                "full_name": v.person.full_name,
+                "birth_year": v.person.birth_year,
+                "phone": v.person.phone,
+            },
+            "source": v.source,
+            "checked_in_at": v.checked_in_at,
+            "checked_out_at": v.checked_out_at,
+            "flagged": v.flagged,
+            "symptoms": v.symptoms,
+            "exposures": v.exposures,
+        }
         for v in visits
     ]

@@ -52,10 +52,17 @@ def venue_list(request):
     status = request.GET.get("status")
     if status in VenueStatus.values:
         venues = venues.filter(status=status)
-    return render(request, "checkpoints/console/venue_list.html", {
-        "venues": venues[:500], "status": status, "statuses": VenueStatus.choices,
-        "can_create": _officer(request.user), "kinds": VenueKind.choices,
-    })
+    return render(
+        request,
+        "checkpoints/console/venue_list.html",
+        {
+            "venues": venues[:500],
+            "status": status,
+            "statuses": VenueStatus.choices,
+            "can_create": _officer(request.user),
+            "kinds": VenueKind.choices,
+        },
+    )
 
 
 @login_required
@@ -67,8 +74,9 @@ def venue_create(request):
         context["values"] = {"ward_code": request.user.ward_id}
     if request.method == "POST":
         try:
-            venue = actions.do_register_venue(venue_from_post(request.POST), actor=request.user,
-                                              request=request)
+            venue = actions.do_register_venue(
+                venue_from_post(request.POST), actor=request.user, request=request
+            )
         except InputErrors as error:
             context.update(values=request.POST, errors=errors_by_field(error.errors))
             return render(request, "checkpoints/register.html", context, status=422)
@@ -79,22 +87,42 @@ def venue_create(request):
 @login_required
 def console(request, code: str):
     venue = access_venue(request.user, code)
-    audit.record("view", request=request, object_type="checkpoints.console", object_id=venue.code,
-                 ward=venue.ward)
-    return render(request, "checkpoints/console/console.html", {
-        "venue": venue, "counts": today_counts(venue), "visits": inside_visits(venue)[:300],
-        "is_officer": _officer(request.user), "statuses": VenueStatus.choices,
-    })
+    audit.record(
+        "view",
+        request=request,
+        object_type="checkpoints.console",
+        object_id=venue.code,
+        ward=venue.ward,
+    )
+    return render(
+        request,
+        "checkpoints/console/console.html",
+        {
+            "venue": venue,
+            "counts": today_counts(venue),
+            "visits": inside_visits(venue)[:300],
+            "is_officer": _officer(request.user),
+            "statuses": VenueStatus.choices,
+        },
+    )
 
 
 @login_required
 def inside_fragment(request, code: str):
     """The live list (htmx polls it); reading it is a view of personal data, so it is audited."""
     venue = access_venue(request.user, code)
-    audit.record("view", request=request, object_type="checkpoints.inside", object_id=venue.code,
-                 ward=venue.ward)
-    return render(request, "checkpoints/console/_inside.html", {
-        "venue": venue, "counts": today_counts(venue), "visits": inside_visits(venue)[:300]})
+    audit.record(
+        "view",
+        request=request,
+        object_type="checkpoints.inside",
+        object_id=venue.code,
+        ward=venue.ward,
+    )
+    return render(
+        request,
+        "checkpoints/console/_inside.html",
+        {"venue": venue, "counts": today_counts(venue), "visits": inside_visits(venue)[:300]},
+    )
 
 
 @login_required
@@ -103,8 +131,9 @@ def set_status(request, code: str):
     venue = access_venue(request.user, code)
     if not _officer(request.user):
         raise PermissionDenied
-    actions.do_set_venue_status(venue, request.POST.get("status", ""), actor=request.user,
-                                request=request)
+    actions.do_set_venue_status(
+        venue, request.POST.get("status", ""), actor=request.user, request=request
+    )
     return redirect("checkpoints:console", code=venue.code)
 
 
@@ -115,7 +144,9 @@ def rotate(request, code: str):
     if not _officer(request.user):
         raise PermissionDenied
     venue = actions.do_rotate_venue_code(venue, actor=request.user, request=request)
-    messages.success(request, _("New code issued. Print the new poster; the old one no longer works."))
+    messages.success(
+        request, _("New code issued. Print the new poster; the old one no longer works.")
+    )
     return redirect("checkpoints:console", code=venue.code)
 
 
@@ -139,7 +170,9 @@ def _lookup(request, venue, query: str) -> Person | None:
         person = Person.objects.filter(id_number=query).first()
     if person is None:
         try:
-            person = Person.objects.filter(phone=normalise_phone(query)).order_by("-updated_at").first()
+            person = (
+                Person.objects.filter(phone=normalise_phone(query)).order_by("-updated_at").first()
+            )
         except InvalidPhone:
             person = None
     if person is not None:
@@ -154,30 +187,53 @@ def paper_form(request, code: str):
     if request.method == "POST":
         try:
             result = actions.do_checkin(
-                venue_code=venue.code, client_id=request.POST.get("client_id"),
+                venue_code=venue.code,
+                client_id=request.POST.get("client_id"),
                 person=person_from_post(request.POST),
                 declaration=declaration_from_post(request.POST),
-                source=Source.PAPER, actor=request.user, request=request,
+                source=Source.PAPER,
+                actor=request.user,
+                request=request,
             )
         except InputErrors as error:
-            context = _form_context(venue, None, errors=errors_by_field(error.errors),
-                                    values=request.POST, client_id=request.POST.get("client_id"))
+            context = _form_context(
+                venue,
+                None,
+                errors=errors_by_field(error.errors),
+                values=request.POST,
+                client_id=request.POST.get("client_id"),
+            )
             return render(request, "checkpoints/console/paper.html", context, status=422)
-        messages.success(request, _("Saved: %(name)s checked in.") % {"name": result.person.full_name})
+        messages.success(
+            request, _("Saved: %(name)s checked in.") % {"name": result.person.full_name}
+        )
         if result.visit.flagged:
-            messages.warning(request, _("Risk declared: %(name)s — contact the health station.")
-                             % {"name": result.person.full_name})
+            messages.warning(
+                request,
+                _("Risk declared: %(name)s — contact the health station.")
+                % {"name": result.person.full_name},
+            )
         return redirect("checkpoints:paper", code=venue.code)
     found = _lookup(request, venue, request.GET.get("lookup", ""))
     values = {}
     if found is not None:
-        values = {"full_name": found.full_name, "birth_year": found.birth_year,
-                  "gender": found.gender, "phone": found.phone, "id_number": found.id_number or "",
-                  "nationality": found.nationality, "ward_code": found.ward_id or "",
-                  "address": found.address}
-    return render(request, "checkpoints/console/paper.html",
-                  _form_context(venue, None, values=values, found=found,
-                                lookup=request.GET.get("lookup", "")))
+        values = {
+            "full_name": found.full_name,
+            "birth_year": found.birth_year,
+            "gender": found.gender,
+            "phone": found.phone,
+            "id_number": found.id_number or "",
+            "nationality": found.nationality,
+            "ward_code": found.ward_id or "",
+            "address": found.address,
+        }
+    return render(
+        request,
+        "checkpoints/console/paper.html",
+        _form_context(
+            venue, None, values=values, found=found, lookup=request.GET.get("lookup", "")
+        ),
+    )
 
 
 @login_required
@@ -200,24 +256,51 @@ def export(request, code: str, fmt: str):
     days = max(1, min(int(request.GET.get("days", "1") or 1), 28))
     start = local_day_bounds(day - timedelta(days=days - 1))[0]
     end = local_day_bounds(day)[1]
-    headers = [_("Check-in"), _("Check-out"), _("Full name"), _("Year of birth"), _("Sex"),
-               _("Phone"), _("ID number"), _("Address"), _("Source"), _("Symptoms"),
-               _("Exposures"), _("Flagged")]
+    headers = [
+        _("Check-in"),
+        _("Check-out"),
+        _("Full name"),
+        _("Year of birth"),
+        _("Sex"),
+        _("Phone"),
+        _("ID number"),
+        _("Address"),
+        _("Source"),
+        _("Symptoms"),
+        _("Exposures"),
+        _("Flagged"),
+    ]
     rows = [
-        [format_vn(v.checked_in_at), format_vn(v.checked_out_at) if v.checked_out_at else "",
-         v.person.full_name, v.person.birth_year, v.person.gender, v.person.phone,
-         v.person.id_number or "", v.person.address, v.source, ", ".join(v.symptoms),
-         ", ".join(v.exposures), "x" if v.flagged else ""]
+        [
+            format_vn(v.checked_in_at),
+            format_vn(v.checked_out_at) if v.checked_out_at else "",
+            v.person.full_name,
+            v.person.birth_year,
+            v.person.gender,
+            v.person.phone,
+            v.person.id_number or "",
+            v.person.address,
+            v.source,
+            ", ".join(v.symptoms),
+            ", ".join(v.exposures),
+            "x" if v.flagged else "",
+        ]
         for v in visits_between(venue, start, end).iterator(chunk_size=2000)
     ]
-    audit.record("export", request=request, object_type="checkpoints.visit_list",
-                 object_id=venue.code, ward=venue.ward,
-                 detail={"format": fmt, "rows": len(rows), "from": str(start), "to": str(end)})
+    audit.record(
+        "export",
+        request=request,
+        object_type="checkpoints.visit_list",
+        object_id=venue.code,
+        ward=venue.ward,
+        detail={"format": fmt, "rows": len(rows), "from": str(start), "to": str(end)},
+    )
     name = f"luot-vao-{venue.code}-{day.isoformat()}"
     if fmt == "xlsx":
         body = write_xlsx(rows, headers, sheet_title=venue.name[:31])
-        response = HttpResponse(body, content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response = HttpResponse(
+            body, content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )
     else:
         response = HttpResponse(write_csv(rows, headers), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

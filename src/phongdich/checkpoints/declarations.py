@@ -24,12 +24,18 @@ SYMPTOMS = {
     "fatigue": (_("Fatigue"), "Mệt mỏi"),
 }
 EXPOSURES = {
-    "covid_case": (_("Contact with a person ill with or suspected of COVID-19"),
-                   "Tiếp xúc người bệnh hoặc nghi ngờ mắc COVID-19"),
-    "from_affected_country": (_("Contact with a person from a country with COVID-19"),
-                              "Tiếp xúc người từ nước có bệnh COVID-19"),
-    "symptomatic_person": (_("Contact with a person with fever, cough, shortness of breath or pneumonia"),
-                           "Tiếp xúc người có biểu hiện sốt, ho, khó thở, viêm phổi"),
+    "covid_case": (
+        _("Contact with a person ill with or suspected of COVID-19"),
+        "Tiếp xúc người bệnh hoặc nghi ngờ mắc COVID-19",
+    ),
+    "from_affected_country": (
+        _("Contact with a person from a country with COVID-19"),
+        "Tiếp xúc người từ nước có bệnh COVID-19",
+    ),
+    "symptomatic_person": (
+        _("Contact with a person with fever, cough, shortness of breath or pneumonia"),
+        "Tiếp xúc người có biểu hiện sốt, ho, khó thở, viêm phổi",
+    ),
 }
 CONDITIONS = {
     "chronic_liver": (_("Chronic liver disease"), "Bệnh gan mãn tính"),
@@ -64,16 +70,25 @@ class Declaration:
 def _codes(data: dict[str, Any], name: str, allowed: dict, errors: list[FieldError]) -> list[str]:
     raw = data.get(name) or []
     if not isinstance(raw, list | tuple):
-        errors.append(FieldError(f"declaration.{name}", "not_list",
-                                 f"Trường {name} phải là danh sách.", f"{name} must be a list."))
+        errors.append(
+            FieldError(
+                f"declaration.{name}",
+                "not_list",
+                f"Trường {name} phải là danh sách.",
+                f"{name} must be a list.",
+            )
+        )
         return []
     unknown = [str(c) for c in raw if c not in allowed]
     if unknown:
-        errors.append(FieldError(
-            f"declaration.{name}", "unknown_code",
-            f"Mã không hợp lệ trong {name}: {', '.join(unknown)}.",
-            f"Unknown code(s) in {name}: {', '.join(unknown)}; allowed: {', '.join(allowed)}.",
-        ))
+        errors.append(
+            FieldError(
+                f"declaration.{name}",
+                "unknown_code",
+                f"Mã không hợp lệ trong {name}: {', '.join(unknown)}.",
+                f"Unknown code(s) in {name}: {', '.join(unknown)}; allowed: {', '.join(allowed)}.",
+            )
+        )
     return sorted({str(c) for c in raw if c in allowed})
 
 
@@ -87,13 +102,23 @@ def validate_declaration(data: dict[str, Any]) -> tuple[Declaration | None, list
         travel_raw = [p for p in travel_raw.replace(";", ",").split(",")]
     travel = [" ".join(str(p).split()) for p in travel_raw if str(p).strip()]
     if len(travel) > MAX_TRAVEL_PLACES or any(len(p) > 100 for p in travel):
-        errors.append(FieldError("declaration.travel", "too_long",
-                                 "Danh sách nơi đã đến quá dài (tối đa 20 nơi, mỗi nơi 100 ký tự).",
-                                 "travel: at most 20 places of at most 100 characters each."))
+        errors.append(
+            FieldError(
+                "declaration.travel",
+                "too_long",
+                "Danh sách nơi đã đến quá dài (tối đa 20 nơi, mỗi nơi 100 ký tự).",
+                "travel: at most 20 places of at most 100 characters each.",
+            )
+        )
     if data.get("commitment") is not True:
-        errors.append(FieldError("declaration.commitment", "commitment_required",
-                                 "Bạn cần cam kết thông tin khai báo là đúng sự thật.",
-                                 "commitment must be true: you confirm the declaration is true."))
+        errors.append(
+            FieldError(
+                "declaration.commitment",
+                "commitment_required",
+                "Bạn cần cam kết thông tin khai báo là đúng sự thật.",
+                "commitment must be true: you confirm the declaration is true.",
+            )
+        )
     if errors:
         return None, errors
     return Declaration(symptoms, exposures, conditions, travel), []

@@ -6,8 +6,16 @@ from typing import Any
 
 from django.http import QueryDict
 
-PERSON_FIELDS = ("full_name", "birth_year", "gender", "phone", "id_number", "nationality",
-                 "ward_code", "address")
+PERSON_FIELDS = (
+    "full_name",
+    "birth_year",
+    "gender",
+    "phone",
+    "id_number",
+    "nationality",
+    "ward_code",
+    "address",
+)
 
 
 def person_from_post(post: QueryDict) -> dict[str, Any]:
@@ -25,8 +33,17 @@ def declaration_from_post(post: QueryDict) -> dict[str, Any]:
 
 
 def venue_from_post(post: QueryDict) -> dict[str, Any]:
-    names = ("name", "kind", "address", "ward_code", "phone", "operator", "lat", "lon",
-             "default_stay_minutes")
+    names = (
+        "name",
+        "kind",
+        "address",
+        "ward_code",
+        "phone",
+        "operator",
+        "lat",
+        "lon",
+        "default_stay_minutes",
+    )
     return {name: post.get(name, "").strip() for name in names}
 
 

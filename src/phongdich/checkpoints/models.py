@@ -38,20 +38,28 @@ class Venue(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=VenueKind.choices)
     address = models.CharField(_("street address"), max_length=200)
-    ward = models.ForeignKey("places.Ward", verbose_name=_("ward"), on_delete=models.PROTECT,
-                             related_name="venues")
+    ward = models.ForeignKey(
+        "places.Ward", verbose_name=_("ward"), on_delete=models.PROTECT, related_name="venues"
+    )
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     phone = models.CharField(_("contact phone"), max_length=16)
     operator = models.CharField(_("operator organisation"), max_length=200, blank=True)
     default_stay_minutes = models.PositiveIntegerField(_("default stay (minutes)"), default=60)
-    status = models.CharField(_("status"), max_length=10, choices=VenueStatus.choices,
-                              default=VenueStatus.PENDING, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=VenueStatus.choices,
+        default=VenueStatus.PENDING,
+        db_index=True,
+    )
     staff = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="venues", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -59,9 +67,10 @@ class Venue(models.Model):
         verbose_name = _("checkpoint")
         verbose_name_plural = _("checkpoints")
         constraints = [
-            models.CheckConstraint(condition=Q(default_stay_minutes__gte=5,
-                                               default_stay_minutes__lte=24 * 60),
-                                   name="venue_stay_range"),
+            models.CheckConstraint(
+                condition=Q(default_stay_minutes__gte=5, default_stay_minutes__lte=24 * 60),
+                name="venue_stay_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -115,8 +124,9 @@ class Visit(models.Model):
     expected_out_at = models.DateTimeField()
     checkout_received_at = models.DateTimeField(null=True, blank=True)
     checkout_kind = models.CharField(max_length=8, choices=CheckoutKind.choices, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     form_version = models.CharField(max_length=40)
     symptoms = models.JSONField(default=list, blank=True)
     exposures = models.JSONField(default=list, blank=True)
@@ -128,17 +138,24 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["venue", "checked_in_at"]),
             models.Index(fields=["person", "checked_in_at"]),
-            models.Index(fields=["expected_out_at"], condition=Q(checked_out_at__isnull=True),
-                         name="visit_open_by_expected_out"),
+            models.Index(
+                fields=["expected_out_at"],
+                condition=Q(checked_out_at__isnull=True),
+                name="visit_open_by_expected_out",
+            ),
         ]
         constraints = [
             # One open visit per person and venue: a second scan while inside is a check-out.
-            models.UniqueConstraint(fields=["person", "venue"],
-                                    condition=Q(checked_out_at__isnull=True),
-                                    name="visit_one_open_per_person_venue"),
-            models.CheckConstraint(condition=Q(checked_out_at__isnull=True)
-                                   | Q(checked_out_at__gte=models.F("checked_in_at")),
-                                   name="visit_out_after_in"),
+            models.UniqueConstraint(
+                fields=["person", "venue"],
+                condition=Q(checked_out_at__isnull=True),
+                name="visit_one_open_per_person_venue",
+            ),
+            models.CheckConstraint(
+                condition=Q(checked_out_at__isnull=True)
+                | Q(checked_out_at__gte=models.F("checked_in_at")),
+                name="visit_out_after_in",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,9 +24,13 @@ def checkin_url(venue: Venue) -> str:
 
 def render_poster(venue: Venue, fmt: str) -> bytes:
     data = PosterData(
-        venue_name=venue.name, address=f"{venue.address}, {venue.ward.name}",
-        url=checkin_url(venue), venue_code=venue.code, hotlines=tuple(settings.HOTLINES),
-        printed_at=timezone.now(), issuer=venue.ward.name,
+        venue_name=venue.name,
+        address=f"{venue.address}, {venue.ward.name}",
+        url=checkin_url(venue),
+        venue_code=venue.code,
+        hotlines=tuple(settings.HOTLINES),
+        printed_at=timezone.now(),
+        issuer=venue.ward.name,
     )
     if fmt == "pdf":
         return render_poster_pdf(data)
@@ -40,8 +44,14 @@ def poster_response(venue: Venue, fmt: str, *, request: Any, actor: Any = None) 
         raise Http404
     response = HttpResponse(render_poster(venue, fmt), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'inline; filename="diem-kiem-dich-{venue.code}.{fmt}"'
-    audit.record("print_poster", actor=actor, request=request, obj=venue, ward=venue.ward,
-                 detail={"format": fmt})
+    audit.record(
+        "print_poster",
+        actor=actor,
+        request=request,
+        obj=venue,
+        ward=venue.ward,
+        detail={"format": fmt},
+    )
     return response
 
 

@@ -48,13 +48,18 @@ def list_venues_for(user: Any) -> QuerySet[Venue]:
 
 def inside_visits(venue: Venue) -> QuerySet[Visit]:
     """People inside now, flagged declarations first."""
-    return (Visit.objects.filter(venue=venue, checked_out_at__isnull=True)
-            .select_related("person").order_by("-flagged", "-checked_in_at"))
+    return (
+        Visit.objects.filter(venue=venue, checked_out_at__isnull=True)
+        .select_related("person")
+        .order_by("-flagged", "-checked_in_at")
+    )
 
 
 def today_counts(venue: Venue, now: datetime | None = None) -> dict[str, int]:
     start, end = local_day_bounds(local_date(now or timezone.now()))
-    return Visit.objects.filter(venue=venue, checked_in_at__gte=start, checked_in_at__lt=end).aggregate(
+    return Visit.objects.filter(
+        venue=venue, checked_in_at__gte=start, checked_in_at__lt=end
+    ).aggregate(
         checkins=Count("pk"),
         checkouts=Count("pk", filter=Q(checked_out_at__isnull=False)),
         flagged=Count("pk", filter=Q(flagged=True)),
@@ -63,9 +68,14 @@ def today_counts(venue: Venue, now: datetime | None = None) -> dict[str, int]:
 
 
 def visits_between(venue: Venue, start: datetime, end: datetime) -> QuerySet[Visit]:
-    return (Visit.objects.filter(venue=venue, checked_in_at__gte=start, checked_in_at__lt=end)
-            .select_related("person", "person__ward").order_by("checked_in_at"))
+    return (
+        Visit.objects.filter(venue=venue, checked_in_at__gte=start, checked_in_at__lt=end)
+        .select_related("person", "person__ward")
+        .order_by("checked_in_at")
+    )
 
 
 def open_visit_of(person_id: int, venue: Venue) -> Visit | None:
-    return Visit.objects.filter(person_id=person_id, venue=venue, checked_out_at__isnull=True).first()
+    return Visit.objects.filter(
+        person_id=person_id, venue=venue, checked_out_at__isnull=True
+    ).first()

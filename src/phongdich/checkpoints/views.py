@@ -43,27 +43,43 @@ def _known_person(request) -> Person | None:
 
 
 def _remember(response: HttpResponse, person: Person) -> None:
-    response.set_signed_cookie(PERSON_COOKIE, person.token, salt=PERSON_COOKIE,
-                               max_age=PERSON_COOKIE_AGE, httponly=True, samesite="Lax",
-                               secure=settings.BASE_URL.startswith("https://"))
+    response.set_signed_cookie(
+        PERSON_COOKIE,
+        person.token,
+        salt=PERSON_COOKIE,
+        max_age=PERSON_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.BASE_URL.startswith("https://"),
+    )
 
 
 def _venue_or_error_page(request, code: str) -> Venue | HttpResponse:
     try:
         return actions.resolve_venue(code)
     except CheckpointError as error:
-        return render(request, "checkpoints/venue_error.html", {"error": error}, status=error.status)
+        return render(
+            request, "checkpoints/venue_error.html", {"error": error}, status=error.status
+        )
 
 
 def _form_context(venue: Venue, person: Person | None, **extra) -> dict:
     lang = get_language() or "vi"
 
     def items(table):
-        return [(code, vi if lang.startswith("vi") else str(en)) for code, (en, vi) in table.items()]
+        return [
+            (code, vi if lang.startswith("vi") else str(en)) for code, (en, vi) in table.items()
+        ]
 
-    return {"venue": venue, "person": person, "symptoms": items(SYMPTOMS),
-            "exposures": items(EXPOSURES), "conditions": items(CONDITIONS),
-            "client_id": uuid.uuid4(), **extra}
+    return {
+        "venue": venue,
+        "person": person,
+        "symptoms": items(SYMPTOMS),
+        "exposures": items(EXPOSURES),
+        "conditions": items(CONDITIONS),
+        "client_id": uuid.uuid4(),
+        **extra,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -80,21 +96,36 @@ def checkin(request, code: str):
     try:
         check_rate(request, "checkin", settings.CHECKIN_RATE_PER_MINUTE)
         result = actions.do_checkin(
-            venue_code=venue.code, client_id=request.POST.get("client_id"),
+            venue_code=venue.code,
+            client_id=request.POST.get("client_id"),
             person=None if person else person_from_post(request.POST),
             person_token=person.token if person else None,
-            declaration=declaration_from_post(request.POST), request=request,
+            declaration=declaration_from_post(request.POST),
+            request=request,
         )
     except InputErrors as error:
-        context = _form_context(venue, person, errors=errors_by_field(error.errors),
-                                values=request.POST, client_id=request.POST.get("client_id"))
+        context = _form_context(
+            venue,
+            person,
+            errors=errors_by_field(error.errors),
+            values=request.POST,
+            client_id=request.POST.get("client_id"),
+        )
         return render(request, "checkpoints/checkin.html", context, status=422)
     except (CheckpointError, RateLimited) as error:
         if isinstance(error, RateLimited):
-            error = CheckpointError("rate_limited", "Quá nhiều yêu cầu, hãy thử lại sau.",
-                                    "Too many requests; try again shortly.", 429)
-        return render(request, "checkpoints/venue_error.html", {"error": error}, status=error.status)
-    response = redirect("checkpoints:checkin_done", code=venue.code, client_id=result.visit.client_id)
+            error = CheckpointError(
+                "rate_limited",
+                "Quá nhiều yêu cầu, hãy thử lại sau.",
+                "Too many requests; try again shortly.",
+                429,
+            )
+        return render(
+            request, "checkpoints/venue_error.html", {"error": error}, status=error.status
+        )
+    response = redirect(
+        "checkpoints:checkin_done", code=venue.code, client_id=result.visit.client_id
+    )
     _remember(response, result.person)
     return response
 
@@ -125,8 +156,11 @@ def personal_qr(request):
     person = _known_person(request)
     if person is None:
         return render(request, "checkpoints/no_person.html", status=404)
-    return render(request, "checkpoints/personal_qr.html", {"person": person,
-                                                            "payload": personal_qr_payload(person)})
+    return render(
+        request,
+        "checkpoints/personal_qr.html",
+        {"person": person, "payload": personal_qr_payload(person)},
+    )
 
 
 def personal_qr_image(request, fmt: str):

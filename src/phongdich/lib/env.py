@@ -79,7 +79,9 @@ def envurl(name: str, default: str, environ: Mapping[str, str] | None = None) ->
     value = envstr(name, default, environ).strip().rstrip("/")
     parts = urlsplit(value)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ConfigError(f"{name}: expected an http(s) URL such as https://example.vn, got {value!r}")
+        raise ConfigError(
+            f"{name}: expected an http(s) URL such as https://example.vn, got {value!r}"
+        )
     return value
 
 
@@ -134,12 +136,16 @@ def parse_database_url(name: str, value: str) -> DatabaseConfig:
             # sqlite:///relative/path -> "relative/path"; sqlite:////abs/path -> "/abs/path"
             path = path[1:]
         if not path:
-            raise ConfigError(f"{name}: sqlite URL needs a file path, e.g. sqlite:///var/db.sqlite3")
+            raise ConfigError(
+                f"{name}: sqlite URL needs a file path, e.g. sqlite:///var/db.sqlite3"
+            )
         return DatabaseConfig(engine="sqlite", name=path)
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         db = unquote(parts.path.lstrip("/"))
         if not db:
-            raise ConfigError(f"{name}: PostgreSQL URL needs a database name, e.g. postgres://u@h/db")
+            raise ConfigError(
+                f"{name}: PostgreSQL URL needs a database name, e.g. postgres://u@h/db"
+            )
         try:
             port = parts.port
         except ValueError:

@@ -57,7 +57,8 @@ def do_match_person(data: PersonData) -> tuple[Person, bool]:
         person = find_person(data)
         if person is None:  # the constraint that fired was not one we can match on
             raise InputErrors.one(
-                "person.id_number", "id_conflict",
+                "person.id_number",
+                "id_conflict",
                 "Số điện thoại, họ tên và năm sinh này đã gắn với một số CCCD khác.",
                 "This phone, name and birth year belong to a person with another ID number.",
             ) from None

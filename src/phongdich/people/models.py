@@ -24,8 +24,12 @@ class Person(models.Model):
     id_number = models.CharField(_("ID number"), max_length=20, null=True, blank=True)
     nationality = models.CharField(_("nationality"), max_length=2, default="VN")
     ward = models.ForeignKey(
-        "places.Ward", verbose_name=_("ward"), on_delete=models.PROTECT, related_name="+",
-        null=True, blank=True,
+        "places.Ward",
+        verbose_name=_("ward"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)

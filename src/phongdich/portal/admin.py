@@ -14,8 +14,9 @@ class RuleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["key"].choices = [(s.key, f"{s.key} — {s.description} (default {s.default!r})")
-                                      for s in all_specs()]
+        self.fields["key"].choices = [
+            (s.key, f"{s.key} — {s.description} (default {s.default!r})") for s in all_specs()
+        ]
 
     def clean(self):
         data = super().clean()

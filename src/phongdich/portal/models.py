@@ -10,8 +10,9 @@ class Rule(models.Model):
     key = models.CharField(_("rule"), max_length=80, unique=True)
     value = models.JSONField(_("value"))
     note = models.CharField(_("reason for the change"), max_length=300, blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -30,8 +30,13 @@ _cache: dict[str, Any] = {}
 _loaded_at = 0.0
 
 
-def define(key: str, default: Any, description: str, source: str = "",
-           check: Callable[[Any], bool] | None = None) -> RuleSpec:
+def define(
+    key: str,
+    default: Any,
+    description: str,
+    source: str = "",
+    check: Callable[[Any], bool] | None = None,
+) -> RuleSpec:
     spec = RuleSpec(key, default, description, source, check)
     _SPECS[key] = spec
     return spec

@@ -23,7 +23,9 @@ class Job:
 _JOBS: dict[str, Job] = {}
 
 
-def periodic(name: str, every_seconds: int) -> Callable[[Callable[[], object]], Callable[[], object]]:
+def periodic(
+    name: str, every_seconds: int
+) -> Callable[[Callable[[], object]], Callable[[], object]]:
     def decorator(func: Callable[[], object]) -> Callable[[], object]:
         _JOBS[name] = Job(name, every_seconds, func)
         return func

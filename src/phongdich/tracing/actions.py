@@ -38,24 +38,52 @@ def _check_dates(confirmed_at: datetime, sample_date: date, onset_date: date | N
     errors = []
     now = timezone.now()
     if timezone.is_naive(confirmed_at):
-        errors.append(FieldError("confirmed_at", "naive_datetime", "Thời điểm cần có múi giờ.",
-                                 "confirmed_at must include a time zone offset."))
+        errors.append(
+            FieldError(
+                "confirmed_at",
+                "naive_datetime",
+                "Thời điểm cần có múi giờ.",
+                "confirmed_at must include a time zone offset.",
+            )
+        )
     elif confirmed_at > now + timedelta(minutes=5):
-        errors.append(FieldError("confirmed_at", "in_future", "Ngày xác nhận nằm ở tương lai.",
-                                 "confirmed_at is in the future."))
+        errors.append(
+            FieldError(
+                "confirmed_at",
+                "in_future",
+                "Ngày xác nhận nằm ở tương lai.",
+                "confirmed_at is in the future.",
+            )
+        )
     else:
         confirmed_day = local_date(confirmed_at)
         if sample_date > confirmed_day:
-            errors.append(FieldError("sample_date", "after_confirmation",
-                                     "Ngày lấy mẫu không thể sau ngày xác nhận.",
-                                     "sample_date cannot be after confirmed_at."))
+            errors.append(
+                FieldError(
+                    "sample_date",
+                    "after_confirmation",
+                    "Ngày lấy mẫu không thể sau ngày xác nhận.",
+                    "sample_date cannot be after confirmed_at.",
+                )
+            )
         if onset_date and onset_date > confirmed_day:
-            errors.append(FieldError("onset_date", "after_confirmation",
-                                     "Ngày khởi phát không thể sau ngày xác nhận.",
-                                     "onset_date cannot be after confirmed_at."))
+            errors.append(
+                FieldError(
+                    "onset_date",
+                    "after_confirmation",
+                    "Ngày khởi phát không thể sau ngày xác nhận.",
+                    "onset_date cannot be after confirmed_at.",
+                )
+            )
         if sample_date < confirmed_day - timedelta(days=60):
-            errors.append(FieldError("sample_date", "too_old", "Ngày lấy mẫu quá xa.",
-                                     "sample_date is more than 60 days before confirmation."))
+            errors.append(
+                FieldError(
+                    "sample_date",
+                    "too_old",
+                    "Ngày lấy mẫu quá xa.",
+                    "sample_date is more than 60 days before confirmation.",
+                )
+            )
     if errors:
         raise InputErrors(errors)
 
@@ -64,12 +92,19 @@ def _case_ward(person: Person, actor: Any, ward_code: int | None) -> Ward:
     code = ward_code or person.ward_id or getattr(actor, "ward_id", None)
     ward = Ward.objects.select_related("province").filter(code=code).first() if code else None
     if ward is None:
-        raise InputErrors.one("ward_code", "required",
-                              "Cần phường/xã quản lý ca bệnh (nơi ở của người bệnh).",
-                              "ward_code is required: the ward responsible for the case.")
+        raise InputErrors.one(
+            "ward_code",
+            "required",
+            "Cần phường/xã quản lý ca bệnh (nơi ở của người bệnh).",
+            "ward_code is required: the ward responsible for the case.",
+        )
     if actor is not None and not can_see_ward(actor, ward):
-        raise InputErrors.one("ward_code", "outside_area", "Phường/xã này không thuộc địa bàn của bạn.",
-                              "ward_code is outside your area.")
+        raise InputErrors.one(
+            "ward_code",
+            "outside_area",
+            "Phường/xã này không thuộc địa bàn của bạn.",
+            "ward_code is outside your area.",
+        )
     return ward
 
 
@@ -93,8 +128,12 @@ def do_create_case(
     another case becomes the next link of that chain."""
     _check_dates(confirmed_at, sample_date, onset_date)
     if source not in CaseSource.values:
-        raise InputErrors.one("source", "not_allowed", "Nguồn không hợp lệ.",
-                              f"source must be one of {', '.join(CaseSource.values)}.")
+        raise InputErrors.one(
+            "source",
+            "not_allowed",
+            "Nguồn không hợp lệ.",
+            f"source must be one of {', '.join(CaseSource.values)}.",
+        )
     if person is None:
         clean, errors = validate_person(person_data or {}, require_contact=False)
         if errors:
@@ -105,52 +144,81 @@ def do_create_case(
     try:
         with transaction.atomic():
             case = Case.objects.create(
-                person=person, ward=ward, confirmed_at=confirmed_at, sample_date=sample_date,
-                onset_date=onset_date, isolated_at=confirmed_at, source=source, notes=notes,
-                window_start=start, window_end=end, created_by=actor if getattr(actor, "pk", None)
-                else None)
+                person=person,
+                ward=ward,
+                confirmed_at=confirmed_at,
+                sample_date=sample_date,
+                onset_date=onset_date,
+                isolated_at=confirmed_at,
+                source=source,
+                notes=notes,
+                window_start=start,
+                window_end=end,
+                created_by=actor if getattr(actor, "pk", None) else None,
+            )
             _link_chain(case)
             audit.record("create", actor=actor, request=request, obj=case, ward=ward)
             if trace:
                 do_trace_case(case)
     except IntegrityError:
         existing = Case.objects.filter(person=person, status=CaseStatus.OPEN).first()
-        raise TracingError("case_exists",
-                           f"Người này đã là ca bệnh đang điều tra (#{getattr(existing, 'pk', '?')}).",
-                           f"This person already has an open case (#{getattr(existing, 'pk', '?')}).",
-                           409) from None
+        raise TracingError(
+            "case_exists",
+            f"Người này đã là ca bệnh đang điều tra (#{getattr(existing, 'pk', '?')}).",
+            f"This person already has an open case (#{getattr(existing, 'pk', '?')}).",
+            409,
+        ) from None
     return case
 
 
 def _link_chain(case: Case) -> None:
     """If the new case was traced as a contact of earlier cases, mark those contacts and link the
     chain to the closest one (F1 before F2, then the most recent case)."""
-    earlier = list(Contact.objects.filter(person=case.person).exclude(case=case)
-                   .exclude(status=ContactStatus.BECAME_CASE)
-                   .order_by("level", "-case__confirmed_at", "pk"))
+    earlier = list(
+        Contact.objects.filter(person=case.person)
+        .exclude(case=case)
+        .exclude(status=ContactStatus.BECAME_CASE)
+        .order_by("level", "-case__confirmed_at", "pk")
+    )
     if not earlier:
         return
     Contact.objects.filter(pk__in=[c.pk for c in earlier]).update(
-        status=ContactStatus.BECAME_CASE, became_case=case, updated_at=timezone.now())
+        status=ContactStatus.BECAME_CASE, became_case=case, updated_at=timezone.now()
+    )
     case.infected_via = earlier[0]
     case.save(update_fields=["infected_via"])
 
 
 @transaction.atomic
-def do_override_window(case: Case, start: datetime, end: datetime, reason: str, *, actor: Any,
-                       request: Any = None) -> Case:
+def do_override_window(
+    case: Case, start: datetime, end: datetime, reason: str, *, actor: Any, request: Any = None
+) -> Case:
     if not reason.strip():
-        raise InputErrors.one("reason", "required", "Cần nêu lý do điều chỉnh.",
-                              "reason is required to override the window.")
+        raise InputErrors.one(
+            "reason",
+            "required",
+            "Cần nêu lý do điều chỉnh.",
+            "reason is required to override the window.",
+        )
     if end <= start:
-        raise InputErrors.one("window_end", "before_start", "Thời điểm kết thúc phải sau bắt đầu.",
-                              "window_end must be after window_start.")
+        raise InputErrors.one(
+            "window_end",
+            "before_start",
+            "Thời điểm kết thúc phải sau bắt đầu.",
+            "window_end must be after window_start.",
+        )
     case = Case.objects.select_for_update().get(pk=case.pk)
     old = (case.window_start.isoformat(), case.window_end.isoformat())
     case.window_start, case.window_end, case.window_override_reason = start, end, reason.strip()
     case.save(update_fields=["window_start", "window_end", "window_override_reason"])
-    audit.record("override_window", actor=actor, request=request, obj=case, ward=case.ward,
-                 detail={"from": old, "reason": reason})
+    audit.record(
+        "override_window",
+        actor=actor,
+        request=request,
+        obj=case,
+        ward=case.ward,
+        detail={"from": old, "reason": reason},
+    )
     do_trace_case(case)
     return case
 
@@ -182,7 +250,7 @@ def do_trace_case(case: Case, now: datetime | None = None) -> TraceResult:
 
     index0 = search.intervals_of({case.person_id: (case.window_start, case.window_end)}, max_visit)
     f1 = search.qualifying(search.overlapping(index0, max_visit), {case.person_id}, min_minutes)
-    
+
     windows = {}
     for person_id, items in f1.items():
         exposed = min(o.start for o in items)
@@ -221,11 +289,19 @@ def _evidence_rows(contact_id: int, level: str, items: list[search.Overlap]) -> 
             by_index[o.index.person_id] += o.minutes
         main_index = max(by_index, key=lambda p: (by_index[p], -p))
         first = min((o for o in group if o.index.person_id == main_index), key=lambda o: o.start)
-        rows.append(Evidence(
-            contact_id=contact_id, venue_id=first.venue_id, index_visit_id=first.index.visit_id,
-            contact_visit_id=first.visit_id, index_person_id=main_index,
-            overlap_start=min(o.start for o in group), overlap_end=max(o.end for o in group),
-            overlap_minutes=round(search.union_minutes(group)), level=level))
+        rows.append(
+            Evidence(
+                contact_id=contact_id,
+                venue_id=first.venue_id,
+                index_visit_id=first.index.visit_id,
+                contact_visit_id=first.visit_id,
+                index_person_id=main_index,
+                overlap_start=min(o.start for o in group),
+                overlap_end=max(o.end for o in group),
+                overlap_minutes=round(search.union_minutes(group)),
+                level=level,
+            )
+        )
     return rows
 
 
@@ -241,20 +317,35 @@ def _store(case: Case, f1: dict, f2: dict, existing: dict[int, Contact]) -> Trac
         first, last = min(o.start for o in items), max(o.end for o in items)
         contact = existing.get(person_id)
         if contact is None:
-            new_contacts.append(Contact(
-                case=case, person_id=person_id, level=level, origin=ContactOrigin.CHECKIN,
-                ward_id=wards.get(person_id) or _venue_ward(items[0].venue_id),
-                first_exposure=first, last_exposure=last))
-        elif (min(contact.level, level), first, last) != (contact.level, contact.first_exposure,
-                                                            contact.last_exposure):
+            new_contacts.append(
+                Contact(
+                    case=case,
+                    person_id=person_id,
+                    level=level,
+                    origin=ContactOrigin.CHECKIN,
+                    ward_id=wards.get(person_id) or _venue_ward(items[0].venue_id),
+                    first_exposure=first,
+                    last_exposure=last,
+                )
+            )
+        elif (min(contact.level, level), first, last) != (
+            contact.level,
+            contact.first_exposure,
+            contact.last_exposure,
+        ):
             contact.level = min(contact.level, level)  # "F1" < "F2"
             contact.first_exposure, contact.last_exposure = first, last
             changed.append(contact)
     Contact.objects.bulk_create(new_contacts, batch_size=1000)
-    Contact.objects.bulk_update(changed, ["level", "first_exposure", "last_exposure"],
-                                batch_size=1000)
-    contacts = {c.person_id: c for c in Contact.objects.filter(case=case).only(
-        "pk", "person_id", "origin", "status", "via_id")}
+    Contact.objects.bulk_update(
+        changed, ["level", "first_exposure", "last_exposure"], batch_size=1000
+    )
+    contacts = {
+        c.person_id: c
+        for c in Contact.objects.filter(case=case).only(
+            "pk", "person_id", "origin", "status", "via_id"
+        )
+    }
     by_via: dict[int, list[int]] = defaultdict(list)
     for person_id in f2:
         if person_id not in f1:
@@ -263,13 +354,21 @@ def _store(case: Case, f1: dict, f2: dict, existing: dict[int, Contact]) -> Trac
                 by_via[via.pk].append(contacts[person_id].pk)
     for via_id, contact_ids in by_via.items():  # a few F1s reach many F2s: one UPDATE per F1
         Contact.objects.filter(pk__in=contact_ids).update(via_id=via_id)
-    stale = [c.pk for p, c in contacts.items() if p not in people
-             and c.origin == ContactOrigin.CHECKIN and c.status == ContactStatus.IDENTIFIED]
+    stale = [
+        c.pk
+        for p, c in contacts.items()
+        if p not in people
+        and c.origin == ContactOrigin.CHECKIN
+        and c.status == ContactStatus.IDENTIFIED
+    ]
     result.removed = Contact.objects.filter(pk__in=stale).delete()[0] if stale else 0
     Evidence.objects.filter(contact__case=case).delete()
-    evidence = [row for level, found in ((Level.F1, f1), (Level.F2, f2))
-                for person_id, items in found.items()
-                for row in _evidence_rows(contacts[person_id].pk, level, items)]
+    evidence = [
+        row
+        for level, found in ((Level.F1, f1), (Level.F2, f2))
+        for person_id, items in found.items()
+        for row in _evidence_rows(contacts[person_id].pk, level, items)
+    ]
     Evidence.objects.bulk_create(evidence, batch_size=2000, ignore_conflicts=True)
     Case.objects.filter(pk=case.pk).update(traced_at=timezone.now())
     result.f1 = sum(1 for p in people if p in f1)
@@ -286,14 +385,26 @@ def _venue_ward(venue_id: int) -> int:
 
 # Allowed moves of the follow-up workflow.
 TRANSITIONS = {
-    ContactStatus.IDENTIFIED: {ContactStatus.NOTIFIED, ContactStatus.QUARANTINED,
-                               ContactStatus.BECAME_CASE},
-    ContactStatus.NOTIFIED: {ContactStatus.QUARANTINED, ContactStatus.TESTED,
-                             ContactStatus.BECAME_CASE},
-    ContactStatus.QUARANTINED: {ContactStatus.TESTED, ContactStatus.RELEASED,
-                                ContactStatus.BECAME_CASE},
-    ContactStatus.TESTED: {ContactStatus.QUARANTINED, ContactStatus.RELEASED,
-                           ContactStatus.BECAME_CASE},
+    ContactStatus.IDENTIFIED: {
+        ContactStatus.NOTIFIED,
+        ContactStatus.QUARANTINED,
+        ContactStatus.BECAME_CASE,
+    },
+    ContactStatus.NOTIFIED: {
+        ContactStatus.QUARANTINED,
+        ContactStatus.TESTED,
+        ContactStatus.BECAME_CASE,
+    },
+    ContactStatus.QUARANTINED: {
+        ContactStatus.TESTED,
+        ContactStatus.RELEASED,
+        ContactStatus.BECAME_CASE,
+    },
+    ContactStatus.TESTED: {
+        ContactStatus.QUARANTINED,
+        ContactStatus.RELEASED,
+        ContactStatus.BECAME_CASE,
+    },
     ContactStatus.RELEASED: {ContactStatus.BECAME_CASE},
     ContactStatus.BECAME_CASE: set(),
 }
@@ -312,22 +423,35 @@ def do_update_contact(
 ) -> Contact:
     """Move a contact through the follow-up workflow; every move is audited."""
     if status not in ContactStatus.values:
-        raise InputErrors.one("status", "not_allowed", "Trạng thái không hợp lệ.",
-                              f"status must be one of {', '.join(ContactStatus.values)}.")
+        raise InputErrors.one(
+            "status",
+            "not_allowed",
+            "Trạng thái không hợp lệ.",
+            f"status must be one of {', '.join(ContactStatus.values)}.",
+        )
     if status == ContactStatus.BECAME_CASE:
         today = local_date(timezone.now())
-        do_create_case(person=contact.person, confirmed_at=confirmed_at or timezone.now(),
-                              sample_date=sample_date or today, source=CaseSource.CONTACT,
-                              ward_code=contact.ward_id, actor=actor, request=request)
+        do_create_case(
+            person=contact.person,
+            confirmed_at=confirmed_at or timezone.now(),
+            sample_date=sample_date or today,
+            source=CaseSource.CONTACT,
+            ward_code=contact.ward_id,
+            actor=actor,
+            request=request,
+        )
         contact.refresh_from_db()
         return contact
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         old = contact.status
         if status != old and status not in TRANSITIONS[ContactStatus(old)]:
-            raise TracingError("bad_transition",
-                               f"Không thể chuyển từ '{old}' sang '{status}'.",
-                               f"Cannot move a contact from '{old}' to '{status}'.", 409)
+            raise TracingError(
+                "bad_transition",
+                f"Không thể chuyển từ '{old}' sang '{status}'.",
+                f"Cannot move a contact from '{old}' to '{status}'.",
+                409,
+            )
         now = timezone.now()
         contact.status = status
         if status == ContactStatus.NOTIFIED:
@@ -338,41 +462,71 @@ def do_update_contact(
             contact.quarantine_end = start + timedelta(days=get_rule("tracing.quarantine_days"))
         elif status == ContactStatus.TESTED:
             if test_result not in {"negative", "positive"}:
-                raise InputErrors.one("test_result", "required",
-                                      "Cần kết quả xét nghiệm (âm tính/dương tính).",
-                                      "test_result must be negative or positive.")
+                raise InputErrors.one(
+                    "test_result",
+                    "required",
+                    "Cần kết quả xét nghiệm (âm tính/dương tính).",
+                    "test_result must be negative or positive.",
+                )
             contact.test_result, contact.tested_at = test_result, now
         elif status == ContactStatus.RELEASED:
             contact.released_at = now
         contact.save()
-        audit.record("update", actor=actor, request=request, obj=contact, ward=contact.ward,
-                     detail={"from": old, "to": status, "test_result": test_result})
+        audit.record(
+            "update",
+            actor=actor,
+            request=request,
+            obj=contact,
+            ward=contact.ward,
+            detail={"from": old, "to": status, "test_result": test_result},
+        )
     if status == ContactStatus.TESTED and test_result == "positive":
-        return do_update_contact(contact, ContactStatus.BECAME_CASE, actor=actor, request=request,
-                                 confirmed_at=timezone.now())
+        return do_update_contact(
+            contact,
+            ContactStatus.BECAME_CASE,
+            actor=actor,
+            request=request,
+            confirmed_at=timezone.now(),
+        )
     return contact
 
 
-def do_add_contact(case: Case, person_data: dict[str, Any], *, relation: str = "",
-                   level: str = Level.F1, origin: str = ContactOrigin.MANUAL, actor: Any,
-                   request: Any = None) -> tuple[Contact, bool]:
+def do_add_contact(
+    case: Case,
+    person_data: dict[str, Any],
+    *,
+    relation: str = "",
+    level: str = Level.F1,
+    origin: str = ContactOrigin.MANUAL,
+    actor: Any,
+    request: Any = None,
+) -> tuple[Contact, bool]:
     """Add a contact named by the case, a household member or a colleague (no check-in needed)."""
     clean, errors = validate_person(person_data, require_contact=False)
     if errors:
         raise InputErrors(errors)
     person = do_match_person(clean)[0]
     if person.pk == case.person_id:
-        raise InputErrors.one("person", "is_the_case", "Đây chính là ca bệnh.",
-                              "This person is the case itself.")
+        raise InputErrors.one(
+            "person", "is_the_case", "Đây chính là ca bệnh.", "This person is the case itself."
+        )
     ward_id = person.ward_id or case.ward_id
     contact, created = Contact.objects.get_or_create(
-        case=case, person=person,
-        defaults={"level": level, "origin": origin, "relation": relation[:100], "ward_id": ward_id})
+        case=case,
+        person=person,
+        defaults={"level": level, "origin": origin, "relation": relation[:100], "ward_id": ward_id},
+    )
     if not created and level < contact.level:
         contact.level = level
         contact.save(update_fields=["level", "updated_at"])
-    audit.record("add_contact", actor=actor, request=request, obj=contact, ward=contact.ward,
-                 detail={"origin": origin, "created": created})
+    audit.record(
+        "add_contact",
+        actor=actor,
+        request=request,
+        obj=contact,
+        ward=contact.ward,
+        detail={"origin": origin, "created": created},
+    )
     return contact, created
 
 

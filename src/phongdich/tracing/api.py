@@ -27,12 +27,21 @@ OFFICERS = (Role.PROVINCE_OFFICER, Role.WARD_OFFICER)
 
 def case_out(case: Case) -> dict:
     counts = Contact.objects.filter(case=case).aggregate(
-        f1=Count("pk", filter=Q(level=Level.F1)), f2=Count("pk", filter=Q(level=Level.F2)))
-    return {"id": case.pk, "person_id": case.person_id, "ward_code": case.ward_id,
-            "status": case.status, "confirmed_at": case.confirmed_at,
-            "sample_date": case.sample_date, "onset_date": case.onset_date,
-            "window_start": case.window_start, "window_end": case.window_end,
-            "window_override_reason": case.window_override_reason, **counts}
+        f1=Count("pk", filter=Q(level=Level.F1)), f2=Count("pk", filter=Q(level=Level.F2))
+    )
+    return {
+        "id": case.pk,
+        "person_id": case.person_id,
+        "ward_code": case.ward_id,
+        "status": case.status,
+        "confirmed_at": case.confirmed_at,
+        "sample_date": case.sample_date,
+        "onset_date": case.onset_date,
+        "window_start": case.window_start,
+        "window_end": case.window_end,
+        "window_override_reason": case.window_override_reason,
+        **counts,
+    }
 
 
 @router.post("/cases", response={201: CaseOut})
@@ -43,16 +52,31 @@ def create_case(request, payload: CaseIn):
     if payload.person_id is not None:
         person = Person.objects.filter(pk=payload.person_id).first()
         if person is None:
-            raise InputErrors.one("person_id", "unknown_person", "Không có người với mã này.",
-                                  "person_id is not a known person.")
+            raise InputErrors.one(
+                "person_id",
+                "unknown_person",
+                "Không có người với mã này.",
+                "person_id is not a known person.",
+            )
     elif payload.person is None:
-        raise InputErrors.one("person", "required", "Cần person_id hoặc thông tin người bệnh.",
-                              "person_id or person is required.")
+        raise InputErrors.one(
+            "person",
+            "required",
+            "Cần person_id hoặc thông tin người bệnh.",
+            "person_id or person is required.",
+        )
     case = actions.do_create_case(
-        person=person, person_data=payload.person.dict() if payload.person else None,
-        confirmed_at=payload.confirmed_at, sample_date=payload.sample_date,
-        onset_date=payload.onset_date, source=payload.source, notes=payload.notes,
-        ward_code=payload.ward_code, actor=request.user, request=request)
+        person=person,
+        person_data=payload.person.dict() if payload.person else None,
+        confirmed_at=payload.confirmed_at,
+        sample_date=payload.sample_date,
+        onset_date=payload.onset_date,
+        source=payload.source,
+        notes=payload.notes,
+        ward_code=payload.ward_code,
+        actor=request.user,
+        request=request,
+    )
     return Status(201, case_out(case))
 
 
@@ -66,19 +90,35 @@ def get_case(request, case_id: int):
 def contact_out(contact: Contact, evidence: list) -> dict:
     p = contact.person
     return {
-        "id": contact.pk, "level": contact.level, "status": contact.status,
-        "origin": contact.origin, "relation": contact.relation, "via_contact_id": contact.via_id,
-        "person": {"id": p.pk, "full_name": p.full_name, "birth_year": p.birth_year,
-                   "phone": p.phone, "ward_code": p.ward_id},
-        "quarantine_start": contact.quarantine_start, "quarantine_end": contact.quarantine_end,
+        "id": contact.pk,
+        "level": contact.level,
+        "status": contact.status,
+        "origin": contact.origin,
+        "relation": contact.relation,
+        "via_contact_id": contact.via_id,
+        "person": {
+            "id": p.pk,
+            "full_name": p.full_name,
+            "birth_year": p.birth_year,
+            "phone": p.phone,
+            "ward_code": p.ward_id,
+        },
+        "quarantine_start": contact.quarantine_start,
+        "quarantine_end": contact.quarantine_end,
         "test_result": contact.test_result,
-        "evidence": [{
-            "venue": ev.venue.code, "venue_name": ev.venue.name,
-            "index_person_id": ev.index_person_id,
-            "index_visit": [ev.index_visit.checked_in_at, ev.index_visit.ends_at],
-            "contact_visit": [ev.contact_visit.checked_in_at, ev.contact_visit.ends_at],
-            "overlap": [ev.overlap_start, ev.overlap_end], "overlap_minutes": ev.overlap_minutes,
-            "level": ev.level} for ev in evidence],
+        "evidence": [
+            {
+                "venue": ev.venue.code,
+                "venue_name": ev.venue.name,
+                "index_person_id": ev.index_person_id,
+                "index_visit": [ev.index_visit.checked_in_at, ev.index_visit.ends_at],
+                "contact_visit": [ev.contact_visit.checked_in_at, ev.contact_visit.ends_at],
+                "overlap": [ev.overlap_start, ev.overlap_end],
+                "overlap_minutes": ev.overlap_minutes,
+                "level": ev.level,
+            }
+            for ev in evidence
+        ],
     }
 
 
@@ -93,11 +133,20 @@ def case_contacts(request, case_id: int, depth: int = 2):
     from phongdich.tracing.models import Evidence
 
     evidence: dict[int, list] = {}
-    for ev in (Evidence.objects.filter(contact__in=contacts)
-               .select_related("venue", "index_visit", "contact_visit").order_by("overlap_start")):
+    for ev in (
+        Evidence.objects.filter(contact__in=contacts)
+        .select_related("venue", "index_visit", "contact_visit")
+        .order_by("overlap_start")
+    ):
         evidence.setdefault(ev.contact_id, []).append(ev)
-    audit.record("view", request=request, object_type="tracing.contact_list", object_id=case.pk,
-                 ward=case.ward, detail={"count": len(contacts)})
+    audit.record(
+        "view",
+        request=request,
+        object_type="tracing.contact_list",
+        object_id=case.pk,
+        ward=case.ward,
+        detail={"count": len(contacts)},
+    )
     return [contact_out(c, evidence.get(c.pk, [])) for c in contacts]
 
 
@@ -105,9 +154,14 @@ def case_contacts(request, case_id: int, depth: int = 2):
 def add_contact(request, case_id: int, payload: ContactAdd):
     require_role(request.user, *OFFICERS)
     case = queries.access_case(request.user, case_id)
-    contact, created = actions.do_add_contact(case, payload.person.dict(), relation=payload.relation,
-                                              level=payload.level if payload.level in Level.values
-                                              else Level.F1, actor=request.user, request=request)
+    contact, created = actions.do_add_contact(
+        case,
+        payload.person.dict(),
+        relation=payload.relation,
+        level=payload.level if payload.level in Level.values else Level.F1,
+        actor=request.user,
+        request=request,
+    )
     return Status(201 if created else 200, contact_out(contact, []))
 
 
@@ -119,11 +173,17 @@ def import_contacts(request, case_id: int, file: File[UploadedFile], commit: boo
     data = file.read()
     if not commit:
         preview = imports.preview_import(data, file.name or "")
-        return {"ok": preview.ok, "file_errors": [e.as_dict() for e in preview.file_errors],
-                "rows": [{"row": r.row, "data": r.data, "errors": [e.as_dict() for e in r.errors]}
-                         for r in preview.rows]}
-    created, existing = imports.do_import_contacts(case, data, file.name or "", actor=request.user,
-                                                   request=request)
+        return {
+            "ok": preview.ok,
+            "file_errors": [e.as_dict() for e in preview.file_errors],
+            "rows": [
+                {"row": r.row, "data": r.data, "errors": [e.as_dict() for e in r.errors]}
+                for r in preview.rows
+            ],
+        }
+    created, existing = imports.do_import_contacts(
+        case, data, file.name or "", actor=request.user, request=request
+    )
     return {"ok": True, "created": created, "already_listed": existing}
 
 
@@ -132,27 +192,50 @@ def patch_contact(request, contact_id: int, payload: ContactPatch):
     """Move a contact: identified → notified → quarantined → tested → released, or became_case."""
     require_role(request.user, *OFFICERS, Role.CALL_OPERATOR, Role.CLINICIAN)
     contact = queries.access_contact(request.user, contact_id)
-    contact = actions.do_update_contact(contact, payload.status, actor=request.user,
-                                        request=request, quarantine_start=payload.quarantine_start,
-                                        test_result=payload.test_result)
+    contact = actions.do_update_contact(
+        contact,
+        payload.status,
+        actor=request.user,
+        request=request,
+        quarantine_start=payload.quarantine_start,
+        test_result=payload.test_result,
+    )
     return contact_out(Contact.objects.select_related("person").get(pk=contact.pk), [])
 
 
 @router.get("/clusters", response=list[ClusterOut])
 def list_clusters(request, since: date, until: date | None = None):
     found = queries.clusters(request.user, since, until)
-    return [{"venue": c["venue"].code, "venue_name": c["venue"].name,
-             "ward_code": c["venue"].ward_id, "case_ids": [x.pk for x in c["cases"]],
-             "first_visit": c["first"], "last_visit": c["last"], "exposed_contacts": c["exposed"]}
-            for c in found]
+    return [
+        {
+            "venue": c["venue"].code,
+            "venue_name": c["venue"].name,
+            "ward_code": c["venue"].ward_id,
+            "case_ids": [x.pk for x in c["cases"]],
+            "first_visit": c["first"],
+            "last_visit": c["last"],
+            "exposed_contacts": c["exposed"],
+        }
+        for c in found
+    ]
 
 
 @router.get("/chains")
-def chains(request, ward_code: int | None = None, since: date | None = None,
-           until: date | None = None, depth: int = 2):
+def chains(
+    request,
+    ward_code: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    depth: int = 2,
+):
     """The transmission-chain graph (nodes and edges) shown on the chain view; ``depth=1`` leaves
     out the F2."""
     graph = queries.chain_graph(request.user, ward_code, since, until, depth)
-    audit.record("view", request=request, object_type="tracing.chain", object_id="",
-                 detail={"nodes": len(graph["nodes"])})
+    audit.record(
+        "view",
+        request=request,
+        object_type="tracing.chain",
+        object_id="",
+        detail={"nodes": len(graph["nodes"])},
+    )
     return graph

@@ -34,13 +34,16 @@ class Case(models.Model):
     window_start = models.DateTimeField(_("infectious from"))
     window_end = models.DateTimeField(_("infectious until"))
     window_override_reason = models.CharField(max_length=300, blank=True)
-    status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN,
-                              db_index=True)
+    status = models.CharField(
+        max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN, db_index=True
+    )
     # Set when this case was a traced contact first: the chain of transmission.
-    infected_via = models.ForeignKey("Contact", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
+    infected_via = models.ForeignKey(
+        "Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     traced_at = models.DateTimeField(null=True, blank=True)
 
@@ -48,10 +51,12 @@ class Case(models.Model):
         verbose_name = _("case (F0)")
         verbose_name_plural = _("cases (F0)")
         constraints = [
-            models.UniqueConstraint(fields=["person"], condition=Q(status="open"),
-                                    name="case_one_open_per_person"),
-            models.CheckConstraint(condition=Q(window_end__gt=models.F("window_start")),
-                                   name="case_window_order"),
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="open"), name="case_one_open_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(window_end__gt=models.F("window_start")), name="case_window_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -85,21 +90,27 @@ class Contact(models.Model):
     origin = models.CharField(max_length=10, choices=ContactOrigin.choices)
     relation = models.CharField(_("relation"), max_length=100, blank=True)
     # For an F2: the F1 through whom they were reached (the closest one).
-    via = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                            related_name="+")
+    via = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     ward = models.ForeignKey("places.Ward", on_delete=models.PROTECT, related_name="+")
     first_exposure = models.DateTimeField(null=True, blank=True)
     last_exposure = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=12, choices=ContactStatus.choices,
-                              default=ContactStatus.IDENTIFIED, db_index=True)
+    status = models.CharField(
+        max_length=12,
+        choices=ContactStatus.choices,
+        default=ContactStatus.IDENTIFIED,
+        db_index=True,
+    )
     notified_at = models.DateTimeField(null=True, blank=True)
     quarantine_start = models.DateField(null=True, blank=True)
     quarantine_end = models.DateField(null=True, blank=True)
     test_result = models.CharField(max_length=10, blank=True)
     tested_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
-    became_case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    became_case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -119,10 +130,10 @@ class Evidence(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="evidence")
     venue = models.ForeignKey("checkpoints.Venue", on_delete=models.CASCADE, related_name="+")
     # The F0's (for an F1) or the F1's (for an F2) visit, and the contact's own visit.
-    index_visit = models.ForeignKey("checkpoints.Visit", on_delete=models.CASCADE,
-                                    related_name="+")
-    contact_visit = models.ForeignKey("checkpoints.Visit", on_delete=models.CASCADE,
-                                      related_name="+")
+    index_visit = models.ForeignKey("checkpoints.Visit", on_delete=models.CASCADE, related_name="+")
+    contact_visit = models.ForeignKey(
+        "checkpoints.Visit", on_delete=models.CASCADE, related_name="+"
+    )
     index_person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     overlap_start = models.DateTimeField()
     overlap_end = models.DateTimeField()
@@ -131,8 +142,9 @@ class Evidence(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["contact", "index_visit", "contact_visit"],
-                                    name="evidence_once"),
+            models.UniqueConstraint(
+                fields=["contact", "index_visit", "contact_visit"], name="evidence_once"
+            ),
         ]
 
     def __str__(self) -> str:

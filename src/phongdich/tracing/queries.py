@@ -52,8 +52,11 @@ def access_contact(user: Any, contact_id: int) -> Contact:
 
 def evidence_by_contact(contact_ids: list[int]) -> dict[int, list[Evidence]]:
     out: dict[int, list[Evidence]] = defaultdict(list)
-    for ev in (Evidence.objects.filter(contact_id__in=contact_ids).select_related("venue")
-               .order_by("overlap_start")):
+    for ev in (
+        Evidence.objects.filter(contact_id__in=contact_ids)
+        .select_related("venue")
+        .order_by("overlap_start")
+    ):
         out[ev.contact_id].append(ev)
     return out
 
@@ -62,13 +65,20 @@ def work_list(user: Any, day: date) -> dict[str, list[Contact]]:
     """Who is due a call, a test, or release on ``day``, in the user's area."""
     qs = contacts_for(user).exclude(status__in=[ContactStatus.RELEASED, ContactStatus.BECAME_CASE])
     return {
-        "call": list(qs.filter(status=ContactStatus.IDENTIFIED).order_by("level", "created_at")[:500]),
-        "test": list(qs.filter(status=ContactStatus.QUARANTINED,
-                               quarantine_end__lte=day + timedelta(days=1))
-                     .order_by("quarantine_end")[:500]),
-        "release": list(qs.filter(Q(status=ContactStatus.TESTED, test_result="negative")
-                                  | Q(status=ContactStatus.QUARANTINED, quarantine_end__lte=day))
-                        .order_by("quarantine_end")[:500]),
+        "call": list(
+            qs.filter(status=ContactStatus.IDENTIFIED).order_by("level", "created_at")[:500]
+        ),
+        "test": list(
+            qs.filter(
+                status=ContactStatus.QUARANTINED, quarantine_end__lte=day + timedelta(days=1)
+            ).order_by("quarantine_end")[:500]
+        ),
+        "release": list(
+            qs.filter(
+                Q(status=ContactStatus.TESTED, test_result="negative")
+                | Q(status=ContactStatus.QUARANTINED, quarantine_end__lte=day)
+            ).order_by("quarantine_end")[:500]
+        ),
     }
 
 
@@ -80,8 +90,11 @@ def clusters(user: Any, since: date, until: date | None = None) -> list[dict[str
     cases = list(cases_for(user).filter(window_end__gte=start).select_related("person"))
     by_venue: dict[int, list[tuple[datetime, Case]]] = defaultdict(list)
     for case in cases:
-        visits = Visit.objects.filter(person_id=case.person_id, checked_in_at__lt=case.window_end,
-                                      checked_in_at__gte=max(case.window_start, start) - timedelta(days=1))
+        visits = Visit.objects.filter(
+            person_id=case.person_id,
+            checked_in_at__lt=case.window_end,
+            checked_in_at__gte=max(case.window_start, start) - timedelta(days=1),
+        )
         if end:
             visits = visits.filter(checked_in_at__lt=end)
         for venue_id, at in visits.values_list("venue_id", "checked_in_at"):
@@ -92,21 +105,37 @@ def clusters(user: Any, since: date, until: date | None = None) -> list[dict[str
         items.sort(key=lambda x: x[0])
         members: dict[int, Case] = {}
         for i, (at, case) in enumerate(items):
-            for later_at, other in items[i + 1:]:
+            for later_at, other in items[i + 1 :]:
                 if later_at - at > days:
                     break
                 if other.pk != case.pk:
                     members[case.pk], members[other.pk] = case, other
         if len(members) >= 2:
-            exposed = (Evidence.objects.filter(venue_id=venue_id, contact__case_id__in=list(members))
-                       .values("contact_id").distinct().count())
-            found.append({"venue": venues[venue_id], "cases": sorted(members.values(), key=lambda c: c.pk),
-                          "first": items[0][0], "last": items[-1][0], "exposed": exposed})
+            exposed = (
+                Evidence.objects.filter(venue_id=venue_id, contact__case_id__in=list(members))
+                .values("contact_id")
+                .distinct()
+                .count()
+            )
+            found.append(
+                {
+                    "venue": venues[venue_id],
+                    "cases": sorted(members.values(), key=lambda c: c.pk),
+                    "first": items[0][0],
+                    "last": items[-1][0],
+                    "exposed": exposed,
+                }
+            )
     return sorted(found, key=lambda c: (-len(c["cases"]), c["venue"].pk))
 
 
-def chain_graph(user: Any, ward_code: int | None = None, since: date | None = None,
-                until: date | None = None, depth: int = 2) -> dict[str, list[dict[str, Any]]]:
+def chain_graph(
+    user: Any,
+    ward_code: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    depth: int = 2,
+) -> dict[str, list[dict[str, Any]]]:
     """Cases, contacts and venues as nodes; exposure and infection links as edges."""
     cases = _chain_cases(user, ward_code, since, until)
     contacts_qs = contacts_for(user).filter(case__in=cases)
@@ -116,39 +145,60 @@ def chain_graph(user: Any, ward_code: int | None = None, since: date | None = No
     nodes: dict[str, dict[str, Any]] = {}
     edges: list[dict[str, Any]] = []
     for case in cases:
-        nodes[f"case-{case.pk}"] = {"id": f"case-{case.pk}", "kind": "F0", "label": case.person.full_name,
-                                    "case_id": case.pk, "status": case.status}
+        nodes[f"case-{case.pk}"] = {
+            "id": f"case-{case.pk}",
+            "kind": "F0",
+            "label": case.person.full_name,
+            "case_id": case.pk,
+            "status": case.status,
+        }
         if case.infected_via_id:
-            via = Contact.objects.filter(pk=case.infected_via_id).values_list("case_id", flat=True).first()
+            via = (
+                Contact.objects.filter(pk=case.infected_via_id)
+                .values_list("case_id", flat=True)
+                .first()
+            )
             if via:
-                edges.append({"source": f"case-{via}", "target": f"case-{case.pk}", "kind": "infected"})
+                edges.append(
+                    {"source": f"case-{via}", "target": f"case-{case.pk}", "kind": "infected"}
+                )
     evidence = evidence_by_contact([c.pk for c in contacts])
     by_person = {c.person_id: c for c in contacts}
     for contact in contacts:
         node_id = f"contact-{contact.pk}"
         if contact.became_case_id:
             continue  # drawn as its case
-        nodes[node_id] = {"id": node_id, "kind": contact.level, "label": contact.person.full_name,
-                          "status": contact.status, "contact_id": contact.pk}
+        nodes[node_id] = {
+            "id": node_id,
+            "kind": contact.level,
+            "label": contact.person.full_name,
+            "status": contact.status,
+            "contact_id": contact.pk,
+        }
         sources = {ev.venue_id: ev for ev in evidence.get(contact.pk, [])}
         if not sources:
             parent = f"contact-{contact.via_id}" if contact.via_id else f"case-{contact.case_id}"
             edges.append({"source": parent, "target": node_id, "kind": "named"})
         for venue_id, ev in sources.items():
             vid = f"venue-{venue_id}"
-            nodes.setdefault(vid, {"id": vid, "kind": "venue", "label": ev.venue.name,
-                                   "code": ev.venue.code})
+            nodes.setdefault(
+                vid, {"id": vid, "kind": "venue", "label": ev.venue.name, "code": ev.venue.code}
+            )
             index = by_person.get(ev.index_person_id)
-            parent = f"contact-{index.pk}" if index and ev.level == "F2" else f"case-{contact.case_id}"
+            parent = (
+                f"contact-{index.pk}" if index and ev.level == "F2" else f"case-{contact.case_id}"
+            )
             if not any(e["source"] == parent and e["target"] == vid for e in edges):
                 edges.append({"source": parent, "target": vid, "kind": "visited"})
-            edges.append({"source": vid, "target": node_id, "kind": "exposed",
-                          "minutes": ev.overlap_minutes})
+            edges.append(
+                {"source": vid, "target": node_id, "kind": "exposed", "minutes": ev.overlap_minutes}
+            )
     return {"nodes": list(nodes.values()), "edges": edges}
 
 
-def _chain_cases(user: Any, ward_code: int | None, since: date | None,
-                 until: date | None) -> list[Case]:
+def _chain_cases(
+    user: Any, ward_code: int | None, since: date | None, until: date | None
+) -> list[Case]:
     cases = cases_for(user).select_related("person")
     if ward_code:
         cases = cases.filter(ward_id=ward_code)

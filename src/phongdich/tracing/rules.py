@@ -13,20 +13,37 @@ F1_MIN_OVERLAP = define(
     check=lambda v: all(isinstance(m, int) and 1 <= m <= 24 * 60 for m in v.values()),
 )
 INFECTIOUS_DAYS_BEFORE = define(
-    "tracing.infectious_days_before", 2,
-    "Days before symptom onset (or the positive sample) from which an F0 is infectious.", MOH_2021,
-    check=lambda v: 0 <= v <= 14)
+    "tracing.infectious_days_before",
+    2,
+    "Days before symptom onset (or the positive sample) from which an F0 is infectious.",
+    MOH_2021,
+    check=lambda v: 0 <= v <= 14,
+)
 QUARANTINE_DAYS = define(
-    "tracing.quarantine_days", 7, "Days of quarantine for an F1 (vaccinated, Dec 2021).", MOH_2021,
-    check=lambda v: 1 <= v <= 28)
+    "tracing.quarantine_days",
+    7,
+    "Days of quarantine for an F1 (vaccinated, Dec 2021).",
+    MOH_2021,
+    check=lambda v: 1 <= v <= 28,
+)
 MONITORING_DAYS = define(
-    "tracing.monitoring_days", 7, "Days of self-monitoring after quarantine.", MOH_2021,
-    check=lambda v: 0 <= v <= 28)
+    "tracing.monitoring_days",
+    7,
+    "Days of self-monitoring after quarantine.",
+    MOH_2021,
+    check=lambda v: 0 <= v <= 28,
+)
 MAX_VISIT_HOURS = define(
-    "tracing.max_visit_hours", 24,
-    "Longest visit the search considers; visits are cut at local midnight when not closed.", "",
-    check=lambda v: 1 <= v <= 72)
+    "tracing.max_visit_hours",
+    24,
+    "Longest visit the search considers; visits are cut at local midnight when not closed.",
+    "",
+    check=lambda v: 1 <= v <= 72,
+)
 CLUSTER_DAYS = define(
-    "tracing.cluster_days", 14,
+    "tracing.cluster_days",
+    14,
     "Two or more cases with infectious visits at one venue within this many days make a cluster.",
-    "", check=lambda v: 1 <= v <= 60)
+    "",
+    check=lambda v: 1 <= v <= 60,
+)

@@ -59,22 +59,29 @@ def _aware(value: datetime | str | None) -> datetime | None:
     return value
 
 
-def visit_end(checked_in_at: datetime, checked_out_at: datetime | None,
-              expected_out_at: datetime, max_visit: timedelta) -> datetime:
+def visit_end(
+    checked_in_at: datetime,
+    checked_out_at: datetime | None,
+    expected_out_at: datetime,
+    max_visit: timedelta,
+) -> datetime:
     end = checked_out_at or expected_out_at
     return min(end, checked_in_at + max_visit)
 
 
-def intervals_of(windows: dict[int, tuple[datetime, datetime]], max_visit: timedelta) -> list[Interval]:
+def intervals_of(
+    windows: dict[int, tuple[datetime, datetime]], max_visit: timedelta
+) -> list[Interval]:
     """Visits of each person clipped to that person's window (one query for all of them)."""
     if not windows:
         return []
     lo = min(s for s, _ in windows.values()) - max_visit
     hi = max(e for _, e in windows.values())
-    rows = (Visit.objects.filter(person_id__in=list(windows), checked_in_at__gte=lo,
-                                 checked_in_at__lt=hi)
-            .values_list("pk", "person_id", "venue_id", "checked_in_at", "checked_out_at",
-                         "expected_out_at"))
+    rows = Visit.objects.filter(
+        person_id__in=list(windows), checked_in_at__gte=lo, checked_in_at__lt=hi
+    ).values_list(
+        "pk", "person_id", "venue_id", "checked_in_at", "checked_out_at", "expected_out_at"
+    )
     out = []
     for pk, person_id, venue_id, start, checked_out, expected in rows:
         w_start, w_end = windows[person_id]
@@ -87,8 +94,11 @@ def intervals_of(windows: dict[int, tuple[datetime, datetime]], max_visit: timed
 
 def _sql(n: int) -> str:
     cast = connection.vendor == "postgresql"
-    row = ("(%s::int, %s::bigint, %s::timestamptz, %s::timestamptz, %s::timestamptz)" if cast
-           else "(%s, %s, %s, %s, %s)")
+    row = (
+        "(%s::int, %s::bigint, %s::timestamptz, %s::timestamptz, %s::timestamptz)"
+        if cast
+        else "(%s, %s, %s, %s, %s)"
+    )
     table = Visit._meta.db_table
     # Only the number of placeholder rows varies; every value is a bound parameter.
     return (
@@ -134,8 +144,9 @@ def blocks_of(index: list[Interval]) -> list[Block]:
     return blocks
 
 
-def _clip(iv: Interval, visit_id: int, person_id: int, start: datetime,
-          end: datetime) -> Overlap | None:
+def _clip(
+    iv: Interval, visit_id: int, person_id: int, start: datetime, end: datetime
+) -> Overlap | None:
     s, e = max(start, iv.start), min(end, iv.end)
     return Overlap(iv, visit_id, person_id, iv.venue_id, s, e) if e > s else None
 
@@ -149,7 +160,7 @@ def overlapping(index: list[Interval], max_visit: timedelta) -> Iterator[Overlap
     adapt = connection.ops.adapt_datetimefield_value
     blocks = blocks_of(index)
     for begin in range(0, len(blocks), CHUNK):
-        chunk = blocks[begin:begin + CHUNK]
+        chunk = blocks[begin : begin + CHUNK]
         params: list = []
         for n, b in enumerate(chunk):
             params += [n, b.venue_id, adapt(b.start - max_visit), adapt(b.start), adapt(b.end)]
@@ -191,8 +202,9 @@ def attribute(items: list[Overlap]) -> list[Overlap]:
     return out
 
 
-def qualifying(overlaps: Iterable[Overlap], exclude: set[int],
-               min_minutes: dict[str, int]) -> dict[int, list[Overlap]]:
+def qualifying(
+    overlaps: Iterable[Overlap], exclude: set[int], min_minutes: dict[str, int]
+) -> dict[int, list[Overlap]]:
     """Keep people whose overlap at one venue on one local day reaches the venue kind's minimum."""
     groups: dict[tuple[int, int, object], list[Overlap]] = defaultdict(list)
     for o in overlaps:

@@ -33,11 +33,22 @@ def _parse_date(raw: str | None, default: date | None = None) -> date | None:
 
 @login_required
 def case_list(request):
-    cases = queries.cases_for(request.user).select_related("person", "ward").order_by(
-        "status", "-confirmed_at")[:500]
-    return render(request, "tracing/case_list.html", {
-        "cases": cases, "can_create": request.user.role in {*OFFICERS, "admin"},
-        "sources": CaseSource.choices, "values": {}, "errors": {}})
+    cases = (
+        queries.cases_for(request.user)
+        .select_related("person", "ward")
+        .order_by("status", "-confirmed_at")[:500]
+    )
+    return render(
+        request,
+        "tracing/case_list.html",
+        {
+            "cases": cases,
+            "can_create": request.user.role in {*OFFICERS, "admin"},
+            "sources": CaseSource.choices,
+            "values": {},
+            "errors": {},
+        },
+    )
 
 
 @login_required
@@ -49,19 +60,33 @@ def case_create(request):
     try:
         case = actions.do_create_case(
             person_data=person_from_post(post),
-            confirmed_at=datetime.combine(confirmed, time(12), tzinfo=VN_TZ) if confirmed
+            confirmed_at=datetime.combine(confirmed, time(12), tzinfo=VN_TZ)
+            if confirmed
             else timezone.now(),
             sample_date=_parse_date(post.get("sample_date"), local_date(timezone.now())),
-            onset_date=_parse_date(post.get("onset_date")), source=post.get("source", "test"),
-            notes=post.get("notes", ""), actor=request.user, request=request)
+            onset_date=_parse_date(post.get("onset_date")),
+            source=post.get("source", "test"),
+            notes=post.get("notes", ""),
+            actor=request.user,
+            request=request,
+        )
     except (InputErrors, CheckpointError) as error:
         errs = error.errors if isinstance(error, InputErrors) else []
         if isinstance(error, CheckpointError):
             messages.error(request, error.message_vi)
         cases = queries.cases_for(request.user).select_related("person", "ward")[:500]
-        return render(request, "tracing/case_list.html", {
-            "cases": cases, "can_create": True, "sources": CaseSource.choices,
-            "values": post, "errors": errors_by_field(errs)}, status=422)
+        return render(
+            request,
+            "tracing/case_list.html",
+            {
+                "cases": cases,
+                "can_create": True,
+                "sources": CaseSource.choices,
+                "values": post,
+                "errors": errors_by_field(errs),
+            },
+            status=422,
+        )
     return redirect("tracing:case", case_id=case.pk)
 
 
@@ -72,11 +97,21 @@ def case_detail(request, case_id: int):
     evidence = queries.evidence_by_contact([c.pk for c in contacts])
     for contact in contacts:
         contact.evidence_list = evidence.get(contact.pk, [])
-    audit.record("view", request=request, obj=case, ward=case.ward,
-                 detail={"contacts": len(contacts)})
-    return render(request, "tracing/case_detail.html", {
-        "case": case, "contacts": contacts, "statuses": ContactStatus.choices,
-        "can_edit": request.user.role in {*OFFICERS, "admin"}, "values": {}, "errors": {}})
+    audit.record(
+        "view", request=request, obj=case, ward=case.ward, detail={"contacts": len(contacts)}
+    )
+    return render(
+        request,
+        "tracing/case_detail.html",
+        {
+            "case": case,
+            "contacts": contacts,
+            "statuses": ContactStatus.choices,
+            "can_edit": request.user.role in {*OFFICERS, "admin"},
+            "values": {},
+            "errors": {},
+        },
+    )
 
 
 @login_required
@@ -85,8 +120,9 @@ def case_retrace(request, case_id: int):
     require_role(request.user, *OFFICERS)
     case = queries.access_case(request.user, case_id)
     result = actions.do_trace_case(case)
-    messages.success(request, _("Search done: %(f1)s F1, %(f2)s F2.") % {"f1": result.f1,
-                                                                        "f2": result.f2})
+    messages.success(
+        request, _("Search done: %(f1)s F1, %(f2)s F2.") % {"f1": result.f1, "f2": result.f2}
+    )
     return redirect("tracing:case", case_id=case.pk)
 
 
@@ -95,10 +131,14 @@ def case_retrace(request, case_id: int):
 def contact_status(request, contact_id: int):
     contact = queries.access_contact(request.user, contact_id)
     try:
-        actions.do_update_contact(contact, request.POST.get("status", ""), actor=request.user,
-                                  request=request,
-                                  quarantine_start=_parse_date(request.POST.get("quarantine_start")),
-                                  test_result=request.POST.get("test_result", ""))
+        actions.do_update_contact(
+            contact,
+            request.POST.get("status", ""),
+            actor=request.user,
+            request=request,
+            quarantine_start=_parse_date(request.POST.get("quarantine_start")),
+            test_result=request.POST.get("test_result", ""),
+        )
     except InputErrors as error:
         messages.error(request, error.errors[0].message_vi)
     except CheckpointError as error:
@@ -114,9 +154,13 @@ def contact_add(request, case_id: int):
     require_role(request.user, *OFFICERS)
     case = queries.access_case(request.user, case_id)
     try:
-        actions.do_add_contact(case, person_from_post(request.POST),
-                               relation=request.POST.get("relation", ""), actor=request.user,
-                               request=request)
+        actions.do_add_contact(
+            case,
+            person_from_post(request.POST),
+            relation=request.POST.get("relation", ""),
+            actor=request.user,
+            request=request,
+        )
     except InputErrors as error:
         for e in error.errors:
             messages.error(request, f"{e.field}: {e.message_vi}")
@@ -137,24 +181,36 @@ def contact_import(request, case_id: int):
         data = upload.read()
         if request.POST.get("commit"):
             try:
-                created, existing = imports.do_import_contacts(case, data, upload.name,
-                                                               actor=request.user, request=request)
+                created, existing = imports.do_import_contacts(
+                    case, data, upload.name, actor=request.user, request=request
+                )
             except InputErrors as error:
                 context["commit_errors"] = error.errors
                 return render(request, "tracing/import.html", context, status=422)
-            messages.success(request, _("%(created)s contacts added, %(existing)s already listed.")
-                             % {"created": created, "existing": existing})
+            messages.success(
+                request,
+                _("%(created)s contacts added, %(existing)s already listed.")
+                % {"created": created, "existing": existing},
+            )
             return redirect("tracing:case", case_id=case.pk)
         context["preview"] = imports.preview_import(data, upload.name)
     return render(request, "tracing/import.html", context)
 
 
 def _export(request, rows, headers, name, fmt, object_type, object_id, ward=None):
-    audit.record("export", request=request, object_type=object_type, object_id=object_id,
-                 ward=ward, detail={"format": fmt, "rows": len(rows)})
+    audit.record(
+        "export",
+        request=request,
+        object_type=object_type,
+        object_id=object_id,
+        ward=ward,
+        detail={"format": fmt, "rows": len(rows)},
+    )
     if fmt == "xlsx":
-        response = HttpResponse(write_xlsx(rows, headers), content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response = HttpResponse(
+            write_xlsx(rows, headers),
+            content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
     else:
         response = HttpResponse(write_csv(rows, headers), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
@@ -162,15 +218,37 @@ def _export(request, rows, headers, name, fmt, object_type, object_id, ward=None
 
 
 def _contact_row(c, evidence):
-    where = "; ".join(f"{e.venue.name} {format_vn(e.overlap_start)} ({e.overlap_minutes}')"
-                      for e in evidence)
-    return [c.level, c.person.full_name, c.person.birth_year, c.person.phone, c.person.address,
-            c.ward.name, c.get_status_display(), c.relation, where,
-            c.quarantine_start or "", c.quarantine_end or ""]
+    where = "; ".join(
+        f"{e.venue.name} {format_vn(e.overlap_start)} ({e.overlap_minutes}')" for e in evidence
+    )
+    return [
+        c.level,
+        c.person.full_name,
+        c.person.birth_year,
+        c.person.phone,
+        c.person.address,
+        c.ward.name,
+        c.get_status_display(),
+        c.relation,
+        where,
+        c.quarantine_start or "",
+        c.quarantine_end or "",
+    ]
 
 
-CONTACT_HEADERS = ["F", "Họ và tên", "Năm sinh", "Số điện thoại", "Địa chỉ", "Phường/xã",
-                   "Trạng thái", "Quan hệ", "Nơi tiếp xúc", "Bắt đầu cách ly", "Kết thúc cách ly"]
+CONTACT_HEADERS = [
+    "F",
+    "Họ và tên",
+    "Năm sinh",
+    "Số điện thoại",
+    "Địa chỉ",
+    "Phường/xã",
+    "Trạng thái",
+    "Quan hệ",
+    "Nơi tiếp xúc",
+    "Bắt đầu cách ly",
+    "Kết thúc cách ly",
+]
 
 
 @login_required
@@ -179,16 +257,29 @@ def case_export(request, case_id: int, fmt: str):
     contacts = list(queries.contacts_for(request.user, case).order_by("level", "person__full_name"))
     evidence = queries.evidence_by_contact([c.pk for c in contacts])
     rows = [_contact_row(c, evidence.get(c.pk, [])) for c in contacts]
-    return _export(request, rows, CONTACT_HEADERS, f"tiep-xuc-ca-{case.pk}", fmt,
-                   "tracing.contact_list", case.pk, case.ward)
+    return _export(
+        request,
+        rows,
+        CONTACT_HEADERS,
+        f"tiep-xuc-ca-{case.pk}",
+        fmt,
+        "tracing.contact_list",
+        case.pk,
+        case.ward,
+    )
 
 
 @login_required
 def worklist(request):
     day = _parse_date(request.GET.get("date"), local_date(timezone.now()))
     lists = queries.work_list(request.user, day)
-    audit.record("view", request=request, object_type="tracing.worklist", object_id=str(day),
-                 detail={k: len(v) for k, v in lists.items()})
+    audit.record(
+        "view",
+        request=request,
+        object_type="tracing.worklist",
+        object_id=str(day),
+        detail={k: len(v) for k, v in lists.items()},
+    )
     return render(request, "tracing/worklist.html", {"lists": lists, "day": day})
 
 
@@ -198,8 +289,15 @@ def worklist_export(request, fmt: str):
     lists = queries.work_list(request.user, day)
     labels = {"call": "Cần gọi", "test": "Cần xét nghiệm", "release": "Hết cách ly"}
     rows = [[labels[k], *_contact_row(c, [])] for k, items in lists.items() for c in items]
-    return _export(request, rows, ["Việc", *CONTACT_HEADERS], f"viec-can-lam-{day}", fmt,
-                   "tracing.worklist", str(day))
+    return _export(
+        request,
+        rows,
+        ["Việc", *CONTACT_HEADERS],
+        f"viec-can-lam-{day}",
+        fmt,
+        "tracing.worklist",
+        str(day),
+    )
 
 
 @login_required
@@ -212,6 +310,13 @@ def clusters(request):
 @login_required
 def chains(request):
     require_role(request.user, *queries.TRACING_ROLES)
-    return render(request, "tracing/chains.html", {
-        "ward": request.GET.get("ward", ""), "since": request.GET.get("since", ""),
-        "until": request.GET.get("until", ""), "show_f2": request.GET.get("f2") == "1"})
+    return render(
+        request,
+        "tracing/chains.html",
+        {
+            "ward": request.GET.get("ward", ""),
+            "since": request.GET.get("since", ""),
+            "until": request.GET.get("until", ""),
+            "show_f2": request.GET.get("f2") == "1",
+        },
+    )

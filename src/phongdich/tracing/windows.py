@@ -8,8 +8,9 @@ from phongdich.lib.timeutil import local_day_bounds
 from phongdich.portal.rules import get_rule
 
 
-def infectious_window(sample_date: date, onset_date: date | None,
-                      isolated_at: datetime) -> tuple[datetime, datetime]:
+def infectious_window(
+    sample_date: date, onset_date: date | None, isolated_at: datetime
+) -> tuple[datetime, datetime]:
     """From local midnight N days (default 2) before symptom onset — or before the positive sample
     when asymptomatic — until isolation."""
     days = get_rule("tracing.infectious_days_before")

@@ -6,96 +6,260 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
-        ('places', '0002_load_divisions'),
+        ("people", "0001_initial"),
+        ("places", "0002_load_divisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Venue',
+            name="Venue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('office', 'Office'), ('school', 'School'), ('market', 'Market'), ('shop', 'Shop'), ('restaurant', 'Restaurant'), ('factory', 'Factory'), ('hospital', 'Hospital'), ('religious', 'Religious site'), ('transport', 'Transport hub'), ('road_checkpoint', 'Road checkpoint'), ('residential', 'Residential area'), ('event', 'Event'), ('other', 'Other')], max_length=20, verbose_name='kind')),
-                ('address', models.CharField(max_length=200, verbose_name='street address')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('phone', models.CharField(max_length=16, verbose_name='contact phone')),
-                ('operator', models.CharField(blank=True, max_length=200, verbose_name='operator organisation')),
-                ('default_stay_minutes', models.PositiveIntegerField(default=60, verbose_name='default stay (minutes)')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for approval'), ('active', 'Active'), ('suspended', 'Suspended'), ('closed', 'Closed')], db_index=True, default='pending', max_length=10, verbose_name='status')),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('staff', models.ManyToManyField(blank=True, related_name='venues', to=settings.AUTH_USER_MODEL)),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='venues', to='places.ward', verbose_name='ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=10, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("office", "Office"),
+                            ("school", "School"),
+                            ("market", "Market"),
+                            ("shop", "Shop"),
+                            ("restaurant", "Restaurant"),
+                            ("factory", "Factory"),
+                            ("hospital", "Hospital"),
+                            ("religious", "Religious site"),
+                            ("transport", "Transport hub"),
+                            ("road_checkpoint", "Road checkpoint"),
+                            ("residential", "Residential area"),
+                            ("event", "Event"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("address", models.CharField(max_length=200, verbose_name="street address")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                ("phone", models.CharField(max_length=16, verbose_name="contact phone")),
+                (
+                    "operator",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="operator organisation"
+                    ),
+                ),
+                (
+                    "default_stay_minutes",
+                    models.PositiveIntegerField(default=60, verbose_name="default stay (minutes)"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for approval"),
+                            ("active", "Active"),
+                            ("suspended", "Suspended"),
+                            ("closed", "Closed"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ManyToManyField(
+                        blank=True, related_name="venues", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="venues",
+                        to="places.ward",
+                        verbose_name="ward",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'checkpoint',
-                'verbose_name_plural': 'checkpoints',
+                "verbose_name": "checkpoint",
+                "verbose_name_plural": "checkpoints",
             },
         ),
         migrations.CreateModel(
-            name='RetiredCode',
+            name="RetiredCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('retired_at', models.DateTimeField()),
-                ('venue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='retired_codes', to='checkpoints.venue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("retired_at", models.DateTimeField()),
+                (
+                    "venue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="retired_codes",
+                        to="checkpoints.venue",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_id', models.UUIDField(unique=True)),
-                ('source', models.CharField(choices=[('self', 'Self check-in'), ('paper', 'Paper form'), ('scan', 'Personal QR scanned by staff')], default='self', max_length=8)),
-                ('checked_in_at', models.DateTimeField(db_index=True)),
-                ('received_at', models.DateTimeField()),
-                ('checked_out_at', models.DateTimeField(blank=True, null=True)),
-                ('expected_out_at', models.DateTimeField()),
-                ('checkout_received_at', models.DateTimeField(blank=True, null=True)),
-                ('checkout_kind', models.CharField(blank=True, choices=[('self', 'By the visitor'), ('staff', 'By staff'), ('auto', 'Automatic')], max_length=8)),
-                ('form_version', models.CharField(max_length=40)),
-                ('symptoms', models.JSONField(blank=True, default=list)),
-                ('exposures', models.JSONField(blank=True, default=list)),
-                ('conditions', models.JSONField(blank=True, default=list)),
-                ('travel', models.JSONField(blank=True, default=list)),
-                ('flagged', models.BooleanField(default=False)),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='people.person')),
-                ('venue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='checkpoints.venue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("client_id", models.UUIDField(unique=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("self", "Self check-in"),
+                            ("paper", "Paper form"),
+                            ("scan", "Personal QR scanned by staff"),
+                        ],
+                        default="self",
+                        max_length=8,
+                    ),
+                ),
+                ("checked_in_at", models.DateTimeField(db_index=True)),
+                ("received_at", models.DateTimeField()),
+                ("checked_out_at", models.DateTimeField(blank=True, null=True)),
+                ("expected_out_at", models.DateTimeField()),
+                ("checkout_received_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "checkout_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("self", "By the visitor"),
+                            ("staff", "By staff"),
+                            ("auto", "Automatic"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("form_version", models.CharField(max_length=40)),
+                ("symptoms", models.JSONField(blank=True, default=list)),
+                ("exposures", models.JSONField(blank=True, default=list)),
+                ("conditions", models.JSONField(blank=True, default=list)),
+                ("travel", models.JSONField(blank=True, default=list)),
+                ("flagged", models.BooleanField(default=False)),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="visits",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "venue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="visits",
+                        to="checkpoints.venue",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='venue',
-            constraint=models.CheckConstraint(condition=models.Q(('default_stay_minutes__gte', 5), ('default_stay_minutes__lte', 1440)), name='venue_stay_range'),
+            model_name="venue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("default_stay_minutes__gte", 5), ("default_stay_minutes__lte", 1440)
+                ),
+                name="venue_stay_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['venue', 'checked_in_at'], name='checkpoints_venue_i_f547a2_idx'),
+            model_name="visit",
+            index=models.Index(
+                fields=["venue", "checked_in_at"], name="checkpoints_venue_i_f547a2_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['person', 'checked_in_at'], name='checkpoints_person__96685a_idx'),
+            model_name="visit",
+            index=models.Index(
+                fields=["person", "checked_in_at"], name="checkpoints_person__96685a_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(condition=models.Q(('checked_out_at__isnull', True)), fields=['expected_out_at'], name='visit_open_by_expected_out'),
+            model_name="visit",
+            index=models.Index(
+                condition=models.Q(("checked_out_at__isnull", True)),
+                fields=["expected_out_at"],
+                name="visit_open_by_expected_out",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.UniqueConstraint(condition=models.Q(('checked_out_at__isnull', True)), fields=('person', 'venue'), name='visit_one_open_per_person_venue'),
+            model_name="visit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("checked_out_at__isnull", True)),
+                fields=("person", "venue"),
+                name="visit_one_open_per_person_venue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.CheckConstraint(condition=models.Q(('checked_out_at__isnull', True), ('checked_out_at__gte', models.F('checked_in_at')), _connector='OR'), name='visit_out_after_in'),
+            model_name="visit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("checked_out_at__isnull", True),
+                    ("checked_out_at__gte", models.F("checked_in_at")),
+                    _connector="OR",
+                ),
+                name="visit_out_after_in",
+            ),
         ),
     ]

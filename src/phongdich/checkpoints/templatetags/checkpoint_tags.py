@@ -12,4 +12,6 @@ def declaration_labels(codes):
     """Declaration codes (``fever``, ``covid_case``) as the words people read, in the page's
     language."""
     vi = (get_language() or "vi").startswith("vi")
-    return ", ".join((_ALL[c][1] if vi else str(_ALL[c][0])) if c in _ALL else c for c in codes or [])
+    return ", ".join(
+        (_ALL[c][1] if vi else str(_ALL[c][0])) if c in _ALL else c for c in codes or []
+    )

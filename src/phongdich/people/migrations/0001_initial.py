@@ -5,36 +5,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('places', '0001_initial'),
+        ("places", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=120, verbose_name='full name')),
-                ('name_folded', models.CharField(db_index=True, max_length=120)),
-                ('birth_year', models.PositiveSmallIntegerField(verbose_name='year of birth')),
-                ('gender', models.CharField(choices=[('male', 'Male'), ('female', 'Female'), ('other', 'Other')], max_length=8, verbose_name='sex')),
-                ('phone', models.CharField(blank=True, db_index=True, max_length=16, verbose_name='phone')),
-                ('id_number', models.CharField(blank=True, max_length=20, null=True, verbose_name='ID number')),
-                ('nationality', models.CharField(default='VN', max_length=2, verbose_name='nationality')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('token', models.CharField(max_length=43, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('ward', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.ward', verbose_name='ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=120, verbose_name="full name")),
+                ("name_folded", models.CharField(db_index=True, max_length=120)),
+                ("birth_year", models.PositiveSmallIntegerField(verbose_name="year of birth")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("male", "Male"), ("female", "Female"), ("other", "Other")],
+                        max_length=8,
+                        verbose_name="sex",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=16, verbose_name="phone"
+                    ),
+                ),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True, max_length=20, null=True, verbose_name="ID number"
+                    ),
+                ),
+                (
+                    "nationality",
+                    models.CharField(default="VN", max_length=2, verbose_name="nationality"),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("token", models.CharField(max_length=43, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.ward",
+                        verbose_name="ward",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('id_number__isnull', False)), fields=('id_number',), name='person_id_unique'), models.UniqueConstraint(condition=models.Q(('phone', ''), _negated=True), fields=('phone', 'name_folded', 'birth_year'), name='person_phone_name_year_unique')],
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("id_number__isnull", False)),
+                        fields=("id_number",),
+                        name="person_id_unique",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("phone", ""), _negated=True),
+                        fields=("phone", "name_folded", "birth_year"),
+                        name="person_phone_name_year_unique",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,46 +5,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Province',
+            name="Province",
             fields=[
-                ('code', models.PositiveIntegerField(primary_key=True, serialize=False, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(max_length=40, verbose_name='kind')),
-                ('codename', models.CharField(max_length=100)),
-                ('name_folded', models.CharField(db_index=True, max_length=100)),
-                ('phone_code', models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "code",
+                    models.PositiveIntegerField(
+                        primary_key=True, serialize=False, verbose_name="code"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("kind", models.CharField(max_length=40, verbose_name="kind")),
+                ("codename", models.CharField(max_length=100)),
+                ("name_folded", models.CharField(db_index=True, max_length=100)),
+                ("phone_code", models.PositiveIntegerField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'province',
-                'verbose_name_plural': 'provinces',
-                'ordering': ['code'],
+                "verbose_name": "province",
+                "verbose_name_plural": "provinces",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Ward',
+            name="Ward",
             fields=[
-                ('code', models.PositiveIntegerField(primary_key=True, serialize=False, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(max_length=40, verbose_name='kind')),
-                ('codename', models.CharField(max_length=100)),
-                ('name_folded', models.CharField(db_index=True, max_length=100)),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='population')),
-                ('lat', models.FloatField(blank=True, null=True)),
-                ('lon', models.FloatField(blank=True, null=True)),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='wards', to='places.province')),
+                (
+                    "code",
+                    models.PositiveIntegerField(
+                        primary_key=True, serialize=False, verbose_name="code"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("kind", models.CharField(max_length=40, verbose_name="kind")),
+                ("codename", models.CharField(max_length=100)),
+                ("name_folded", models.CharField(db_index=True, max_length=100)),
+                (
+                    "population",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="population"),
+                ),
+                ("lat", models.FloatField(blank=True, null=True)),
+                ("lon", models.FloatField(blank=True, null=True)),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="wards",
+                        to="places.province",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ward / commune',
-                'verbose_name_plural': 'wards / communes',
-                'ordering': ['province_id', 'name'],
+                "verbose_name": "ward / commune",
+                "verbose_name_plural": "wards / communes",
+                "ordering": ["province_id", "name"],
             },
         ),
     ]

@@ -34,20 +34,33 @@ def _cluster_visits(now: datetime) -> list[tuple[int, datetime, int]]:
     """Visits at the busiest market, restaurant or shop of Hạc Thành in the last three days: recent cases, as an
     officer would be working on them (and their F1s' exposure windows stay short)."""
     since = now - timedelta(days=3)
-    busy = (Visit.objects.filter(checked_in_at__gte=since, venue__status=VenueStatus.ACTIVE,
-                                 venue__ward_id=geo.HAC_THANH,
-                                 venue__kind__in=["market", "restaurant", "shop"])
-            .values("venue_id").annotate(n=Count("pk")).order_by("-n", "venue_id"))
+    busy = (
+        Visit.objects.filter(
+            checked_in_at__gte=since,
+            venue__status=VenueStatus.ACTIVE,
+            venue__ward_id=geo.HAC_THANH,
+            venue__kind__in=["market", "restaurant", "shop"],
+        )
+        .values("venue_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "venue_id")
+    )
     # Retired people whose days are markets and pagodas: their contact lists stay readable,
     # unlike a factory worker's whole shift.
-    workers = (Visit.objects.filter(checked_in_at__gte=since - timedelta(days=2),
-                                    venue__kind__in=WORKPLACES).values("person_id"))
+    workers = Visit.objects.filter(
+        checked_in_at__gte=since - timedelta(days=2), venue__kind__in=WORKPLACES
+    ).values("person_id")
     for row in busy:
-        visits = list(Visit.objects.filter(venue_id=row["venue_id"], checked_in_at__gte=since,
-                                           checked_in_at__lt=now - timedelta(hours=8))
-                      .exclude(person_id__in=workers)
-                      .order_by("checked_in_at", "pk")
-                      .values_list("person_id", "checked_in_at", "venue_id"))
+        visits = list(
+            Visit.objects.filter(
+                venue_id=row["venue_id"],
+                checked_in_at__gte=since,
+                checked_in_at__lt=now - timedelta(hours=8),
+            )
+            .exclude(person_id__in=workers)
+            .order_by("checked_in_at", "pk")
+            .values_list("person_id", "checked_in_at", "venue_id")
+        )
         if len({p for p, _, _ in visits}) >= 2:
             return visits
     return []
@@ -59,19 +72,26 @@ def _open_case(person_id: int, visited_at: datetime, now: datetime) -> Case | No
     try:
         from phongdich.people.models import Person
 
-        return do_create_case(person=Person.objects.get(pk=person_id), confirmed_at=confirmed,
-                              sample_date=min(onset, local_date(confirmed)),
-                              onset_date=min(onset, local_date(confirmed)),
-                              notes="Ca bệnh minh họa (dữ liệu demo)")
+        return do_create_case(
+            person=Person.objects.get(pk=person_id),
+            confirmed_at=confirmed,
+            sample_date=min(onset, local_date(confirmed)),
+            onset_date=min(onset, local_date(confirmed)),
+            notes="Ca bệnh minh họa (dữ liệu demo)",
+        )
     except TracingError:
         return None
 
 
 def _advance(contact: Contact, target: str) -> None:
-    for status in FOLLOW_UP[1:FOLLOW_UP.index(target) + 1]:
-        contact = do_update_contact(contact, status, actor=None,
-                                    quarantine_start=local_date(contact.created_at),
-                                    test_result="negative")
+    for status in FOLLOW_UP[1 : FOLLOW_UP.index(target) + 1]:
+        contact = do_update_contact(
+            contact,
+            status,
+            actor=None,
+            quarantine_start=local_date(contact.created_at),
+            test_result="negative",
+        )
 
 
 def load_tracing_demo(seed: int, now: datetime) -> TracingSummary:
@@ -82,23 +102,34 @@ def load_tracing_demo(seed: int, now: datetime) -> TracingSummary:
         return summary
     first_person, first_at, venue_id = visits[rng.randrange(len(visits) // 3 + 1)]
     later = [v for v in visits if v[0] != first_person and v[1] - first_at >= timedelta(hours=12)]
-    second_person, second_at, _ = later[rng.randrange(len(later))] if later else next(
-        v for v in visits if v[0] != first_person)
+    second_person, second_at, _ = (
+        later[rng.randrange(len(later))]
+        if later
+        else next(v for v in visits if v[0] != first_person)
+    )
     for person_id, at in ((first_person, first_at), (second_person, second_at)):
         case = _open_case(person_id, at, now)
         if case is not None:
             summary.cases.append(case.pk)
     if summary.cases:
-        contacts = list(Contact.objects.filter(case_id__in=summary.cases, level="F1")
-                        .order_by("case_id", "pk")[:12])
+        contacts = list(
+            Contact.objects.filter(case_id__in=summary.cases, level="F1").order_by("case_id", "pk")[
+                :12
+            ]
+        )
         # Furthest along first, so even a small demo shows every status.
         for n, contact in enumerate(contacts[:-1]):
             _advance(contact, FOLLOW_UP[::-1][n % len(FOLLOW_UP)])
         if contacts:  # one contact tested positive: the chain goes on
             first = contacts[-1]
             confirmed = now - timedelta(hours=1)
-            do_update_contact(first, ContactStatus.BECAME_CASE, actor=None,
-                              confirmed_at=confirmed, sample_date=local_date(confirmed))
+            do_update_contact(
+                first,
+                ContactStatus.BECAME_CASE,
+                actor=None,
+                confirmed_at=confirmed,
+                sample_date=local_date(confirmed),
+            )
             summary.cases.append(Case.objects.get(person=first.person_id, status="open").pk)
     from phongdich.checkpoints.models import Venue
 

@@ -12,8 +12,13 @@ def field_errors(errors, name):
     if not items:
         return ""
     vi = (get_language() or "vi").startswith("vi")
-    return format_html('<ul class="errorlist" id="err-{}">{}</ul>', name, format_html_join(
-        "", "<li>{}</li>", ((e.message_vi if vi else e.message_en,) for e in items)))
+    return format_html(
+        '<ul class="errorlist" id="err-{}">{}</ul>',
+        name,
+        format_html_join(
+            "", "<li>{}</li>", ((e.message_vi if vi else e.message_en,) for e in items)
+        ),
+    )
 
 
 @register.filter

@@ -6,105 +6,285 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('checkpoints', '0001_initial'),
-        ('people', '0001_initial'),
-        ('places', '0002_load_divisions'),
+        ("checkpoints", "0001_initial"),
+        ("people", "0001_initial"),
+        ("places", "0002_load_divisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confirmed_at', models.DateTimeField(verbose_name='confirmed at')),
-                ('sample_date', models.DateField(verbose_name='sample date')),
-                ('onset_date', models.DateField(blank=True, null=True, verbose_name='symptom onset')),
-                ('isolated_at', models.DateTimeField(blank=True, null=True, verbose_name='isolated at')),
-                ('source', models.CharField(choices=[('test', 'Positive test result'), ('other_province', 'Reported by another province'), ('hospital', 'Hospital'), ('contact', 'Contact who became a case'), ('other', 'Other')], max_length=20, verbose_name='source')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('window_start', models.DateTimeField(verbose_name='infectious from')),
-                ('window_end', models.DateTimeField(verbose_name='infectious until')),
-                ('window_override_reason', models.CharField(blank=True, max_length=300)),
-                ('status', models.CharField(choices=[('open', 'Under investigation'), ('closed', 'Closed')], db_index=True, default='open', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('traced_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='people.person')),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("confirmed_at", models.DateTimeField(verbose_name="confirmed at")),
+                ("sample_date", models.DateField(verbose_name="sample date")),
+                (
+                    "onset_date",
+                    models.DateField(blank=True, null=True, verbose_name="symptom onset"),
+                ),
+                (
+                    "isolated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="isolated at"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("test", "Positive test result"),
+                            ("other_province", "Reported by another province"),
+                            ("hospital", "Hospital"),
+                            ("contact", "Contact who became a case"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="source",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("window_start", models.DateTimeField(verbose_name="infectious from")),
+                ("window_end", models.DateTimeField(verbose_name="infectious until")),
+                ("window_override_reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Under investigation"), ("closed", "Closed")],
+                        db_index=True,
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("traced_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.ward",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case (F0)',
-                'verbose_name_plural': 'cases (F0)',
+                "verbose_name": "case (F0)",
+                "verbose_name_plural": "cases (F0)",
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('F1', 'F1'), ('F2', 'F2')], max_length=2)),
-                ('origin', models.CharField(choices=[('checkin', 'Check-in data'), ('manual', 'Added by an officer'), ('import', 'Imported list')], max_length=10)),
-                ('relation', models.CharField(blank=True, max_length=100, verbose_name='relation')),
-                ('first_exposure', models.DateTimeField(blank=True, null=True)),
-                ('last_exposure', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('identified', 'Identified'), ('notified', 'Notified'), ('quarantined', 'In quarantine'), ('tested', 'Tested'), ('released', 'Released'), ('became_case', 'Became a case')], db_index=True, default='identified', max_length=12)),
-                ('notified_at', models.DateTimeField(blank=True, null=True)),
-                ('quarantine_start', models.DateField(blank=True, null=True)),
-                ('quarantine_end', models.DateField(blank=True, null=True)),
-                ('test_result', models.CharField(blank=True, max_length=10)),
-                ('tested_at', models.DateTimeField(blank=True, null=True)),
-                ('released_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('became_case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tracing.case')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='tracing.case')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='people.person')),
-                ('via', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tracing.contact')),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("level", models.CharField(choices=[("F1", "F1"), ("F2", "F2")], max_length=2)),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("checkin", "Check-in data"),
+                            ("manual", "Added by an officer"),
+                            ("import", "Imported list"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("relation", models.CharField(blank=True, max_length=100, verbose_name="relation")),
+                ("first_exposure", models.DateTimeField(blank=True, null=True)),
+                ("last_exposure", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("identified", "Identified"),
+                            ("notified", "Notified"),
+                            ("quarantined", "In quarantine"),
+                            ("tested", "Tested"),
+                            ("released", "Released"),
+                            ("became_case", "Became a case"),
+                        ],
+                        db_index=True,
+                        default="identified",
+                        max_length=12,
+                    ),
+                ),
+                ("notified_at", models.DateTimeField(blank=True, null=True)),
+                ("quarantine_start", models.DateField(blank=True, null=True)),
+                ("quarantine_end", models.DateField(blank=True, null=True)),
+                ("test_result", models.CharField(blank=True, max_length=10)),
+                ("tested_at", models.DateTimeField(blank=True, null=True)),
+                ("released_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "became_case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tracing.case",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="tracing.case",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "via",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tracing.contact",
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.ward",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='case',
-            name='infected_via',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tracing.contact'),
+            model_name="case",
+            name="infected_via",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="tracing.contact",
+            ),
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('overlap_start', models.DateTimeField()),
-                ('overlap_end', models.DateTimeField()),
-                ('overlap_minutes', models.PositiveIntegerField()),
-                ('level', models.CharField(choices=[('F1', 'F1'), ('F2', 'F2')], max_length=2)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='tracing.contact')),
-                ('contact_visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='checkpoints.visit')),
-                ('index_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.person')),
-                ('index_visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='checkpoints.visit')),
-                ('venue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='checkpoints.venue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("overlap_start", models.DateTimeField()),
+                ("overlap_end", models.DateTimeField()),
+                ("overlap_minutes", models.PositiveIntegerField()),
+                ("level", models.CharField(choices=[("F1", "F1"), ("F2", "F2")], max_length=2)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="tracing.contact",
+                    ),
+                ),
+                (
+                    "contact_visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="checkpoints.visit",
+                    ),
+                ),
+                (
+                    "index_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "index_visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="checkpoints.visit",
+                    ),
+                ),
+                (
+                    "venue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="checkpoints.venue",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['ward', 'status'], name='tracing_con_ward_id_bc4b7a_idx'),
+            model_name="contact",
+            index=models.Index(fields=["ward", "status"], name="tracing_con_ward_id_bc4b7a_idx"),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.UniqueConstraint(fields=('case', 'person'), name='contact_once_per_case'),
+            model_name="contact",
+            constraint=models.UniqueConstraint(
+                fields=("case", "person"), name="contact_once_per_case"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('person',), name='case_one_open_per_person'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")),
+                fields=("person",),
+                name="case_one_open_per_person",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('window_end__gt', models.F('window_start'))), name='case_window_order'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("window_end__gt", models.F("window_start"))),
+                name="case_window_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evidence',
-            constraint=models.UniqueConstraint(fields=('contact', 'index_visit', 'contact_visit'), name='evidence_once'),
+            model_name="evidence",
+            constraint=models.UniqueConstraint(
+                fields=("contact", "index_visit", "contact_visit"), name="evidence_once"
+            ),
         ),
     ]

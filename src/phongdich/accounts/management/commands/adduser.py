@@ -21,8 +21,12 @@ class Command(BaseCommand):
             venue = _find_venue(opts["venue"])
         try:
             user, password = do_create_staff(
-                opts["username"], opts["role"], area=opts["area"], password=opts["password"],
-                full_name=opts["name"], venue=venue,
+                opts["username"],
+                opts["role"],
+                area=opts["area"],
+                password=opts["password"],
+                full_name=opts["name"],
+                venue=venue,
             )
         except AccountError as error:
             raise CommandError(error.message) from error

@@ -16,8 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
         parser.add_argument("--threads", type=int, default=4)
-        parser.add_argument("--no-worker", action="store_true",
-                            help="do not start the background task worker alongside")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start the background task worker alongside",
+        )
 
     def handle(self, *args, **opts):
         call_command("migrate", interactive=False, verbosity=0)

@@ -13,8 +13,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run due jobs once and exit")
         parser.add_argument("--interval", type=int, default=60, help="seconds between rounds")
-        parser.add_argument("--jobs-only", action="store_true",
-                            help="run the periodic jobs but not the queued background tasks")
+        parser.add_argument(
+            "--jobs-only",
+            action="store_true",
+            help="run the periodic jobs but not the queued background tasks",
+        )
 
     def handle(self, *args, **opts):
         last_run: dict[str, float] = {}
