@@ -44,7 +44,7 @@ def test_healthz_reports_unreachable_database(tmp_path):
         "ALLOWED_HOSTS": "testserver",
         "DATABASE_URL": "postgres://nobody@127.0.0.1:9/nothing?connect_timeout=2",
     }
-    out = subprocess.run(
+    out = subprocess.run(  # noqa: S603
         [sys.executable, "-c", code],
         env=env,
         capture_output=True,
