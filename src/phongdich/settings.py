@@ -55,6 +55,8 @@ if _db is None or _db.engine == "sqlite":
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(_sqlite_path),
+            # Keep connections: opening one runs the PRAGMAs below, ~30 % of a check-in's CPU.
+            "CONN_MAX_AGE": None,
             # A server, not a desktop file: WAL lets readers run beside the writer, NORMAL sync is
             # safe under WAL, and IMMEDIATE takes the write lock at BEGIN so two writers queue on
             # busy_timeout instead of failing with "database is locked" mid-transaction.

@@ -62,3 +62,15 @@ def test_console_script_reaches_django_commands(tmp_path):
     ).stdout
     for name in ("serve", "demo", "adduser", "token", "migrate", "shell", "worker"):
         assert name in out
+
+
+def test_serve_closes_connections_before_forking_workers(monkeypatch):
+    """Workers forked by gunicorn must not inherit the parent's database connection (inside a
+    test transaction Django keeps the connection open, so the order of calls is what is checked)."""
+    from phongdich.accounts.management.commands import serve
+
+    calls = []
+    monkeypatch.setattr(serve.connections, "close_all", lambda: calls.append("close_all"))
+    monkeypatch.setattr(serve, "run_gunicorn", lambda *args: calls.append("gunicorn"))
+    call_command("serve", "--no-worker", "--port", "8999")
+    assert calls == ["close_all", "gunicorn"]

@@ -280,8 +280,9 @@ def do_checkin(
         raise InputErrors.one(
             "client_id", "not_uuid", "client_id phải là UUID.", "client_id must be a UUID."
         ) from None
-    existing = Visit.objects.select_related("person", "venue").filter(client_id=client_uuid).first()
-    if existing is not None:
+    # Retries are rare: a cheap existence probe first, the full row only when it is one.
+    if Visit.objects.filter(client_id=client_uuid).exists():
+        existing = Visit.objects.select_related("person", "venue").get(client_id=client_uuid)
         _check_same_request(existing, venue_code, person, person_token)
         return CheckinResult(existing, created=False)
     venue = resolve_venue(venue_code)

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 from django.core.management import call_command
+from django.db import connections
 from django.core.management.base import BaseCommand
 
 
@@ -25,6 +26,9 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        # gunicorn forks its workers from this process: a connection opened by migrate must not
+        # be inherited, or workers would share one database socket and read each other's rows.
+        connections.close_all()
         worker = None
         if not opts["no_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "phongdich", "worker"])
