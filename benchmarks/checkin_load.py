@@ -28,7 +28,7 @@ shows it): use it to check a latency target at a given load, e.g. ``--rate 500``
 The report gives requests by kind and status, unexpected statuses as errors, throughput
 (check-ins/s and all requests/s), latency p50/p95/p99/max in ms, and the CPU time this load
 generator used (it shares the machine with the server). ``--engine raw`` (default) is a small
-asyncio HTTP/1.1 client; ``--engine httpx`` uses httpx.AsyncClient (several times more CPU).
+asyncio HTTP/1.1 client; ``--engine httpx`` uses httpx.AsyncClient (about ten times more CPU).
 
 Example::
 

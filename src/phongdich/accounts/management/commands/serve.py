@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 from django.core.management import call_command
-from django.db import connections
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 
 class Command(BaseCommand):
