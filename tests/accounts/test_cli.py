@@ -70,7 +70,9 @@ def test_serve_closes_connections_before_forking_workers(monkeypatch):
     from phongdich.accounts.management.commands import serve
 
     calls = []
+    # Recorded, not run: collectstatic would write a manifest into the shared data folder.
+    monkeypatch.setattr(serve, "call_command", lambda name, **kw: calls.append(name))
     monkeypatch.setattr(serve.connections, "close_all", lambda: calls.append("close_all"))
     monkeypatch.setattr(serve, "run_gunicorn", lambda *args: calls.append("gunicorn"))
     call_command("serve", "--no-worker", "--port", "8999")
-    assert calls == ["close_all", "gunicorn"]
+    assert calls == ["migrate", "collectstatic", "close_all", "gunicorn"]
