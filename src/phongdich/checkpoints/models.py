@@ -114,10 +114,12 @@ class Visit(models.Model):
 
     client_id = models.UUIDField(unique=True)
     # Indexed through the composite indexes below, which start with these columns.
-    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="visits",
-                              db_index=False)
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="visits",
-                               db_index=False)
+    venue = models.ForeignKey(
+        Venue, on_delete=models.CASCADE, related_name="visits", db_index=False
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="visits", db_index=False
+    )
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.SELF)
     checked_in_at = models.DateTimeField(db_index=True)
     received_at = models.DateTimeField()
@@ -141,8 +143,11 @@ class Visit(models.Model):
         indexes = [
             # Covering on PostgreSQL: the tracing join reads only the index (16–22× faster on a
             # province-sized table); other databases build it without the INCLUDE columns.
-            models.Index(fields=["venue", "checked_in_at"], name="visit_venue_time",
-                         include=["id", "person", "checked_out_at", "expected_out_at"]),
+            models.Index(
+                fields=["venue", "checked_in_at"],
+                name="visit_venue_time",
+                include=["id", "person", "checked_out_at", "expected_out_at"],
+            ),
             models.Index(fields=["person", "checked_in_at"]),
             models.Index(
                 fields=["expected_out_at"],

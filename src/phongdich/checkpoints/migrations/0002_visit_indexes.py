@@ -6,30 +6,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('checkpoints', '0001_initial'),
-        ('people', '0001_initial'),
+        ("checkpoints", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='visit',
-            name='checkpoints_venue_i_f547a2_idx',
+            model_name="visit",
+            name="checkpoints_venue_i_f547a2_idx",
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='person',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='people.person'),
+            model_name="visit",
+            name="person",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="visits",
+                to="people.person",
+            ),
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='venue',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='checkpoints.venue'),
+            model_name="visit",
+            name="venue",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="visits",
+                to="checkpoints.venue",
+            ),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['venue', 'checked_in_at'], include=('id', 'person', 'checked_out_at', 'expected_out_at'), name='visit_venue_time'),
+            model_name="visit",
+            index=models.Index(
+                fields=["venue", "checked_in_at"],
+                include=("id", "person", "checked_out_at", "expected_out_at"),
+                name="visit_venue_time",
+            ),
         ),
     ]
