@@ -1,18 +1,9 @@
 from __future__ import annotations
 
+from phongdich.lib.errors import DomainError
 
-class CheckpointError(Exception):
-    """An error the client must act on, with a stable ``code`` and both languages."""
-
-    def __init__(self, code: str, message_vi: str, message_en: str, status: int = 400) -> None:
-        super().__init__(message_en)
-        self.code = code
-        self.message_vi = message_vi
-        self.message_en = message_en
-        self.status = status
-
-    def as_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message_vi": self.message_vi, "message_en": self.message_en}
+# Kept under its first name: the error type every app raises (see lib.errors.DomainError).
+CheckpointError = DomainError
 
 
 VENUE_ERRORS = {
@@ -41,5 +32,4 @@ VENUE_ERRORS = {
 
 
 def venue_error(code: str) -> CheckpointError:
-    vi, en, status = VENUE_ERRORS[code]
-    return CheckpointError(code, vi, en, status)
+    return DomainError.from_table(VENUE_ERRORS, code)

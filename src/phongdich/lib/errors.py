@@ -123,3 +123,28 @@ def schema_error_messages(kind: str, field: str, fallback: str) -> tuple[str, st
     )
     name = field or "body"
     return code, vi.format(f=name), en.format(f=name)
+
+
+class DomainError(Exception):
+    """An error the client must act on: a stable snake_case ``code``, both languages and the HTTP
+    status the API answers with. Every app raises it (the API handles it in one place) and keeps
+    its own table of codes: ``{code: (message_vi, message_en, status)}``."""
+
+    def __init__(self, code: str, message_vi: str, message_en: str, status: int = 400) -> None:
+        super().__init__(message_en)
+        self.code = code
+        self.message_vi = message_vi
+        self.message_en = message_en
+        self.status = status
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message_vi": self.message_vi, "message_en": self.message_en}
+
+    @classmethod
+    def from_table(
+        cls, table: dict[str, tuple[str, str, int]], code: str, detail: str = ""
+    ) -> DomainError:
+        vi, en, status = table[code]
+        if detail:
+            vi, en = f"{vi} ({detail})", f"{en} ({detail})"
+        return cls(code, vi, en, status)

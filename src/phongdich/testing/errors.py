@@ -66,8 +66,7 @@ ERRORS = {
 
 
 def testing_error(code: str) -> TestingError:
-    vi, en, status = ERRORS[code]
-    return TestingError(code, vi, en, status)
+    return TestingError.from_table(ERRORS, code)
 
 
 __all__ = ["ERRORS", "TestingError", "testing_error"]

@@ -61,10 +61,7 @@ MESSAGES = {
 
 
 def error(code: str, *, detail: str = "") -> VaccinationError:
-    vi, en, status = MESSAGES[code]
-    if detail:
-        vi, en = f"{vi} ({detail})", f"{en} ({detail})"
-    return VaccinationError(code, vi, en, status)
+    return VaccinationError.from_table(MESSAGES, code, detail)
 
 
 __all__ = ["MESSAGES", "VaccinationError", "error"]
