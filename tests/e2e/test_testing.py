@@ -1,21 +1,26 @@
 """A sampling session end to end in Chromium: the ward team registers three people and pools
 them, the lab receives the pool and imports a positive result, resolves the three retests, the
 positive one becomes a case on the ward officer's dashboard, and a citizen looks up a result on
-the public page."""
+the public page. At the site, a phone's camera reads personal QR codes too."""
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 
 import pytest
+import segno
+from django.utils import timezone
+from PIL import Image
 
 from phongdich.lib.poster import pdf_to_png_pages
 from phongdich.lib.qr import decode_qr_png
-from phongdich.testing.actions import do_create_lab
+from phongdich.testing.actions import do_create_lab, do_create_session
 from phongdich.testing.models import Pool, Sample, SamplingSession
 from phongdich.tracing.models import Case
-from tests.conftest import THANH_HOA, _staff
-from tests.e2e.conftest import expect, log_in, snap
+from tests.conftest import HAC_THANH, THANH_HOA, _staff
+from tests.e2e.conftest import PHONE, expect, log_in, snap
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -130,3 +135,83 @@ def test_a_session_from_registration_to_the_public_result(new_context, ward_offi
     expect(citizen.locator("#result")).to_have_attribute("data-result", "negative")
     expect(citizen.locator("main")).not_to_contain_text(healthy)
     snap(citizen, "testing-public-result")
+
+
+def walk_in_session(officer) -> SamplingSession:
+    data = {
+        "site": "Nhà văn hóa khu phố 3",
+        "ward_code": HAC_THANH,
+        "date": timezone.localdate().isoformat(),
+        "test_type": "rt_pcr",
+        "team": "Tổ 1",
+        "target_kind": "walk_in",
+    }
+    return do_create_session(data, actor=officer)
+
+
+def y4m_showing(text: str, path: Path) -> Path:
+    """A still 640×480 video of a QR code, for Chromium's fake camera (YUV 4:2:0, grey)."""
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=8, border=4)
+    qr = Image.open(buffer).convert("L")
+    frame = Image.new("L", (640, 480), 255)
+    frame.paste(qr, ((640 - qr.width) // 2, (480 - qr.height) // 2))
+    chroma = bytes([128]) * (320 * 240 * 2)
+    with path.open("wb") as out:
+        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        for _ in range(2):
+            out.write(b"FRAME\n" + frame.tobytes() + chroma)
+    return path
+
+
+def test_the_camera_reads_a_personal_qr_at_the_site(
+    launch, new_context, ward_officer, citizen, tmp_path
+):
+    session = walk_in_session(ward_officer)
+    video = y4m_showing(f"PD1:{citizen.token}", tmp_path / "qr.y4m")
+    browser = launch(
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    )
+    context = new_context(on=browser, **PHONE)
+    context.grant_permissions(["camera"])
+    page = context.new_page()
+    log_in(page, "ward")
+    page.goto(f"/staff/testing/{session.pk}/")
+    panel = page.locator("#camera-panel")
+    expect(panel).to_be_hidden()
+
+    # Pointed at someone's personal QR, a tube field's camera refuses it and stays open.
+    page.tap("#register-qr button[data-camera-target=qr-tube_code]")
+    expect(panel).to_be_visible()
+    expect(page.locator("#register-qr #camera-video")).to_be_visible()
+    expect(page.locator("#camera-status")).to_have_text(
+        "Đây không phải mã ống mẫu.", timeout=15_000
+    )
+    # Linux Chromium has no BarcodeDetector, so this exercises the vendored jsQR.
+    assert panel.get_attribute("data-decoder") in {"jsqr", "native"}
+    assert page.locator("#qr-tube_code").input_value() == ""
+    snap(page, "testing-camera")
+
+    # The personal QR field's camera reads it, fills the field and registers the person.
+    page.tap("#register-qr button[data-camera-target=f-qr]")
+    expect(page.locator(".messages li.success")).to_contain_text(citizen.full_name, timeout=15_000)
+    sample = Sample.objects.get()
+    assert (sample.session, sample.person) == (session, citizen)
+    expect(page.locator(f"#sample-{sample.tube_code}")).to_contain_text(citizen.full_name)
+    expect(panel).to_be_hidden()
+    snap(page, "testing-camera-registered")
+
+
+def test_without_javascript_the_personal_qr_is_typed(new_context, ward_officer, citizen):
+    session = walk_in_session(ward_officer)
+    page = new_context(java_script_enabled=False).new_page()
+    log_in(page, "ward")
+    page.goto(f"/staff/testing/{session.pk}/")
+    expect(page.locator("button[data-camera-target]").first).to_be_hidden()
+    expect(page.locator("#camera-panel")).to_be_hidden()
+    page.fill("#f-qr", f"PD1:{citizen.token}")
+    page.click("#register-qr-button")
+    expect(page.locator(".messages li.success")).to_contain_text(citizen.full_name)
+    assert Sample.objects.get().person == citizen

@@ -307,58 +307,10 @@
 
   // ---------------------------------------------------------------- camera
 
-  var video = $("camera-video");
-  var stream = null;
-  var decode = null;
   var lastText = "";
   var lastAt = 0;
 
   function cameraStatus(text) { $("camera-status").textContent = text; }
-
-  function loadScript(src) {
-    return new Promise(function (resolve, reject) {
-      var s = document.createElement("script");
-      s.src = src;
-      s.onload = resolve;
-      s.onerror = function () { reject(new Error(src)); };
-      document.head.appendChild(s);
-    });
-  }
-
-  // The browser's own detector (Android Chrome) when it reads QR codes; otherwise jsQR, fetched
-  // only now so the page itself stays small.
-  function makeDecoder() {
-    var native = "BarcodeDetector" in window
-      ? BarcodeDetector.getSupportedFormats().catch(function () { return []; })
-      : Promise.resolve([]);
-    return native.then(function (formats) {
-      if (formats.indexOf("qr_code") >= 0) {
-        var detector = new BarcodeDetector({formats: ["qr_code"]});
-        root.dataset.decoder = "native";
-        return function () {
-          return detector.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : null; });
-        };
-      }
-      cameraStatus(t("camera_loading"));
-      return loadScript(cfg.jsqrUrl).then(function () {
-        root.dataset.decoder = "jsqr";
-        var canvas = document.createElement("canvas");
-        var ctx = canvas.getContext("2d", {willReadFrequently: true});
-        return function () {
-          var w = video.videoWidth;
-          var h = video.videoHeight;
-          if (!w || !h) return Promise.resolve(null);
-          var scale = Math.min(1, 640 / Math.max(w, h));
-          canvas.width = Math.round(w * scale);
-          canvas.height = Math.round(h * scale);
-          ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
-          var image = ctx.getImageData(0, 0, canvas.width, canvas.height);
-          var code = window.jsQR(image.data, image.width, image.height, {inversionAttempts: "dontInvert"});
-          return Promise.resolve(code ? code.data : null);
-        };
-      });
-    });
-  }
 
   function onDecoded(text) {
     var now = Date.now();
@@ -373,53 +325,31 @@
     else cameraStatus(t("not_personal"));
   }
 
-  function frame() {
-    if (!stream) return;
-    var next = function () { setTimeout(frame, FRAME_MS); };
-    if (!panel.hidden || !decode || video.readyState < 2) return next();
-    decode().then(function (text) { if (text) onDecoded(text); }, function () {}).then(next);
-  }
+  // The shared reader (phongdich/camera_qr.js): the browser's own detector when it reads QR
+  // codes, otherwise jsQR, fetched only now so the page itself stays small.
+  var reader = window.PhongDichCameraQR.create({
+    video: $("camera-video"),
+    jsqrUrl: cfg.jsqrUrl,
+    frameMs: FRAME_MS,
+    onCode: onDecoded,
+    paused: function () { return !panel.hidden; },
+    onStatus: function (key, detail) {
+      if (key === "camera_ready") root.dataset.decoder = reader.decoder;
+      cameraStatus(t(key) + (detail ? " " + detail : ""));
+    },
+    onChange: function (running) {
+      $("camera-start").hidden = running;
+      $("camera-stop").hidden = !running;
+    },
+  });
 
-  function startCamera() {
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      cameraStatus(t("camera_unavailable"));
-      return;
-    }
-    navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}, audio: false})
-      .then(function (s) {
-        stream = s;
-        video.srcObject = s;
-        video.hidden = false;
-        $("camera-start").hidden = true;
-        $("camera-stop").hidden = false;
-        return video.play().then(makeDecoder).then(function (d) {
-          decode = d;
-          cameraStatus(t("camera_ready"));
-          frame();
-        });
-      })
-      .catch(function (error) {
-        stopCamera();
-        cameraStatus(t("camera_failed") + " " + (error && (error.name === "Error" ? error.message : error.name) || error));
-      });
-  }
-
-  function stopCamera() {
-    if (stream) stream.getTracks().forEach(function (track) { track.stop(); });
-    stream = null;
-    video.srcObject = null;
-    video.hidden = true;
-    $("camera-start").hidden = false;
-    $("camera-stop").hidden = true;
-  }
-
-  $("camera-start").addEventListener("click", startCamera);
-  $("camera-stop").addEventListener("click", stopCamera);
-  window.addEventListener("pagehide", stopCamera);
+  $("camera-start").addEventListener("click", reader.start);
+  $("camera-stop").addEventListener("click", reader.stop);
+  window.addEventListener("pagehide", reader.stop);
   // Camera already allowed for this site: open it straight away, one tap less per shift.
   if (navigator.permissions && navigator.permissions.query) {
     navigator.permissions.query({name: "camera"}).then(function (p) {
-      if (p.state === "granted") startCamera();
+      if (p.state === "granted") reader.start();
     }).catch(function () {});
   }
 
