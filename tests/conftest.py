@@ -25,6 +25,14 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
+def _fresh_venue_cache():
+    """A rolled-back test leaves no signal behind: forget venues an earlier test looked up."""
+    from phongdich.checkpoints import venue_cache
+
+    venue_cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _divisions_after_flush(request):
     """Transactional tests (threads, live server) flush every table afterwards, including the
     provinces and wards that a data migration loaded; put them back for the test that needs them."""

@@ -40,6 +40,9 @@ try:
     LOGIN_LOCKOUT_MINUTES = envint("PHONGDICH_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
     HOTLINES = envlist("PHONGDICH_HOTLINES", ["1900 9095", "02373.742.289"])
     AUTO_APPROVE_VENUES = envbool("PHONGDICH_AUTO_APPROVE_VENUES", False)
+    # Each server process keeps venues it has looked up for this long: every check-in needs its
+    # venue. A change made in one process reaches the others within this time. 0 turns it off.
+    VENUE_CACHE_SECONDS = envint("PHONGDICH_VENUE_CACHE_SECONDS", 10, minimum=0, maximum=3600)
     CHECKIN_RATE_PER_MINUTE = envint("PHONGDICH_CHECKIN_RATE_PER_MINUTE", 120, minimum=1)
     REDIS_URL = envstr("PHONGDICH_REDIS_URL", "")
     SQLITE_BUSY_TIMEOUT_MS = envint("PHONGDICH_SQLITE_BUSY_TIMEOUT_MS", 10000, minimum=0)
@@ -53,7 +56,8 @@ if _db is None or _db.engine == "sqlite":
     _sqlite_path = DATA_DIR / "phongdich.sqlite3" if _db is None else Path(_db.name)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend with writers queued on a file lock (see that module).
+            "ENGINE": "phongdich.lib.sqlite_queued",
             "NAME": str(_sqlite_path),
             # Keep connections: opening one runs the PRAGMAs below, ~30 % of a check-in's CPU.
             "CONN_MAX_AGE": None,
@@ -93,7 +97,7 @@ else:
             "OPTIONS": {"options": "-c jit=off", **dict(_db.options)},
         }
     }
-IS_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+IS_SQLITE = _db is None or _db.engine == "sqlite"
 
 INSTALLED_APPS = [
     "phongdich.places",

@@ -7,4 +7,4 @@ class CheckpointsConfig(AppConfig):
     verbose_name = _("Checkpoints (Điểm kiểm dịch)")
 
     def ready(self) -> None:
-        from phongdich.checkpoints import dashboard, tasks  # noqa: F401  (registration)
+        from phongdich.checkpoints import dashboard, tasks, venue_cache  # noqa: F401  (registration)
