@@ -31,6 +31,7 @@ from phongdich.checkpoints.validation import validate_venue
 from phongdich.checkpoints.venue_cache import venue_by_code
 from phongdich.lib.codes import new_code
 from phongdich.lib.errors import FieldError, InputErrors
+from phongdich.lib.rows import insert_one
 from phongdich.lib.timeutil import next_local_midnight
 from phongdich.people.actions import (
     create_person,
@@ -363,21 +364,23 @@ def _record_visit(
                     refresh_person(person, person_data)
                 # No savepoints: a conflict rolls the whole transaction back and is sorted out
                 # below, outside it.
-                visit = Visit.objects.create(
-                    client_id=client_uuid,
-                    venue=venue,
-                    person=person,
-                    source=source,
-                    checked_in_at=at,
-                    received_at=now,
-                    expected_out_at=auto_checkout_time(at, venue.default_stay),
-                    entered_by=actor if source != Source.SELF else None,
-                    form_version=decl.version,
-                    symptoms=decl.symptoms,
-                    exposures=decl.exposures,
-                    conditions=decl.conditions,
-                    travel=decl.travel,
-                    flagged=decl.flagged,
+                visit = insert_one(
+                    Visit(
+                        client_id=client_uuid,
+                        venue=venue,
+                        person=person,
+                        source=source,
+                        checked_in_at=at,
+                        received_at=now,
+                        expected_out_at=auto_checkout_time(at, venue.default_stay),
+                        entered_by=actor if source != Source.SELF else None,
+                        form_version=decl.version,
+                        symptoms=decl.symptoms,
+                        exposures=decl.exposures,
+                        conditions=decl.conditions,
+                        travel=decl.travel,
+                        flagged=decl.flagged,
+                    )
                 )
                 if source != Source.SELF:
                     audit.record(

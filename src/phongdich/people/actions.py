@@ -6,6 +6,7 @@ from django.db import IntegrityError, connection, transaction
 
 from phongdich.lib.codes import new_token
 from phongdich.lib.errors import InputErrors
+from phongdich.lib.rows import insert_one
 from phongdich.people.models import Person
 from phongdich.people.validation import PersonData
 
@@ -85,18 +86,20 @@ def create_person(data: PersonData) -> Person:
     """Insert a new person. Inside the caller's transaction and without a savepoint: a unique
     conflict (the same human declared at the same moment) aborts that transaction, and the caller
     retries with the winner from ``find_person`` (see ``do_match_person``)."""
-    return Person.objects.create(
-        full_name=data.full_name,
-        name_folded=data.name_folded,
-        birth_year=data.birth_year,
-        gender=data.gender,
-        phone=data.phone,
-        id_number=data.id_number,
-        nationality=data.nationality,
-        ward_id=data.ward_code,
-        address=data.address,
-        email=data.email,
-        token=new_token(),
+    return insert_one(
+        Person(
+            full_name=data.full_name,
+            name_folded=data.name_folded,
+            birth_year=data.birth_year,
+            gender=data.gender,
+            phone=data.phone,
+            id_number=data.id_number,
+            nationality=data.nationality,
+            ward_id=data.ward_code,
+            address=data.address,
+            email=data.email,
+            token=new_token(),
+        )
     )
 
 
