@@ -4,7 +4,10 @@ from django.urls import include, path
 from phongdich.api import api
 
 urlpatterns = [
-    # Apps' public pages first: they replace the portal's "coming soon" placeholders.
+    # The API first: check-ins arrive there hundreds of times a second, and Django tries the
+    # patterns in order.
+    path("api/v1/", api.urls),
+    # Apps' public pages before the portal's: they replace the portal's "coming soon" placeholders.
     path("", include("phongdich.testing.public_urls")),
     path("", include("phongdich.vaccination.public_urls")),
     path("", include("phongdich.portal.urls")),
@@ -14,6 +17,5 @@ urlpatterns = [
     path("staff/vaccination/", include("phongdich.vaccination.urls")),
     path("staff/", include("phongdich.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -96,3 +96,24 @@ def test_a_second_writer_waits_for_the_first_and_both_land():
         t.join(20)
     assert not errors, errors
     assert order == ["first in", "first out", "second in"]
+
+
+def test_checkpoints_run_in_a_background_thread_not_in_commits():
+    from phongdich.lib.sqlite_queued import base
+
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == base.AUTOCHECKPOINT_PAGES
+    assert base._checkpointers.get(connection.settings_dict["NAME"]) == os.getpid()
+    assert any(t.name == "sqlite-checkpoint" and t.is_alive() for t in threading.enumerate())
+
+
+def test_the_checkpointer_never_creates_a_deleted_database(tmp_path, monkeypatch):
+    from phongdich.lib.sqlite_queued import base
+
+    monkeypatch.setattr(base, "CHECKPOINT_SECONDS", 0.01)
+    gone = tmp_path / "gone.sqlite3"
+    base._checkpointers[str(gone)] = os.getpid()
+    base._checkpoint_loop(str(gone), os.getpid())  # returns once it finds no database
+    assert not gone.exists() and str(gone) not in base._checkpointers

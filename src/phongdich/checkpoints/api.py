@@ -56,7 +56,7 @@ def venue_out(venue: Venue) -> dict:
 def create_venue(request, payload: VenueIn):
     """Officers create an active checkpoint in their area."""
     require_role(request.user, Role.PROVINCE_OFFICER, Role.WARD_OFFICER)
-    venue = actions.do_register_venue(payload.dict(), actor=request.user, request=request)
+    venue = actions.do_register_venue(payload.model_dump(), actor=request.user, request=request)
     return Status(201, venue_out(venue))
 
 
@@ -84,9 +84,9 @@ def checkin(request, payload: CheckinIn):
     result = actions.do_checkin(
         venue_code=payload.venue,
         client_id=payload.client_id,
-        person=payload.person.dict() if payload.person else None,
+        person=payload.person.model_dump() if payload.person else None,
         person_token=payload.person_token,
-        declaration=payload.declaration.dict(),
+        declaration=payload.declaration.model_dump(),
         scanned_at=payload.scanned_at,
         source=payload.source,
         actor=request.user if request.user.is_authenticated else None,

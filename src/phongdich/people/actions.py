@@ -13,28 +13,39 @@ from phongdich.people.validation import PersonData
 _UPDATABLE = ("gender", "nationality", "ward_id", "address", "email")
 
 
+_row_plans: dict[str, tuple[str, list[str], list]] = {}
+
+
+def _row_plan() -> tuple[str, list[str], list]:
+    """The column list, attribute names and value converters of a people row, per database."""
+    plan = _row_plans.get(connection.alias)
+    if plan is None:
+        fields = Person._meta.concrete_fields
+        table = Person._meta.db_table
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        converters = [
+            (i, field, convs)
+            for i, field in enumerate(fields)
+            if (convs := connection.ops.get_db_converters(field.get_col(table)))
+        ]
+        plan = _row_plans[connection.alias] = (columns, [f.attname for f in fields], converters)
+    return plan
+
+
 def _select_people(where: str, params: list) -> list[Person]:
     """People matching an SQL condition on the people table, at most two.
 
     Written in SQL because building these lookups through the ORM cost several times their run
     time, and every check-in makes one (each condition is served by a unique index)."""
-    fields = Person._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns, names, converters = _row_plan()
     table = connection.ops.quote_name(Person._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {table} WHERE {where} LIMIT 2", params)  # noqa: S608
         rows = cursor.fetchall()
-    names = [f.attname for f in fields]
-    table_name = Person._meta.db_table
-    plan = [
-        (i, field, convs)
-        for i, field in enumerate(fields)
-        if (convs := connection.ops.get_db_converters(field.get_col(table_name)))
-    ]
     people = []
     for row in rows:
         values = list(row)
-        for i, field, convs in plan:
+        for i, field, convs in converters:
             for convert in convs:
                 values[i] = convert(values[i], field, connection)
         people.append(Person.from_db(connection.alias, names, values))

@@ -126,7 +126,7 @@ def list_sessions(request, ward_code: int | None = None):
 def create_session(request, payload: SessionIn):
     """Open a sampling session (officers of the ward or province)."""
     require_role(request.user, *OFFICERS)
-    data = payload.dict()
+    data = payload.model_dump()
     session = actions.do_create_session(data, actor=request.user, request=request)
     return Status(201, session_out(session, detail=True))
 
@@ -174,7 +174,7 @@ def register_sample(request, session_id: int, payload: SampleIn):
         person=person,
         qr=payload.qr,
         id_number=payload.id_number,
-        person_data=payload.person.dict() if payload.person else None,
+        person_data=payload.person.model_dump() if payload.person else None,
         tube_code=payload.tube_code,
         collected_at=payload.collected_at,
     )

@@ -99,7 +99,7 @@ def record_dose(request, payload: DoseIn):
     if payload.person_id is not None:
         person = _found(lambda: queries.access_person(user, payload.person_id), "unknown_person")
     elif payload.person is not None:
-        clean, errors = validate_person(payload.person.dict(), require_contact=False)
+        clean, errors = validate_person(payload.person.model_dump(), require_contact=False)
         if errors:
             raise InputErrors(errors)
         person = do_match_person(clean)[0]
@@ -116,7 +116,7 @@ def record_dose(request, payload: DoseIn):
             lambda: queries.access_session(user, payload.session_id), "unknown_session"
         )
     data = payload.dict(exclude={"person", "person_id", "session_id", "client_id"})
-    data["screening"] = payload.screening.dict() if payload.screening else {}
+    data["screening"] = payload.screening.model_dump() if payload.screening else {}
     dose, created = doses.do_record_dose(
         person, data, session=session, actor=user, request=request, client_id=payload.client_id
     )
@@ -237,7 +237,7 @@ def session_out(session: Session) -> dict:
 @router.post("/vaccination/sessions", response={201: SessionOut})
 def create_session(request, payload: SessionIn):
     require_role(request.user, *OFFICERS)
-    session = actions.do_create_session(payload.dict(), actor=request.user, request=request)
+    session = actions.do_create_session(payload.model_dump(), actor=request.user, request=request)
     return Status(201, session_out(session))
 
 
@@ -280,7 +280,7 @@ def register(request, payload: RegistrationIn):
     else:
         check_rate(request, "vaccination_register", 20)
     registration, created = actions.do_register(
-        payload.person.dict(),
+        payload.person.model_dump(),
         priority_group=payload.priority_group,
         date_of_birth=payload.date_of_birth,
         channel="officer" if officer else "self",

@@ -9,6 +9,12 @@ next waiter the moment the lock is released, across threads and processes, in ar
 
 Writes outside a transaction (autocommit) do not take the lock and still wait on busy_timeout,
 which stays as the backstop. The lock is held from BEGIN to COMMIT or ROLLBACK only.
+
+Checkpoints (copying the write-ahead log back into the database file, with an fsync) are moved
+off the request path as well: by default SQLite runs one inside the COMMIT that crosses 1,000
+pages, so every few hundred check-ins one request paid for it while every other writer waited.
+Each process runs them instead, about once a second, from a background thread in PASSIVE mode,
+which never holds the write lock. A large automatic threshold stays as a backstop.
 """
 
 from __future__ import annotations
@@ -16,8 +22,58 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
 
 from django.db.backends.sqlite3 import base, creation
+
+CHECKPOINT_SECONDS = 1.0
+AUTOCHECKPOINT_PAGES = 20_000  # only if the checkpointer thread is not keeping up
+
+_checkpointers: dict[str, int] = {}  # database path -> pid of the process whose thread runs
+_checkpointers_lock = threading.Lock()
+# Held while the thread is inside SQLite, and taken around fork() (gunicorn forks its workers
+# from a process that may run a checkpointer): a child must not inherit a half-done SQLite call.
+_sqlite_work = threading.Lock()
+os.register_at_fork(
+    before=_sqlite_work.acquire,
+    after_in_parent=_sqlite_work.release,
+    after_in_child=_sqlite_work.release,
+)
+
+
+def _ensure_checkpointer(path: str) -> None:
+    """One checkpointer thread per database per process (a forked worker starts its own)."""
+    pid = os.getpid()
+    with _checkpointers_lock:
+        if _checkpointers.get(path) == pid:
+            return
+        _checkpointers[path] = pid
+    threading.Thread(
+        target=_checkpoint_loop, args=(path, pid), name="sqlite-checkpoint", daemon=True
+    ).start()
+
+
+def _checkpoint_loop(path: str, pid: int) -> None:
+    uri = f"{Path(path).resolve().as_uri()}?mode=rw"  # never creates a deleted database again
+    while os.getpid() == pid and _checkpointers.get(path) == pid:
+        time.sleep(CHECKPOINT_SECONDS)
+        with _sqlite_work:
+            try:
+                db = sqlite3.connect(uri, uri=True, timeout=1)
+            except sqlite3.OperationalError:
+                break  # the database is gone (a test database after its run)
+            try:
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.OperationalError:
+                pass  # busy: the next round will do it
+            finally:
+                db.close()
+    with _checkpointers_lock:
+        if _checkpointers.get(path) == pid:
+            del _checkpointers[path]
 
 
 class DatabaseCreation(creation.DatabaseCreation):
@@ -34,6 +90,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
     _lock_fd: int | None = None
     _lock_name: str | None = None
     _lock_held = False
+
+    def get_new_connection(self, conn_params):
+        conn = super().get_new_connection(conn_params)
+        if not self.is_in_memory_db():
+            conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+            _ensure_checkpointer(self.settings_dict["NAME"])
+        return conn
 
     def _lock_file(self) -> int | None:
         if self.is_in_memory_db():
