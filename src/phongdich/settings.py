@@ -46,6 +46,10 @@ try:
     CHECKIN_RATE_PER_MINUTE = envint("PHONGDICH_CHECKIN_RATE_PER_MINUTE", 120, minimum=1)
     REDIS_URL = envstr("PHONGDICH_REDIS_URL", "")
     SQLITE_BUSY_TIMEOUT_MS = envint("PHONGDICH_SQLITE_BUSY_TIMEOUT_MS", 10000, minimum=0)
+    # PostgreSQL: test a kept connection with a round trip at the start of every request. Off by
+    # default (a check-in makes only a few round trips); turn it on where the database restarts
+    # or a proxy drops idle connections, to avoid one failed request per stale connection.
+    DB_HEALTH_CHECKS = envbool("PHONGDICH_DB_HEALTH_CHECKS", False)
 except ConfigError as error:
     sys.stderr.write(f"PhòngDịch configuration error: {error}\n")
     raise SystemExit(2) from error
@@ -92,7 +96,7 @@ else:
             "HOST": _db.host,
             "PORT": _db.port,
             "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
+            "CONN_HEALTH_CHECKS": DB_HEALTH_CHECKS,
             # JIT compilation costs more than it saves on the short indexed queries of this app.
             "OPTIONS": {"options": "-c jit=off", **dict(_db.options)},
         }

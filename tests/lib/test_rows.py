@@ -66,3 +66,31 @@ def test_a_model_with_receivers_goes_through_save():
     finally:
         post_save.disconnect(receiver, sender=Person)
     assert seen == [("Lê Văn Nam", True)]
+
+
+def visit_of(venue, **over):
+    at = timezone.now()
+    data = {"client_id": uuid.uuid4(), "venue": venue, "checked_in_at": at, "received_at": at,
+            "expected_out_at": at + timedelta(hours=1), "form_version": "v1"}  # fmt: skip
+    return Visit(**{**data, **over})
+
+
+def test_a_parent_and_its_child_are_inserted_together(venue):
+    who, visit = person(), visit_of(venue)
+    from phongdich.lib.rows import insert_with_parent
+
+    with transaction.atomic():
+        insert_with_parent(who, visit, "person")
+    assert who.pk and visit.pk and visit.person_id == who.pk
+    stored = Visit.objects.select_related("person").get(pk=visit.pk)
+    assert stored.person.full_name == "Lê Văn Nam" and stored.client_id == visit.client_id
+
+
+def test_when_the_child_conflicts_the_parent_is_not_kept(venue):
+    from phongdich.lib.rows import insert_with_parent
+
+    taken = insert_one(visit_of(venue, person=insert_one(person())))
+    token = uuid.uuid4().hex
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_with_parent(person(token=token, phone="+84912000333"), visit_of(venue, client_id=taken.client_id), "person")  # fmt: skip
+    assert not Person.objects.filter(token=token).exists()

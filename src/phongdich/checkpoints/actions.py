@@ -5,13 +5,14 @@ The web pages, the JSON API and the management commands call these functions and
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -31,12 +32,12 @@ from phongdich.checkpoints.validation import validate_venue
 from phongdich.checkpoints.venue_cache import venue_by_code
 from phongdich.lib.codes import new_code
 from phongdich.lib.errors import FieldError, InputErrors
-from phongdich.lib.rows import insert_one
+from phongdich.lib.rows import insert_one, insert_with_parent
 from phongdich.lib.timeutil import next_local_midnight
 from phongdich.people.actions import (
-    create_person,
     find_person,
     matched_after_conflict,
+    new_person,
     person_by_token,
     refresh_person,
 )
@@ -339,6 +340,20 @@ def _earlier_checkin(
     return CheckinResult(existing, created=False)
 
 
+def _write_scope(source: str):
+    """Where the check-in's writes run. SQLite: always a transaction (its writers queue on the
+    lock that BEGIN takes). PostgreSQL: a citizen's check-in is one INSERT statement, atomic by
+    itself, so it runs without BEGIN and COMMIT (two round trips of three); inside a caller's
+    transaction it gets a savepoint. Staff entries also write an audit row with it."""
+    if (
+        connection.vendor == "postgresql"
+        and source == Source.SELF
+        and not connection.in_atomic_block
+    ):
+        return contextlib.nullcontext()
+    return transaction.atomic()
+
+
 def _record_visit(
     venue: Venue,
     person_data: Any,
@@ -352,36 +367,36 @@ def _record_visit(
     raw_request: tuple[str, dict | None, str | None],
 ) -> CheckinResult:
     known = person_data if isinstance(person_data, Person) else None
-    # The person is looked up before the write transaction, so that on SQLite the database stays
-    # locked for writing only as long as the inserts take.
+    # The person is looked up before writing, so that on SQLite the database stays locked for
+    # writing only as long as the inserts take.
     person = known or find_person(person_data)
     for attempt in (1, 2):
         try:
-            with transaction.atomic():
-                if person is None:
-                    person = create_person(person_data)
-                elif known is None:
-                    refresh_person(person, person_data)
-                # No savepoints: a conflict rolls the whole transaction back and is sorted out
-                # below, outside it.
-                visit = insert_one(
-                    Visit(
-                        client_id=client_uuid,
-                        venue=venue,
-                        person=person,
-                        source=source,
-                        checked_in_at=at,
-                        received_at=now,
-                        expected_out_at=auto_checkout_time(at, venue.default_stay),
-                        entered_by=actor if source != Source.SELF else None,
-                        form_version=decl.version,
-                        symptoms=decl.symptoms,
-                        exposures=decl.exposures,
-                        conditions=decl.conditions,
-                        travel=decl.travel,
-                        flagged=decl.flagged,
-                    )
+            with _write_scope(source):
+                visit = Visit(
+                    client_id=client_uuid,
+                    venue=venue,
+                    source=source,
+                    checked_in_at=at,
+                    received_at=now,
+                    expected_out_at=auto_checkout_time(at, venue.default_stay),
+                    entered_by=actor if source != Source.SELF else None,
+                    form_version=decl.version,
+                    symptoms=decl.symptoms,
+                    exposures=decl.exposures,
+                    conditions=decl.conditions,
+                    travel=decl.travel,
+                    flagged=decl.flagged,
                 )
+                # No savepoints: a conflict undoes the whole write and is sorted out below.
+                if person is None:
+                    person = new_person(person_data)
+                    insert_with_parent(person, visit, "person")
+                else:
+                    if known is None:
+                        refresh_person(person, person_data)
+                    visit.person = person
+                    insert_one(visit)
                 if source != Source.SELF:
                     audit.record(
                         "checkin_" + source,
@@ -398,10 +413,8 @@ def _record_visit(
             if earlier is not None:
                 return earlier
             person = known or find_person(person_data)
-            if person is None:
-                matched_after_conflict(
-                    person_data
-                )  # raises the error for a conflict we cannot match
+            if person is None:  # a conflict we cannot match on: say so clearly
+                matched_after_conflict(person_data)
             inside = (
                 Visit.objects.select_related("person", "venue")
                 .filter(person=person, venue=venue, checked_out_at__isnull=True)

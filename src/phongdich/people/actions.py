@@ -93,25 +93,28 @@ def do_match_person(data: PersonData) -> tuple[Person, bool]:
         return matched_after_conflict(data), False
 
 
+def new_person(data: PersonData) -> Person:
+    """An unsaved person from validated data, with a fresh personal token."""
+    return Person(
+        full_name=data.full_name,
+        name_folded=data.name_folded,
+        birth_year=data.birth_year,
+        gender=data.gender,
+        phone=data.phone,
+        id_number=data.id_number,
+        nationality=data.nationality,
+        ward_id=data.ward_code,
+        address=data.address,
+        email=data.email,
+        token=new_token(),
+    )
+
+
 def create_person(data: PersonData) -> Person:
     """Insert a new person. Inside the caller's transaction and without a savepoint: a unique
     conflict (the same human declared at the same moment) aborts that transaction, and the caller
     retries with the winner from ``find_person`` (see ``do_match_person``)."""
-    return insert_one(
-        Person(
-            full_name=data.full_name,
-            name_folded=data.name_folded,
-            birth_year=data.birth_year,
-            gender=data.gender,
-            phone=data.phone,
-            id_number=data.id_number,
-            nationality=data.nationality,
-            ward_id=data.ward_code,
-            address=data.address,
-            email=data.email,
-            token=new_token(),
-        )
-    )
+    return insert_one(new_person(data))
 
 
 def matched_after_conflict(data: PersonData) -> Person:
