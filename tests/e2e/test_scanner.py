@@ -3,20 +3,17 @@ queue that keeps each scan's own time until the connection returns."""
 
 from __future__ import annotations
 
-import io
 import uuid
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
-import segno
-from PIL import Image
 
 from phongdich.checkpoints.actions import do_checkin, do_checkout
 from phongdich.checkpoints.models import Visit
 from phongdich.people.models import Person
 from tests.conftest import HEALTHY, PERSON
 from tests.e2e.conftest import PHONE, expect, log_in, snap
+from tests.e2e.fake_camera import y4m_showing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -131,21 +128,6 @@ def test_a_visitor_already_inside_can_be_checked_out_from_the_result(
     inside.refresh_from_db()
     assert inside.checkout_kind == "staff"
     assert Visit.objects.count() == 1
-
-
-def y4m_showing(text: str, path: Path) -> Path:
-    """A still 640×480 video of a QR code, for Chromium's fake camera (YUV 4:2:0, grey)."""
-    buffer = io.BytesIO()
-    segno.make(text, error="m").save(buffer, kind="png", scale=8, border=4)
-    qr = Image.open(buffer).convert("L")
-    frame = Image.new("L", (640, 480), 255)
-    frame.paste(qr, ((640 - qr.width) // 2, (480 - qr.height) // 2))
-    chroma = bytes([128]) * (320 * 240 * 2)
-    with path.open("wb") as out:
-        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
-        for _ in range(2):
-            out.write(b"FRAME\n" + frame.tobytes() + chroma)
-    return path
 
 
 def test_the_camera_reads_a_personal_qr(launch, new_context, venue_staff, venue, tmp_path):

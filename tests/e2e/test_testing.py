@@ -5,14 +5,10 @@ the public page. At the site, a phone's camera reads personal QR codes too."""
 
 from __future__ import annotations
 
-import io
 import re
-from pathlib import Path
 
 import pytest
-import segno
 from django.utils import timezone
-from PIL import Image
 
 from phongdich.lib.poster import pdf_to_png_pages
 from phongdich.lib.qr import decode_qr_png
@@ -21,6 +17,7 @@ from phongdich.testing.models import Pool, Sample, SamplingSession
 from phongdich.tracing.models import Case
 from tests.conftest import HAC_THANH, THANH_HOA, _staff
 from tests.e2e.conftest import PHONE, expect, log_in, snap
+from tests.e2e.fake_camera import y4m_showing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -147,21 +144,6 @@ def walk_in_session(officer) -> SamplingSession:
         "target_kind": "walk_in",
     }
     return do_create_session(data, actor=officer)
-
-
-def y4m_showing(text: str, path: Path) -> Path:
-    """A still 640×480 video of a QR code, for Chromium's fake camera (YUV 4:2:0, grey)."""
-    buffer = io.BytesIO()
-    segno.make(text, error="m").save(buffer, kind="png", scale=8, border=4)
-    qr = Image.open(buffer).convert("L")
-    frame = Image.new("L", (640, 480), 255)
-    frame.paste(qr, ((640 - qr.width) // 2, (480 - qr.height) // 2))
-    chroma = bytes([128]) * (320 * 240 * 2)
-    with path.open("wb") as out:
-        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
-        for _ in range(2):
-            out.write(b"FRAME\n" + frame.tobytes() + chroma)
-    return path
 
 
 def test_the_camera_reads_a_personal_qr_at_the_site(

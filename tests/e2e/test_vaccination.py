@@ -4,14 +4,11 @@ pastes its code into the public verifier and sees "valid"."""
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from PIL import Image
 
 from phongdich.lib.dcc import make_qr
 from phongdich.lib.timeutil import local_date
@@ -19,6 +16,7 @@ from phongdich.vaccination.certificates import do_issue_certificate
 from phongdich.vaccination.keys import do_init_keys
 from phongdich.vaccination.models import Certificate, Dose
 from tests.e2e.conftest import expect, log_in, snap
+from tests.e2e.fake_camera import y4m_showing
 from tests.vaccination.conftest import elsewhere, make_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -80,26 +78,11 @@ def test_two_doses_a_certificate_and_the_verifier_says_valid(new_context, ward_o
     expect(verifier.locator("#verify-result")).to_have_attribute("data-valid", "false")
 
 
-def y4m_of_qr(text: str, path: Path) -> Path:
-    """A still 640×480 grey video of the certificate's QR code, for Chromium's fake camera."""
-    buffer = io.BytesIO()
-    make_qr(text).save(buffer, kind="png", scale=5, border=4)
-    qr = Image.open(buffer).convert("L")
-    frame = Image.new("L", (640, 480), 255)
-    frame.paste(qr, ((640 - qr.width) // 2, (480 - qr.height) // 2))
-    chroma = bytes([128]) * (320 * 240 * 2)
-    with path.open("wb") as out:
-        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
-        for _ in range(2):
-            out.write(b"FRAME\n" + frame.tobytes() + chroma)
-    return path
-
-
 def test_the_camera_reads_a_certificate(launch, new_context, ward_officer, citizen, tmp_path):
     do_init_keys()
     elsewhere(citizen, ward_officer, 1, date(2025, 9, 1))
     certificate, _ = do_issue_certificate(citizen)
-    video = y4m_of_qr(certificate.hc1, tmp_path / "hc1.y4m")
+    video = y4m_showing(certificate.hc1, tmp_path / "hc1.y4m", qr=make_qr(certificate.hc1), scale=5)
     browser = launch(
         "--use-fake-device-for-media-stream",
         "--use-fake-ui-for-media-stream",
