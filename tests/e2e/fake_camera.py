@@ -23,3 +23,12 @@ def y4m_showing(text: str, path: Path, *, qr=None, scale: int = 8) -> Path:
         for _ in range(2):
             out.write(b"FRAME\n" + frame.tobytes() + chroma)
     return path
+
+
+def browser_seeing(launch, video: Path):
+    """A Chromium whose camera shows ``video``, with camera permission prompts allowed."""
+    return launch(
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    )

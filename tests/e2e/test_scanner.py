@@ -13,7 +13,7 @@ from phongdich.checkpoints.models import Visit
 from phongdich.people.models import Person
 from tests.conftest import HEALTHY, PERSON
 from tests.e2e.conftest import PHONE, expect, log_in, snap
-from tests.e2e.fake_camera import y4m_showing
+from tests.e2e.fake_camera import browser_seeing, y4m_showing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -133,11 +133,7 @@ def test_a_visitor_already_inside_can_be_checked_out_from_the_result(
 def test_the_camera_reads_a_personal_qr(launch, new_context, venue_staff, venue, tmp_path):
     lan = declared_before(venue, PERSON)
     video = y4m_showing(f"PD1:{lan.token}", tmp_path / "qr.y4m")
-    browser = launch(
-        "--use-fake-device-for-media-stream",
-        "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-    )
+    browser = browser_seeing(launch, video)
     context = new_context(on=browser, **PHONE)
     context.grant_permissions(["camera"])
     page = open_scanner(context, venue)

@@ -17,7 +17,7 @@ from phongdich.testing.models import Pool, Sample, SamplingSession
 from phongdich.tracing.models import Case
 from tests.conftest import HAC_THANH, THANH_HOA, _staff
 from tests.e2e.conftest import PHONE, expect, log_in, snap
-from tests.e2e.fake_camera import y4m_showing
+from tests.e2e.fake_camera import browser_seeing, y4m_showing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -151,11 +151,7 @@ def test_the_camera_reads_a_personal_qr_at_the_site(
 ):
     session = walk_in_session(ward_officer)
     video = y4m_showing(f"PD1:{citizen.token}", tmp_path / "qr.y4m")
-    browser = launch(
-        "--use-fake-device-for-media-stream",
-        "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-    )
+    browser = browser_seeing(launch, video)
     context = new_context(on=browser, **PHONE)
     context.grant_permissions(["camera"])
     page = context.new_page()

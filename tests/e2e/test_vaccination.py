@@ -16,7 +16,7 @@ from phongdich.vaccination.certificates import do_issue_certificate
 from phongdich.vaccination.keys import do_init_keys
 from phongdich.vaccination.models import Certificate, Dose
 from tests.e2e.conftest import expect, log_in, snap
-from tests.e2e.fake_camera import y4m_showing
+from tests.e2e.fake_camera import browser_seeing, y4m_showing
 from tests.vaccination.conftest import elsewhere, make_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -83,11 +83,7 @@ def test_the_camera_reads_a_certificate(launch, new_context, ward_officer, citiz
     elsewhere(citizen, ward_officer, 1, date(2025, 9, 1))
     certificate, _ = do_issue_certificate(citizen)
     video = y4m_showing(certificate.hc1, tmp_path / "hc1.y4m", qr=make_qr(certificate.hc1), scale=5)
-    browser = launch(
-        "--use-fake-device-for-media-stream",
-        "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-    )
+    browser = browser_seeing(launch, video)
     context = new_context(on=browser)
     context.grant_permissions(["camera"])
     page = context.new_page()
