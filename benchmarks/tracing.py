@@ -1029,9 +1029,11 @@ def _explain(label: str, chunk: list, max_visit: timedelta) -> None:
     from phongdich.tracing import search
 
     adapt = connection.ops.adapt_datetimefield_value
+    at = search.from_micros
+    mv = int(max_visit / timedelta(microseconds=1))
     params: list = []
     for n, iv in enumerate(chunk):
-        params += [n, iv.venue_id, adapt(iv.start - max_visit), adapt(iv.start), adapt(iv.end)]
+        params += [n, iv.venue_id, adapt(at(iv.start - mv)), adapt(at(iv.start)), adapt(at(iv.end))]
     with connection.cursor() as cur:
         cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + search._sql(len(chunk)), params)
         plan = "\n".join(r[0] for r in cur.fetchall())
@@ -1057,17 +1059,23 @@ def profile(runs: list[CaseRun], now: datetime, last_day: date) -> None:
             [lo, lo + timedelta(days=1)],
         )
         venue, per_day = cur.fetchone()  # type: ignore[misc]
-    one = search.Interval(0, 0, venue, lo + timedelta(hours=10), lo + timedelta(hours=11))
+    us = search.micros(lo)
+    one = search.Interval(0, 0, venue, us + 10 * 3600 * search.US, us + 11 * 3600 * search.US)
     _explain(f"1 interval of 1 h at the busiest venue ({per_day:,} visits that day)", [one],
              max_visit)  # fmt: skip
     p50 = pct([r.seconds for r in runs], 50)
     run = min(runs, key=lambda r: abs(r.seconds - p50))
     case = Case.objects.get(pk=run.case_id)
     min_minutes = get_rule("tracing.f1_min_overlap_minutes")
-    index0 = search.intervals_of({case.person_id: (case.window_start, case.window_end)}, max_visit)
-    f1 = search.qualifying(search.overlapping(index0, max_visit), {case.person_id}, min_minutes)
-    windows = {p: (min(o.start for o in items), now) for p, items in f1.items()}
-    index1 = search.intervals_of(windows, max_visit)
+    mv = int(max_visit / timedelta(microseconds=1))
+    window = (search.micros(case.window_start), search.micros(case.window_end))
+    index0 = search.intervals_of({case.person_id: window}, mv)
+    f1 = search.find(index0, mv, {case.person_id}, min_minutes)
+    windows = {
+        p: (min(o[0] for g in groups for o in g.items), search.micros(now))
+        for p, groups in f1.items()
+    }
+    index1 = search.intervals_of(windows, mv)
     if index1:
         chunk = index1[: search.CHUNK]
         _explain(f"first F2 chunk of case #{case.pk} ({len(chunk)} of {len(index1)} F1 "

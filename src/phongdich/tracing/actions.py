@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,7 +21,7 @@ from phongdich.people.models import Person
 from phongdich.people.validation import validate_person
 from phongdich.places.models import Ward
 from phongdich.portal.rules import get_rule
-from phongdich.tracing import search
+from phongdich.tracing import search, store
 from phongdich.tracing.errors import TracingError
 from phongdich.tracing.models import (
     Case,
@@ -28,7 +30,6 @@ from phongdich.tracing.models import (
     Contact,
     ContactOrigin,
     ContactStatus,
-    Evidence,
     Level,
 )
 from phongdich.tracing.windows import infectious_window
@@ -232,10 +233,10 @@ class TraceResult:
     people: dict[int, str] = field(default_factory=dict)
 
 
-def _quarantine_start(contact: Contact | None) -> datetime | None:
+def _quarantine_start(contact: store.Existing | None) -> int | None:
     if contact is None or contact.quarantine_start is None:
         return None
-    return local_day_bounds(contact.quarantine_start)[0]
+    return search.micros(local_day_bounds(contact.quarantine_start)[0])
 
 
 def do_trace_case(case: Case, now: datetime | None = None) -> TraceResult:
@@ -244,136 +245,168 @@ def do_trace_case(case: Case, now: datetime | None = None) -> TraceResult:
     Re-running never duplicates anyone: contacts are unique per case and person, each keeps its
     status, the closest level wins (F1 over F2), and evidence is replaced by the new search."""
     now = now or timezone.now()
-    max_visit = timedelta(hours=get_rule("tracing.max_visit_hours"))
+    max_visit = get_rule("tracing.max_visit_hours") * 3600 * search.US
     min_minutes = get_rule("tracing.f1_min_overlap_minutes")
-    existing = {c.person_id: c for c in Contact.objects.filter(case=case)}
+    existing = store.existing_contacts(case)
 
-    index0 = search.intervals_of({case.person_id: (case.window_start, case.window_end)}, max_visit)
-    f1 = search.qualifying(search.overlapping(index0, max_visit), {case.person_id}, min_minutes)
+    window = (search.micros(case.window_start), search.micros(case.window_end))
+    index0 = search.intervals_of({case.person_id: window}, max_visit)
+    f1 = search.find(index0, max_visit, {case.person_id}, min_minutes)
 
     windows = {}
-    for person_id, items in f1.items():
-        exposed = min(o.start for o in items)
-        until = _quarantine_start(existing.get(person_id)) or now
+    for person_id, groups in f1.items():
+        exposed = min(g.start for g in groups)
+        until = _quarantine_start(existing.get(person_id)) or search.micros(now)
         if until > exposed:
             windows[person_id] = (exposed, until)
     index1 = search.intervals_of(windows, max_visit)
-    f2 = search.qualifying(search.overlapping(index1, max_visit), {case.person_id}, min_minutes)
-    f2 = {person: search.attribute(items) for person, items in f2.items()}
+    f2 = search.find(index1, max_visit, {case.person_id}, min_minutes, attribute=True)
     return _store(case, f1, f2, existing)
 
 
-def _closest_via(items: list[search.Overlap]) -> int:
-    minutes: dict[int, float] = defaultdict(float)
-    for o in items:
-        minutes[o.index.person_id] += o.minutes
-    return max(minutes, key=lambda p: (minutes[p], -p))
+Found = dict[int, list[search.Group]]
 
 
-def _evidence_rows(contact_id: int, level: str, items: list[search.Overlap]) -> list[Evidence]:
+def _closest_via(groups: list[search.Group]) -> int:
+    shared: dict[int, int] = defaultdict(int)
+    for g in groups:
+        for o in g.items:
+            shared[o[4]] += o[1] - o[0]
+    return max(shared, key=lambda p: (shared[p], -p))
+
+
+def _evidence_rows(contact_id: int, level: str, groups: list[search.Group]) -> Iterator[tuple]:
     """F1 evidence keeps every pair of visits with the F0. F2 evidence is one row per venue and
     local day (the unit the rule counts in), naming the F1 they spent longest with: an F2 who
     shared a factory floor with dozens of F1s for a week would otherwise carry thousands of rows
     that say the same thing."""
+    minute = search.MINUTE_US
     if level == Level.F1:
-        groups = [[o] for o in items]
-    else:
-        merged: dict[tuple, list[search.Overlap]] = defaultdict(list)
-        for o in items:
-            merged[(o.venue_id, local_date(o.start))].append(o)
-        groups = list(merged.values())
-    rows = []
-    for group in groups:
-        by_index: dict[int, float] = defaultdict(float)
-        for o in group:
-            by_index[o.index.person_id] += o.minutes
-        main_index = max(by_index, key=lambda p: (by_index[p], -p))
-        first = min((o for o in group if o.index.person_id == main_index), key=lambda o: o.start)
-        rows.append(
-            Evidence(
-                contact_id=contact_id,
-                venue_id=first.venue_id,
-                index_visit_id=first.index.visit_id,
-                contact_visit_id=first.visit_id,
-                index_person_id=main_index,
-                overlap_start=min(o.start for o in group),
-                overlap_end=max(o.end for o in group),
-                overlap_minutes=round(search.union_minutes(group)),
-                level=level,
-            )
+        for g in groups:
+            for s, e, visit_id, index_visit_id, index_person_id, _ in g.items:
+                yield (
+                    contact_id,
+                    g.venue_id,
+                    index_visit_id,
+                    visit_id,
+                    index_person_id,
+                    s,
+                    e,
+                    round((e - s) / minute),
+                    level,
+                )
+        return
+    for g in groups:
+        items = g.items
+        if len(items) == 1:
+            first = items[0]
+            main_index = first[4]
+        else:
+            by_index: dict[int, int] = defaultdict(int)
+            for o in items:
+                by_index[o[4]] += o[1] - o[0]
+            main_index = max(by_index, key=lambda p: (by_index[p], -p))
+            first = min((o for o in items if o[4] == main_index), key=itemgetter(0))
+        yield (
+            contact_id,
+            g.venue_id,
+            first[3],
+            first[2],
+            main_index,
+            g.start,
+            g.end,
+            round(g.union / minute),
+            level,
         )
-    return rows
+
+
+def _evidence(f1: Found, f2: Found, contact_ids: dict[int, int]) -> Iterator[tuple]:
+    for level, found in ((Level.F1.value, f1), (Level.F2.value, f2)):
+        for person_id, groups in found.items():
+            # One row per contact and pair of visits (the table's constraint). The search yields
+            # each pair once; this keeps a duplicate from failing the whole trace if it ever did.
+            seen: set[tuple[int, int]] = set()
+            for row in _evidence_rows(contact_ids[person_id], level, groups):
+                if (row[2], row[3]) not in seen:
+                    seen.add((row[2], row[3]))
+                    yield row
+
+
+def _evidence_changes(case: Case, rows: Iterator[tuple]) -> tuple[int, list[tuple]]:
+    """Replace the evidence of a case already traced by the new rows, touching only rows that
+    changed. A case is re-traced every 15 minutes for weeks to pick up late uploads; nearly all
+    of its evidence is the same each time, and rewriting it (with the foreign-key checks of every
+    row) cost as much as the first trace. Returns how many rows are kept and the rows to insert;
+    rows that went away or changed are deleted."""
+    old = store.existing_evidence(case)
+    kept, insert = 0, []
+    for row in rows:
+        before = old.pop((row[0], row[2], row[3]), None)
+        if before is not None and before[1] == row:
+            kept += 1
+        else:
+            insert.append(row)
+            if before is not None:
+                old[(row[0], row[2], row[3])] = before  # changed: delete, then insert
+    store.delete_evidence([pk for pk, _ in old.values()])
+    return kept, insert
 
 
 @transaction.atomic
-def _store(case: Case, f1: dict, f2: dict, existing: dict[int, Contact]) -> TraceResult:
+def _store(case: Case, f1: Found, f2: Found, existing: dict[int, store.Existing]) -> TraceResult:
+    now = timezone.now()
     result = TraceResult()
-    people = set(f1) | set(f2)
-    wards = dict(Person.objects.filter(pk__in=people).values_list("pk", "ward_id"))
-    new_contacts, changed = [], []
+    people = list(f1) + [p for p in f2 if p not in f1]
+    via = {p: _closest_via(f2[p]) for p in people if p not in f1}
+    new_people = [p for p in people if p not in existing]
+    wards = store.person_wards(new_people) if new_people else {}
+    venue_wards: dict[int, int] = {}
+    new, exposures = [], {}
     for person_id in people:
-        level = Level.F1 if person_id in f1 else Level.F2
-        items = f1.get(person_id, []) + f2.get(person_id, [])
-        first, last = min(o.start for o in items), max(o.end for o in items)
-        contact = existing.get(person_id)
-        if contact is None:
-            new_contacts.append(
-                Contact(
-                    case=case,
-                    person_id=person_id,
-                    level=level,
-                    origin=ContactOrigin.CHECKIN,
-                    ward_id=wards.get(person_id) or _venue_ward(items[0].venue_id),
-                    first_exposure=first,
-                    last_exposure=last,
-                )
-            )
-        elif (min(contact.level, level), first, last) != (
+        level = Level.F1.value if person_id in f1 else Level.F2.value
+        groups = f1.get(person_id, []) + f2.get(person_id, [])
+        first = min(g.start for g in groups)
+        last = max(g.end for g in groups)
+        if person_id in existing:
+            exposures[person_id] = (level, first, last)
+            continue
+        ward_id = wards.get(person_id)
+        if not ward_id:
+            venue_id = groups[0].venue_id
+            if venue_id not in venue_wards:
+                venue_wards[venue_id] = _venue_ward(venue_id)
+            ward_id = venue_wards[venue_id]
+        new.append(store.NewContact(person_id, level, ward_id, first, last, via.get(person_id)))
+    known = {p: c.pk for p, c in existing.items()}
+    contact_ids = {**known, **store.insert_contacts(case, new, known, now)}
+    changed = []
+    for person_id, (level, first, last) in exposures.items():
+        contact = existing[person_id]
+        level = min(contact.level, level)  # "F1" < "F2"
+        via_id = contact_ids[via[person_id]] if person_id in via else contact.via_id
+        if (level, first, last, via_id) != (
             contact.level,
-            contact.first_exposure,
-            contact.last_exposure,
+            contact.first,
+            contact.last,
+            contact.via_id,
         ):
-            contact.level = min(contact.level, level)  # "F1" < "F2"
-            contact.first_exposure, contact.last_exposure = first, last
-            changed.append(contact)
-    Contact.objects.bulk_create(new_contacts, batch_size=1000)
-    Contact.objects.bulk_update(
-        changed, ["level", "first_exposure", "last_exposure"], batch_size=1000
-    )
-    contacts = {
-        c.person_id: c
-        for c in Contact.objects.filter(case=case).only(
-            "pk", "person_id", "origin", "status", "via_id"
-        )
-    }
-    by_via: dict[int, list[int]] = defaultdict(list)
-    for person_id in f2:
-        if person_id not in f1:
-            via = contacts.get(_closest_via(f2[person_id]))
-            if via is not None and contacts[person_id].via_id != via.pk:
-                by_via[via.pk].append(contacts[person_id].pk)
-    for via_id, contact_ids in by_via.items():  # a few F1s reach many F2s: one UPDATE per F1
-        Contact.objects.filter(pk__in=contact_ids).update(via_id=via_id)
+            changed.append(store.ContactUpdate(contact.pk, level, first, last, via_id))
+    store.update_contacts(changed)
     stale = [
         c.pk
-        for p, c in contacts.items()
-        if p not in people
+        for p, c in existing.items()
+        if p not in exposures
         and c.origin == ContactOrigin.CHECKIN
         and c.status == ContactStatus.IDENTIFIED
     ]
     result.removed = Contact.objects.filter(pk__in=stale).delete()[0] if stale else 0
-    Evidence.objects.filter(contact__case=case).delete()
-    evidence = [
-        row
-        for level, found in ((Level.F1, f1), (Level.F2, f2))
-        for person_id, items in found.items()
-        for row in _evidence_rows(contacts[person_id].pk, level, items)
-    ]
-    Evidence.objects.bulk_create(evidence, batch_size=2000, ignore_conflicts=True)
-    Case.objects.filter(pk=case.pk).update(traced_at=timezone.now())
-    result.f1 = sum(1 for p in people if p in f1)
+    evidence = _evidence(f1, f2, contact_ids)
+    if existing:  # only contacts already on the list can have evidence
+        result.evidence, evidence = _evidence_changes(case, evidence)
+    result.evidence = store.insert_evidence(evidence) + result.evidence
+    Case.objects.filter(pk=case.pk).update(traced_at=now)
+    result.f1 = len(f1)
     result.f2 = len(people) - result.f1
-    result.evidence = len(evidence)
     return result
 
 

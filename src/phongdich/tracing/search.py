@@ -4,91 +4,141 @@ The search works on *intervals*: a visit is [checked_in_at, checked_out_at or ex
 For a set of index intervals (the F0's visits inside the infectious window, or each F1's visits
 after exposure), one SQL statement per chunk joins them with every visit at the same venue that
 started at most ``max_visit_hours`` before the index interval and before its end — an index range
-scan on (venue, checked_in_at) per index interval, with no date arithmetic in SQL, so the same
-statement runs on SQLite and PostgreSQL. Only overlapping pairs come back; they are clipped and
-summed per person, venue and local day in Python. Nothing proportional to the province is loaded.
+scan on (venue, checked_in_at) per index interval, with no date arithmetic in the join, so the
+same statement runs on SQLite and PostgreSQL. Only overlapping pairs come back; they are clipped
+and grouped per person, venue and local day in Python, in one pass over the rows. Nothing
+proportional to the province is loaded.
+
+Times are integer microseconds since the Unix epoch (UTC) throughout: a province-sized F2 search
+handles millions of overlaps, and tuples of ints cost a fraction of datetimes and dataclasses.
+PostgreSQL returns the epoch directly; on other databases it is computed from the datetime.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from operator import itemgetter
+from typing import NamedTuple
 
 from django.db import connection
 from django.utils import timezone
 
 from phongdich.checkpoints.models import Venue, Visit
-from phongdich.lib.timeutil import local_date
 
-CHUNK = 500  # index intervals per statement (5 parameters each, under SQLite's limit)
+CHUNK = 500  # index blocks per statement (5 parameters each, under SQLite's limit)
+FETCH = 5000  # rows per fetch: a chunk at a busy market can return many
 
-
-@dataclass(frozen=True, slots=True)
-class Interval:
-    visit_id: int
-    person_id: int
-    venue_id: int
-    start: datetime
-    end: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Overlap:
-    index: Interval
-    visit_id: int
-    person_id: int
-    venue_id: int
-    start: datetime
-    end: datetime
-    block: Block | None = None  # set while the index person is not yet attributed
-
-    @property
-    def minutes(self) -> float:
-        return (self.end - self.start).total_seconds() / 60
+US = 1_000_000
+MINUTE_US = 60 * US
+DAY_US = 86_400 * US
+# Asia/Ho_Chi_Minh has been UTC+7 all year since 1975, with no daylight-saving time, so the local
+# day of an instant is arithmetic (tests check it against lib.timeutil.local_date).
+VN_OFFSET_US = 7 * 3600 * US
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
 
 
-def _aware(value: datetime | str | None) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite without a declared type
+def micros(value: datetime) -> int:
+    return (value - EPOCH) // _ONE_US
+
+
+def from_micros(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
+
+
+def local_day(value: int) -> int:
+    """Days since 1970-01-01 of the Vietnamese calendar day at instant ``value`` (µs)."""
+    return (value + VN_OFFSET_US) // DAY_US
+
+
+def day_date(day: int) -> date:
+    return date(1970, 1, 1) + timedelta(days=day)
+
+
+def epoch_sql(column: str) -> str:
+    """SQL giving ``column`` (a timestamp) as integer µs since the epoch on PostgreSQL; elsewhere
+    the column itself, which ``to_micros`` converts."""
+    if connection.vendor == "postgresql":
+        # Exact: EXTRACT returns numeric since PostgreSQL 14 (the oldest Django 5.2 supports).
+        return f"(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint"
+    return column
+
+
+def to_micros(value: datetime | str | int | None) -> int | None:
+    """The value of an ``epoch_sql`` column as µs (SQLite returns text or naive UTC datetimes)."""
+    if value is None or isinstance(value, int):
+        return value
+    if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    if timezone.is_naive(value):  # SQLite stores UTC without an offset
-        return value.replace(tzinfo=UTC)
-    return value
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return micros(value)
 
 
-def visit_end(
-    checked_in_at: datetime,
-    checked_out_at: datetime | None,
-    expected_out_at: datetime,
-    max_visit: timedelta,
-) -> datetime:
-    end = checked_out_at or expected_out_at
-    return min(end, checked_in_at + max_visit)
+class Interval(NamedTuple):
+    visit_id: int
+    person_id: int
+    venue_id: int
+    start: int  # µs
+    end: int
 
 
-def intervals_of(
-    windows: dict[int, tuple[datetime, datetime]], max_visit: timedelta
-) -> list[Interval]:
-    """Visits of each person clipped to that person's window (one query for all of them)."""
+# One overlap of a contact's visit with an index interval, clipped to the overlap:
+#   (start, end, contact_visit_id, index_visit_id, index_person_id, block)
+# ``block`` is set while the index person is not yet attributed (see ``_attributed``). Tuples:
+# a large F2 search makes millions of them.
+Overlap = tuple[int, int, int, int, int, "Block | None"]
+
+
+class Group(NamedTuple):
+    """The overlaps of one contact at one venue on one local day: the unit the rule counts in."""
+
+    venue_id: int
+    day: int  # see local_day
+    union: int  # µs covered by the overlaps, time shared by several of them counted once
+    start: int  # the earliest start of the overlaps
+    end: int  # the latest end
+    items: list[Overlap]
+
+
+def _fetch(sql: str, params: list) -> Iterator[tuple]:
+    convert = connection.vendor != "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(FETCH):
+            if convert:
+                rows = [(*r[:-2], to_micros(r[-2]), to_micros(r[-1])) for r in rows]
+            yield from rows
+
+
+def intervals_of(windows: dict[int, tuple[int, int]], max_visit: int) -> list[Interval]:
+    """Visits of each person clipped to that person's window (µs; one query per 500 people)."""
     if not windows:
         return []
     lo = min(s for s, _ in windows.values()) - max_visit
     hi = max(e for _, e in windows.values())
-    rows = Visit.objects.filter(
-        person_id__in=list(windows), checked_in_at__gte=lo, checked_in_at__lt=hi
-    ).values_list(
-        "pk", "person_id", "venue_id", "checked_in_at", "checked_out_at", "expected_out_at"
-    )
+    adapt = connection.ops.adapt_datetimefield_value
+    people = list(windows)
+    table = Visit._meta.db_table
     out = []
-    for pk, person_id, venue_id, start, checked_out, expected in rows:
-        w_start, w_end = windows[person_id]
-        end = visit_end(start, checked_out, expected, max_visit)
-        s, e = max(start, w_start), min(end, w_end)
-        if e > s:
-            out.append(Interval(pk, person_id, venue_id, s, e))
+    for begin in range(0, len(people), CHUNK):
+        some = people[begin : begin + CHUNK]
+        sql = (
+            f"SELECT id, person_id, venue_id, {epoch_sql('checked_in_at')}, "  # noqa: S608
+            f"{epoch_sql('COALESCE(checked_out_at, expected_out_at)')} FROM {table} "
+            f"WHERE person_id IN ({', '.join(['%s'] * len(some))}) "
+            "AND checked_in_at >= %s AND checked_in_at < %s"
+        )
+        params = [*some, adapt(from_micros(lo)), adapt(from_micros(hi))]
+        for pk, person_id, venue_id, start, end in _fetch(sql, params):
+            w_start, w_end = windows[person_id]
+            end = min(end, start + max_visit)
+            s, e = max(start, w_start), min(end, w_end)
+            if e > s:
+                out.append(Interval(pk, person_id, venue_id, s, e))
     return out
 
 
@@ -103,7 +153,8 @@ def _sql(n: int) -> str:
     # Only the number of placeholder rows varies; every value is a bound parameter.
     return (
         f"WITH idx(ord, venue_id, lo, s, e) AS (VALUES {', '.join([row] * n)}) "  # noqa: S608
-        f"SELECT idx.ord, v.id, v.person_id, v.checked_in_at, v.checked_out_at, v.expected_out_at "
+        f"SELECT idx.ord, v.id, v.person_id, {epoch_sql('v.checked_in_at')}, "
+        f"{epoch_sql('COALESCE(v.checked_out_at, v.expected_out_at)')} "
         f"FROM idx JOIN {table} v ON v.venue_id = idx.venue_id "
         f"AND v.checked_in_at >= idx.lo AND v.checked_in_at < idx.e "
         f"WHERE (v.checked_out_at IS NULL AND v.expected_out_at > idx.s) OR v.checked_out_at > idx.s"
@@ -119,9 +170,10 @@ class Block:
     what the rule sums, is the same either way)."""
 
     venue_id: int
-    start: datetime
-    end: datetime
-    parts: tuple[Interval, ...]
+    start: int
+    end: int
+    parts: tuple[Interval, ...]  # sorted by start
+    people: frozenset[int]
 
 
 def blocks_of(index: list[Interval]) -> list[Block]:
@@ -129,8 +181,13 @@ def blocks_of(index: list[Interval]) -> list[Block]:
     for iv in index:
         by_venue[iv.venue_id].append(iv)
     blocks = []
+
+    def block(venue_id: int, parts: list[Interval], end: int) -> Block:
+        people = frozenset(p.person_id for p in parts)
+        return Block(venue_id, parts[0].start, end, tuple(parts), people)
+
     for venue_id, items in by_venue.items():
-        items.sort(key=lambda iv: iv.start)
+        items.sort(key=lambda iv: (iv.start, iv.visit_id))
         parts = [items[0]]
         end = items[0].end
         for iv in items[1:]:
@@ -138,100 +195,121 @@ def blocks_of(index: list[Interval]) -> list[Block]:
                 parts.append(iv)
                 end = max(end, iv.end)
             else:
-                blocks.append(Block(venue_id, parts[0].start, end, tuple(parts)))
+                blocks.append(block(venue_id, parts, end))
                 parts, end = [iv], iv.end
-        blocks.append(Block(venue_id, parts[0].start, end, tuple(parts)))
+        blocks.append(block(venue_id, parts, end))
     return blocks
 
 
-def _clip(
-    iv: Interval, visit_id: int, person_id: int, start: datetime, end: datetime
-) -> Overlap | None:
-    s, e = max(start, iv.start), min(end, iv.end)
-    return Overlap(iv, visit_id, person_id, iv.venue_id, s, e) if e > s else None
-
-
-def overlapping(index: list[Interval], max_visit: timedelta) -> Iterator[Overlap]:
-    """Every other person's visit that overlaps an index interval, clipped to the overlap.
+def _overlaps(
+    index: list[Interval], max_visit: int, exclude: set[int]
+) -> dict[tuple[int, int, int], list[Overlap]]:
+    """Every other person's visit that overlaps an index interval, clipped to the overlap and
+    grouped by (person, venue, local day).
 
     Overlaps with a block of several index intervals carry the block's first part as their index
-    (see ``attribute``); a visitor who is one of the block's own people is matched part by part,
+    (see ``_attributed``); a visitor who is one of the block's own people is matched part by part,
     so nobody overlaps with themselves."""
     adapt = connection.ops.adapt_datetimefield_value
+    groups: dict[tuple[int, int, int], list[Overlap]] = defaultdict(list)
     blocks = blocks_of(index)
     for begin in range(0, len(blocks), CHUNK):
         chunk = blocks[begin : begin + CHUNK]
         params: list = []
         for n, b in enumerate(chunk):
-            params += [n, b.venue_id, adapt(b.start - max_visit), adapt(b.start), adapt(b.end)]
-        with connection.cursor() as cursor:
-            cursor.execute(_sql(len(chunk)), params)
-            rows = cursor.fetchall()
-        for ord_, visit_id, person_id, start, checked_out, expected in rows:
+            params += [
+                n,
+                b.venue_id,
+                adapt(from_micros(b.start - max_visit)),
+                adapt(from_micros(b.start)),
+                adapt(from_micros(b.end)),
+            ]
+        for ord_, visit_id, person_id, start, end in _fetch(_sql(len(chunk)), params):
+            if person_id in exclude:
+                continue
+            if end > start + max_visit:
+                end = start + max_visit
             block = chunk[ord_]
-            start = _aware(start)
-            end = visit_end(start, _aware(checked_out), _aware(expected), max_visit)
-            if len(block.parts) == 1 or any(p.person_id == person_id for p in block.parts):
+            venue_id = block.venue_id
+            if len(block.parts) == 1 or person_id in block.people:
                 for part in block.parts:
                     if part.person_id != person_id:
-                        found = _clip(part, visit_id, person_id, start, end)
-                        if found is not None:
-                            yield found
+                        s = start if start > part.start else part.start
+                        e = end if end < part.end else part.end
+                        if e > s:
+                            day = (s + VN_OFFSET_US) // DAY_US
+                            groups[(person_id, venue_id, day)].append(
+                                (s, e, visit_id, part.visit_id, part.person_id, None)
+                            )
             else:
-                s, e = max(start, block.start), min(end, block.end)
+                s = start if start > block.start else block.start
+                e = end if end < block.end else block.end
                 if e > s:
-                    yield Overlap(block.parts[0], visit_id, person_id, block.venue_id, s, e, block)
+                    first = block.parts[0]
+                    day = (s + VN_OFFSET_US) // DAY_US
+                    groups[(person_id, venue_id, day)].append(
+                        (s, e, visit_id, first.visit_id, first.person_id, block)
+                    )
+    return groups
 
 
-def attribute(items: list[Overlap]) -> list[Overlap]:
-    """Name, for each overlap found against a block, the index person who shared most of it
-    (done only for people who qualified). The minutes stay those of the whole block."""
-    out = []
-    for o in items:
-        if o.block is None:
-            out.append(o)
-            continue
-        best, best_seconds = o.block.parts[0], -1.0
-        for part in o.block.parts:
-            if part.start >= o.end:
-                break  # parts are sorted by start
-            seconds = (min(o.end, part.end) - max(o.start, part.start)).total_seconds()
-            if seconds > best_seconds:
-                best, best_seconds = part, seconds
-        out.append(Overlap(best, o.visit_id, o.person_id, o.venue_id, o.start, o.end))
-    return out
-
-
-def qualifying(
-    overlaps: Iterable[Overlap], exclude: set[int], min_minutes: dict[str, int]
-) -> dict[int, list[Overlap]]:
-    """Keep people whose overlap at one venue on one local day reaches the venue kind's minimum."""
-    groups: dict[tuple[int, int, object], list[Overlap]] = defaultdict(list)
-    for o in overlaps:
-        if o.person_id not in exclude:
-            groups[(o.person_id, o.venue_id, local_date(o.start))].append(o)
+def find(
+    index: list[Interval],
+    max_visit: int,
+    exclude: set[int],
+    min_minutes: dict[str, int],
+    *,
+    attribute: bool = False,
+) -> dict[int, list[Group]]:
+    """People whose overlap with the index intervals at one venue on one local day reaches the
+    venue kind's minimum, with those (person, venue, day) groups. With ``attribute``, overlaps
+    found against a block name the index person who shared most of them (see ``_attributed``)."""
+    groups = _overlaps(index, max_visit, exclude)
     kinds = dict(Venue.objects.filter(pk__in={k[1] for k in groups}).values_list("pk", "kind"))
     default = min_minutes.get("default", 15)
-    found: dict[int, list[Overlap]] = defaultdict(list)
-    for (person_id, venue_id, _day), items in groups.items():
+    found: dict[int, list[Group]] = defaultdict(list)
+    for (person_id, venue_id, day), items in groups.items():
         # Two overlaps of the same visit with two index visits must not be counted twice:
         # sum the union of the overlap intervals.
-        if union_minutes(items) >= min_minutes.get(kinds.get(venue_id, ""), default):
-            found[person_id].extend(items)
+        if len(items) == 1:
+            start, end = items[0][0], items[0][1]
+            union = end - start
+        else:
+            union, start, end = _union(items)
+        if union >= min_minutes.get(kinds.get(venue_id, ""), default) * MINUTE_US:
+            if attribute:
+                items = [o if o[5] is None else _attributed(o, o[5]) for o in items]
+            found[person_id].append(Group(venue_id, day, union, start, end, items))
     return dict(found)
 
 
-def union_minutes(items: list[Overlap]) -> float:
-    """Minutes covered by the overlaps, counting time shared by several of them once."""
-    total = 0.0
-    current_start = current_end = None
-    for o in sorted(items, key=lambda x: x.start):
-        if current_end is None or o.start > current_end:
-            if current_end is not None:
-                total += (current_end - current_start).total_seconds()
-            current_start, current_end = o.start, o.end
-        else:
-            current_end = max(current_end, o.end)
-    if current_end is not None:
-        total += (current_end - current_start).total_seconds()
-    return total / 60
+def _attributed(o: Overlap, block: Block) -> Overlap:
+    """Name, for an overlap found against a block, the index person who shared most of it (done
+    only for people who qualified). The times stay those of the whole block."""
+    start, end, visit_id = o[0], o[1], o[2]
+    best, best_shared = block.parts[0], -US
+    for part in block.parts:
+        if part.start >= end:
+            break  # parts are sorted by start
+        shared = min(end, part.end) - max(start, part.start)
+        if shared > best_shared:
+            best, best_shared = part, shared
+    return (start, end, visit_id, best.visit_id, best.person_id, None)
+
+
+def _union(items: list[Overlap]) -> tuple[int, int, int]:
+    """The union of the overlaps (µs), the first start and the last end."""
+    ordered = sorted(items, key=itemgetter(0))
+    total = 0
+    first, current_end = ordered[0][0], ordered[0][1]
+    current_start, last = first, current_end
+    for o in ordered:
+        start, end = o[0], o[1]
+        if start > current_end:
+            total += current_end - current_start
+            current_start, current_end = start, end
+        elif end > current_end:
+            current_end = end
+        if end > last:
+            last = end
+    return total + current_end - current_start, first, last
