@@ -50,6 +50,9 @@ try:
     # default (a check-in makes only a few round trips); turn it on where the database restarts
     # or a proxy drops idle connections, to avoid one failed request per stale connection.
     DB_HEALTH_CHECKS = envbool("PHONGDICH_DB_HEALTH_CHECKS", False)
+    # A new case lists its F1 at once; when it has more F1 than this, the F2 search (which grows
+    # with every F1's own visits) runs in the background worker instead of the officer's request.
+    TRACING_INLINE_F1 = envint("PHONGDICH_TRACING_INLINE_F1", 50, minimum=0)
 except ConfigError as error:
     sys.stderr.write(f"PhòngDịch configuration error: {error}\n")
     raise SystemExit(2) from error

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -160,7 +161,7 @@ def do_create_case(
             _link_chain(case)
             audit.record("create", actor=actor, request=request, obj=case, ward=ward)
             if trace:
-                do_trace_case(case)
+                _first_trace(case)
     except IntegrityError:
         existing = Case.objects.filter(person=person, status=CaseStatus.OPEN).first()
         raise TracingError(
@@ -170,6 +171,21 @@ def do_create_case(
             409,
         ) from None
     return case
+
+
+def _first_trace(case: Case) -> None:
+    """The officer gets the F1 list (with evidence) before the page returns. A case with many F1
+    has its F2 searched by the background worker (``tasks.trace_case``): at a busy market that
+    search takes tens of seconds."""
+    first = do_trace_case(case, f2=False)
+    if first.f1 <= settings.TRACING_INLINE_F1:
+        do_trace_case(case)
+        return
+    from phongdich.tracing.tasks import trace_case
+
+    Case.objects.filter(pk=case.pk).update(f2_pending=True)
+    case.f2_pending = True
+    trace_case.enqueue(case.pk)  # the queue row commits with the case
 
 
 def _link_chain(case: Case) -> None:
@@ -239,15 +255,22 @@ def _quarantine_start(contact: store.Existing | None) -> int | None:
     return search.micros(local_day_bounds(contact.quarantine_start)[0])
 
 
-def do_trace_case(case: Case, now: datetime | None = None) -> TraceResult:
+def do_trace_case(case: Case, now: datetime | None = None, *, f2: bool = True) -> TraceResult:
     """Compute (or recompute) the F1 and F2 of a case from check-ins, with evidence.
 
     Re-running never duplicates anyone: contacts are unique per case and person, each keeps its
-    status, the closest level wins (F1 over F2), and evidence is replaced by the new search."""
+    status, the closest level wins (F1 over F2), and evidence is replaced by the new search.
+    ``f2=False`` lists only the F1 of a case that has no contacts yet (the first, fast pass);
+    a case with contacts is always searched in full, so that nobody is dropped."""
     now = now or timezone.now()
     max_visit = get_rule("tracing.max_visit_hours") * 3600 * search.US
     min_minutes = get_rule("tracing.f1_min_overlap_minutes")
     existing = store.existing_contacts(case)
+    if not f2 and not existing:
+        window = (search.micros(case.window_start), search.micros(case.window_end))
+        index0 = search.intervals_of({case.person_id: window}, max_visit)
+        f1 = search.find(index0, max_visit, {case.person_id}, min_minutes)
+        return _store(case, f1, {}, existing, complete=False)
 
     window = (search.micros(case.window_start), search.micros(case.window_end))
     index0 = search.intervals_of({case.person_id: window}, max_visit)
@@ -353,7 +376,14 @@ def _evidence_changes(case: Case, rows: Iterator[tuple]) -> tuple[int, list[tupl
 
 
 @transaction.atomic
-def _store(case: Case, f1: Found, f2: Found, existing: dict[int, store.Existing]) -> TraceResult:
+def _store(
+    case: Case,
+    f1: Found,
+    f2: Found,
+    existing: dict[int, store.Existing],
+    *,
+    complete: bool = True,
+) -> TraceResult:
     now = timezone.now()
     result = TraceResult()
     people = list(f1) + [p for p in f2 if p not in f1]
@@ -404,7 +434,11 @@ def _store(case: Case, f1: Found, f2: Found, existing: dict[int, store.Existing]
     if existing:  # only contacts already on the list can have evidence
         result.evidence, evidence = _evidence_changes(case, evidence)
     result.evidence = store.insert_evidence(evidence) + result.evidence
-    Case.objects.filter(pk=case.pk).update(traced_at=now)
+    if complete:
+        Case.objects.filter(pk=case.pk).update(traced_at=now, f2_pending=False)
+        case.f2_pending = False
+    else:
+        Case.objects.filter(pk=case.pk).update(traced_at=now)
     result.f1 = len(f1)
     result.f2 = len(people) - result.f1
     return result

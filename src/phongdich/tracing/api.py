@@ -40,13 +40,15 @@ def case_out(case: Case) -> dict:
         "window_start": case.window_start,
         "window_end": case.window_end,
         "window_override_reason": case.window_override_reason,
+        "f2_pending": case.f2_pending,
         **counts,
     }
 
 
 @router.post("/cases", response={201: CaseOut})
 def create_case(request, payload: CaseIn):
-    """Register a confirmed case (F0); its F1/F2 are computed at once from check-ins."""
+    """Register a confirmed case (F0); its F1 are computed at once from check-ins, and its F2
+    too unless it has many F1: then ``f2_pending`` is true until the background search ends."""
     require_role(request.user, *OFFICERS)
     person = None
     if payload.person_id is not None:
@@ -67,7 +69,7 @@ def create_case(request, payload: CaseIn):
         )
     case = actions.do_create_case(
         person=person,
-        person_data=payload.person.dict() if payload.person else None,
+        person_data=payload.person.model_dump() if payload.person else None,
         confirmed_at=payload.confirmed_at,
         sample_date=payload.sample_date,
         onset_date=payload.onset_date,
@@ -156,7 +158,7 @@ def add_contact(request, case_id: int, payload: ContactAdd):
     case = queries.access_case(request.user, case_id)
     contact, created = actions.do_add_contact(
         case,
-        payload.person.dict(),
+        payload.person.model_dump(),
         relation=payload.relation,
         level=payload.level if payload.level in Level.values else Level.F1,
         actor=request.user,

@@ -46,6 +46,8 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     traced_at = models.DateTimeField(null=True, blank=True)
+    # F1 were listed when the case was created; the F2 search runs in the background worker.
+    f2_pending = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("case (F0)")

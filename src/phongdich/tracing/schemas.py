@@ -31,6 +31,7 @@ class CaseOut(Schema):
     window_override_reason: str
     f1: int
     f2: int
+    f2_pending: bool = False
 
 
 class PersonRef(Schema):

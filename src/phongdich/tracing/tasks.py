@@ -1,8 +1,10 @@
-"""Re-run the search for open cases: check-ins uploaded late (offline scanners) join the lists."""
+"""Background contact searches: the F2 of a new case with many F1, and a re-run for open cases
+(check-ins uploaded late by offline scanners join the lists)."""
 
 from datetime import timedelta
 
 from django.utils import timezone
+from django_tasks import task
 
 from phongdich.portal.schedule import periodic
 from phongdich.tracing.actions import do_trace_case
@@ -17,3 +19,12 @@ def retrace_open_cases() -> int:
         do_trace_case(case)
         count += 1
     return count
+
+
+@task()
+def trace_case(case_id: int) -> int:
+    """The full search (F1 and F2) of a new case with many F1, queued when it was created."""
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        return 0
+    return do_trace_case(case).f2
