@@ -701,6 +701,7 @@ class CaseRun:
     cpu: float  # the process + its PostgreSQL backend: what the case costs without neighbours
     timed_out: bool = False
     child_rss: float = 0.0
+    f1_seconds: float = float("nan")  # until the F1 list (with evidence) was written
 
 
 def backend_cpu() -> float:
@@ -723,24 +724,32 @@ def _child(pipe: Any, job: str, payload: Any) -> None:
     from phongdich.people.models import Person
     from phongdich.tracing.actions import do_create_case, do_trace_case
     from phongdich.tracing.models import Case
+    from phongdich.tracing.tasks import trace_case
 
     connection.ensure_connection()
     pipe.send(("pid", connection.connection.info.backend_pid))
     if job == "trace":
+        # As a new case is traced: the F1 list first (what the officer's request waits for),
+        # then the full search with F2 (inline or in the worker); the time is both.
         case_id, now = payload
         case = Case.objects.get(pk=case_id)
         t0, c0 = time.perf_counter(), time.process_time() + backend_cpu()
+        do_trace_case(case, now=now, f2=False)
+        f1_seconds = time.perf_counter() - t0
         result = do_trace_case(case, now=now)
         out = (result.f1, result.f2, result.evidence)
     else:
         f0 = payload
         person = Person.objects.get(pk=f0.person_id)
         t0, c0 = time.perf_counter(), time.process_time() + backend_cpu()
-        do_create_case(person=person, confirmed_at=f0.confirmed_at, sample_date=f0.sample_date,
-                       onset_date=f0.onset_date, actor=None)  # fmt: skip
+        case = do_create_case(person=person, confirmed_at=f0.confirmed_at,
+                              sample_date=f0.sample_date, onset_date=f0.onset_date, actor=None)  # fmt: skip
+        f1_seconds = time.perf_counter() - t0
+        if case.f2_pending:  # what the background worker then runs
+            trace_case.func(case.pk)
         out = (0, 0, 0)
     seconds, cpu = time.perf_counter() - t0, time.process_time() + backend_cpu() - c0
-    pipe.send(("done", (seconds, cpu, *out, rss_mb())))
+    pipe.send(("done", (seconds, cpu, *out, rss_mb(), f1_seconds)))
     connection.close()
 
 
@@ -799,8 +808,11 @@ def measure_cases(f0s: list[F0], now: datetime, budget: Budget, cap: float) -> l
             runs.append(CaseRun(f0, case.pk, cap, -1, -1, -1, float("nan"), timed_out=True))
             log(f"  trace {n}/{len(f0s)}: stopped at the {cap:.0f} s cap (case #{case.pk})")
             continue
-        seconds, cpu, f1, f2, evidence, child_rss = result
-        runs.append(CaseRun(f0, case.pk, seconds, f1, f2, evidence, cpu, child_rss=child_rss))
+        seconds, cpu, f1, f2, evidence, child_rss, f1_seconds = result
+        runs.append(
+            CaseRun(f0, case.pk, seconds, f1, f2, evidence, cpu, child_rss=child_rss,
+                    f1_seconds=f1_seconds)
+        )  # fmt: skip
         if n % 10 == 0 or seconds > 5:
             log(
                 f"  trace {n}/{len(f0s)}: {seconds * 1000:,.0f} ms, CPU {cpu * 1000:,.0f} ms "
@@ -812,8 +824,8 @@ def measure_cases(f0s: list[F0], now: datetime, budget: Budget, cap: float) -> l
 
 def measure_batch(
     f0s: list[F0], budget: Budget, cap: float
-) -> tuple[int, float, list[float], float, int]:
-    started, times, cpu, capped = time.perf_counter(), [], 0.0, 0
+) -> tuple[int, float, list[float], float, int, list[float]]:
+    started, times, cpu, capped, f1_times = time.perf_counter(), [], 0.0, 0, []
     for n, f0 in enumerate(f0s, start=1):
         if budget.left() <= 0:
             log(f"  batch: time budget spent after {len(times) + capped} cases")
@@ -824,11 +836,12 @@ def measure_batch(
             log(f"  batch {n}: stopped at the {cap:.0f} s cap")
             continue
         times.append(result[0])
+        f1_times.append(result[-1])
         cpu += result[1]
         if n % 100 == 0 or result[0] > 5:
             log(f"  batch {n}/{len(f0s)}: {result[0]:,.1f} s (CPU {result[1]:,.1f} s); "
                 f"{time.perf_counter() - started:,.1f} s so far")  # fmt: skip
-    return len(times), time.perf_counter() - started, times, cpu, capped
+    return len(times), time.perf_counter() - started, times, cpu, capped, f1_times
 
 
 def stored_sets(case_id: int) -> tuple[set[int], set[int], int]:
@@ -1250,6 +1263,11 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901
             f"{max(r.f1 for r in runs):,} / {max(r.f2 for r in runs):,} / "
             f"{max(r.evidence for r in runs):,})",
         ),
+        (
+            "trace: F1 list p50 / p95 / max",
+            " / ".join(f"{pct([r.f1_seconds * 1000 for r in runs], q):,.0f}" for q in (50, 95, 100))
+            + " ms (the first pass, what creating a case waits for; F2 follow in the worker)",
+        ),
         ("trace: max RSS of a case process", f"{max(r.child_rss for r in runs):,.0f} MB"),
     ]
     if args.profile and runs:
@@ -1350,7 +1368,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901
 
     if args.batch:
         log(f"batch of {args.batch} new cases (load average {loadavg()})")
-        done, seconds, batch_times, batch_cpu, batch_capped = measure_batch(
+        done, seconds, batch_times, batch_cpu, batch_capped, f1_times = measure_batch(
             f0s[args.cases :], Budget(args.batch_budget), args.cap
         )
         verdict = "ok" if done == args.batch and seconds < TARGET_BATCH_S else "MISSED"
@@ -1373,6 +1391,12 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901
                 "batch: per case p50 / p95 / max",
                 f"{pct(batch_times, 50) * 1000:,.0f} / {pct(batch_times, 95) * 1000:,.0f} / "
                 f"{max(batch_times, default=0) * 1000:,.0f} ms (load average {loadavg()})",
+            ),
+            (
+                "batch: F1 lists p50 / p95 / sum",
+                f"{pct(f1_times, 50) * 1000:,.0f} / {pct(f1_times, 95) * 1000:,.0f} ms / "
+                f"{sum(f1_times):,.1f} s (creating the case; F2 of cases with more than "
+                f"PHONGDICH_TRACING_INLINE_F1 F1 run after, in the worker, and are in the time above)",
             ),
         ]
     print_report(report)
