@@ -78,3 +78,19 @@ def test_the_case_page_and_api_say_the_f2_are_pending(
     assert out["f2_pending"] is True and out["f1"] == len(F1) and out["f2"] == 0
     trace_case.func(case.pk)
     assert b'id="f2-pending"' not in client.get(f"/staff/tracing/{case.pk}/").content
+
+
+def test_search_again_runs_at_once_or_in_the_background(scenario, ward_officer, settings, client):
+    case = create(scenario, ward_officer)
+    client.force_login(ward_officer)
+    page = client.post(f"/staff/tracing/{case.pk}/retrace", follow=True)
+    assert "F1" in page.content.decode() and not DBTaskResult.objects.exists()
+    settings.TRACING_INLINE_F1 = 5
+    client.post(f"/staff/tracing/{case.pk}/retrace")
+    case.refresh_from_db()
+    assert case.f2_pending is True
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [case.pk]
+    trace_case.func(case.pk)
+    case.refresh_from_db()
+    assert case.f2_pending is False
+    assert listed(scenario, case, Level.F2) == F2

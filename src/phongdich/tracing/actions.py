@@ -188,6 +188,21 @@ def _first_trace(case: Case) -> None:
     trace_case.enqueue(case.pk)  # the queue row commits with the case
 
 
+def do_retrace(case: Case) -> TraceResult | None:
+    """An officer's "search again": at once for a case with few F1, otherwise queued for the
+    background worker (the case shows its F2 as pending until then); returns None when queued."""
+    from phongdich.tracing.tasks import trace_case
+
+    f1 = Contact.objects.filter(case=case, level=Level.F1).count()
+    if f1 <= settings.TRACING_INLINE_F1:
+        return do_trace_case(case)
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(f2_pending=True)
+        trace_case.enqueue(case.pk)
+    case.f2_pending = True
+    return None
+
+
 def _link_chain(case: Case) -> None:
     """If the new case was traced as a contact of earlier cases, mark those contacts and link the
     chain to the closest one (F1 before F2, then the most recent case)."""

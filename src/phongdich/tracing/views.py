@@ -119,10 +119,13 @@ def case_detail(request, case_id: int):
 def case_retrace(request, case_id: int):
     require_role(request.user, *OFFICERS)
     case = queries.access_case(request.user, case_id)
-    result = actions.do_trace_case(case)
-    messages.success(
-        request, _("Search done: %(f1)s F1, %(f2)s F2.") % {"f1": result.f1, "f2": result.f2}
-    )
+    result = actions.do_retrace(case)
+    if result is None:
+        messages.success(request, _("The search runs in the background: reload in a few minutes."))
+    else:
+        messages.success(
+            request, _("Search done: %(f1)s F1, %(f2)s F2.") % {"f1": result.f1, "f2": result.f2}
+        )
     return redirect("tracing:case", case_id=case.pk)
 
 
