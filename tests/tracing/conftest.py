@@ -108,8 +108,8 @@ def scenario(world):
     return w
 
 
-@pytest.fixture
-def case(scenario, ward_officer):
+def create_case(scenario, officer):
+    """P0's case: onset 20/11, sample 21/11, confirmed 22/11 12:00 (traced by default)."""
     from phongdich.tracing.actions import do_create_case
 
     return do_create_case(
@@ -117,5 +117,10 @@ def case(scenario, ward_officer):
         confirmed_at=local("2026-11-22 12:00"),
         sample_date=date(2026, 11, 21),
         onset_date=date(2026, 11, 20),
-        actor=ward_officer,
+        actor=officer,
     )
+
+
+@pytest.fixture
+def case(scenario, ward_officer):
+    return create_case(scenario, ward_officer)

@@ -1,29 +1,17 @@
 """A new case lists its F1 at once; with many F1 its F2 search goes to the background worker."""
 
-from datetime import date
-
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from phongdich.tracing.actions import do_create_case, do_trace_case
+from phongdich.tracing.actions import do_trace_case
 from phongdich.tracing.models import Contact, Evidence, Level
 from phongdich.tracing.tasks import trace_case
-from tests.tracing.conftest import local
+from tests.tracing.conftest import create_case
 
 pytestmark = pytest.mark.django_db
 
 F1 = {"P1", "P3", "P5", "P6", "P7", "P12"}
 F2 = {"P2", "P4", "P8", "P10"}
-
-
-def create(scenario, officer):
-    return do_create_case(
-        person=scenario.person("P0"),
-        confirmed_at=local("2026-11-22 12:00"),
-        sample_date=date(2026, 11, 21),
-        onset_date=date(2026, 11, 20),
-        actor=officer,
-    )
 
 
 def listed(scenario, case, level):
@@ -33,7 +21,7 @@ def listed(scenario, case, level):
 
 
 def test_a_case_with_few_f1_gets_its_f2_at_once(scenario, ward_officer):
-    case = create(scenario, ward_officer)
+    case = create_case(scenario, ward_officer)
     assert listed(scenario, case, Level.F1) == F1 and listed(scenario, case, Level.F2) == F2
     assert case.f2_pending is False
     assert not DBTaskResult.objects.exists()
@@ -41,7 +29,7 @@ def test_a_case_with_few_f1_gets_its_f2_at_once(scenario, ward_officer):
 
 def test_a_case_with_many_f1_lists_them_and_queues_the_f2(scenario, ward_officer, settings):
     settings.TRACING_INLINE_F1 = 5
-    case = create(scenario, ward_officer)
+    case = create_case(scenario, ward_officer)
     # The F1 list, with its evidence, is there when the officer's request returns.
     assert listed(scenario, case, Level.F1) == F1 and listed(scenario, case, Level.F2) == set()
     assert Evidence.objects.filter(contact__case=case, level=Level.F1).count() >= len(F1)
@@ -62,7 +50,7 @@ def test_a_case_with_many_f1_lists_them_and_queues_the_f2(scenario, ward_officer
 
 
 def test_the_first_pass_never_drops_contacts_of_a_traced_case(scenario, ward_officer):
-    case = create(scenario, ward_officer)
+    case = create_case(scenario, ward_officer)
     do_trace_case(case, f2=False)  # a case with contacts is searched in full
     assert listed(scenario, case, Level.F1) == F1 and listed(scenario, case, Level.F2) == F2
 
@@ -71,7 +59,7 @@ def test_the_case_page_and_api_say_the_f2_are_pending(
     scenario, ward_officer, settings, client, api_client
 ):
     settings.TRACING_INLINE_F1 = 5
-    case = create(scenario, ward_officer)
+    case = create_case(scenario, ward_officer)
     client.force_login(ward_officer)
     assert b'id="f2-pending"' in client.get(f"/staff/tracing/{case.pk}/").content
     out = api_client.as_user(ward_officer).get(f"/api/v1/cases/{case.pk}").json()
@@ -81,7 +69,7 @@ def test_the_case_page_and_api_say_the_f2_are_pending(
 
 
 def test_search_again_runs_at_once_or_in_the_background(scenario, ward_officer, settings, client):
-    case = create(scenario, ward_officer)
+    case = create_case(scenario, ward_officer)
     client.force_login(ward_officer)
     page = client.post(f"/staff/tracing/{case.pk}/retrace", follow=True)
     assert "F1" in page.content.decode() and not DBTaskResult.objects.exists()
