@@ -38,7 +38,7 @@ def test_a_change_made_by_another_process_applies_when_the_entry_expires(
 ):
     settings.VENUE_CACHE_SECONDS = 10
     clock = [1000.0]
-    monkeypatch.setattr(venue_cache.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(venue_cache, "monotonic", lambda: clock[0])
     assert checkin(api_client, venue).status_code == 201
     # Another server process suspends it: no signal reaches this one.
     Venue.objects.filter(pk=venue.pk).update(status=VenueStatus.SUSPENDED)

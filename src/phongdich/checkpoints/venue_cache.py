@@ -10,7 +10,7 @@ codes cannot fill the memory.
 from __future__ import annotations
 
 import threading
-import time
+from time import monotonic
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
@@ -27,7 +27,7 @@ _lock = threading.Lock()
 def venue_by_code(code: str) -> Venue | None:
     """The venue with this (normalised) code, with its ward, from the cache or the database."""
     ttl = settings.VENUE_CACHE_SECONDS
-    now = time.monotonic()
+    now = monotonic()
     entry = _entries.get(code)
     if entry is not None and entry[0] > now:
         return entry[1]
