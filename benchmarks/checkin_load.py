@@ -14,7 +14,7 @@ The requests are anonymous, like a citizen's phone: the public endpoints then co
 the per-address rate limit (PHONGDICH_CHECKIN_RATE_PER_MINUTE, default 120 a minute), and every
 request here comes from 127.0.0.1. Start the server under test with a high limit, e.g.::
 
-    PHONGDICH_CHECKIN_RATE_PER_MINUTE=1000000 phongdich serve --port 8011 --workers 3 --no-worker
+    PHONGDICH_CHECKIN_RATE_PER_MINUTE=1000000 phongdich serve --port 8011 --workers 4 --threads 1 --no-worker
 
 Venues: ``--venues-file FILE`` (one code per line), or ``--token TOKEN`` of an officer of
 ``--ward`` (``phongdich token USERNAME``) and the script creates ``--venues`` active venues through
