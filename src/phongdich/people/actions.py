@@ -2,60 +2,23 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from phongdich.lib.codes import new_token
 from phongdich.lib.errors import InputErrors
-from phongdich.lib.rows import insert_one
+from phongdich.lib.rows import insert_one, select_rows
 from phongdich.people.models import Person
 from phongdich.people.validation import PersonData
 
 _UPDATABLE = ("gender", "nationality", "ward_id", "address", "email")
 
 
-_row_plans: dict[str, tuple[str, list[str], list]] = {}
-
-
-def _row_plan() -> tuple[str, list[str], list]:
-    """The column list, attribute names and value converters of a people row, per database."""
-    plan = _row_plans.get(connection.alias)
-    if plan is None:
-        fields = Person._meta.concrete_fields
-        table = Person._meta.db_table
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        converters = [
-            (i, field, convs)
-            for i, field in enumerate(fields)
-            if (convs := connection.ops.get_db_converters(field.get_col(table)))
-        ]
-        plan = _row_plans[connection.alias] = (columns, [f.attname for f in fields], converters)
-    return plan
-
-
-def _select_people(where: str, params: list) -> list[Person]:
-    """People matching an SQL condition on the people table, at most two.
-
-    Written in SQL because building these lookups through the ORM cost several times their run
-    time, and every check-in makes one (each condition is served by a unique index)."""
-    columns, names, converters = _row_plan()
-    table = connection.ops.quote_name(Person._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {table} WHERE {where} LIMIT 2", params)  # noqa: S608
-        rows = cursor.fetchall()
-    people = []
-    for row in rows:
-        values = list(row)
-        for i, field, convs in converters:
-            for convert in convs:
-                values[i] = convert(values[i], field, connection)
-        people.append(Person.from_db(connection.alias, names, values))
-    return people
-
-
 def find_person(data: PersonData) -> Person | None:
     """Match by ID number when given, else by normalised phone + folded name + birth year.
 
-    One query on the hot path: both candidates are fetched together and the ID match wins.
+    One query on the hot path: both candidates are fetched together and the ID match wins. It
+    goes through ``select_rows`` (SQL built once): through the ORM, building this lookup cost
+    several times its run time, and every check-in makes one.
     """
     clauses, params = [], []
     if data.id_number:
@@ -66,7 +29,7 @@ def find_person(data: PersonData) -> Person | None:
         params += [data.phone, data.name_folded, data.birth_year]
     if not clauses:
         return None
-    candidates = _select_people(" OR ".join(clauses), params)
+    candidates = select_rows(Person, " OR ".join(clauses), params, limit=2)
     for person in candidates:
         if data.id_number and person.id_number == data.id_number:
             return person
@@ -75,7 +38,7 @@ def find_person(data: PersonData) -> Person | None:
 
 def person_by_token(token: str) -> Person | None:
     """The person behind a personal QR or remembered-device token."""
-    found = _select_people("token = %s", [token])
+    found = select_rows(Person, "token = %s", [token], limit=1)
     return found[0] if found else None
 
 
@@ -88,7 +51,7 @@ def do_match_person(data: PersonData) -> tuple[Person, bool]:
         return person, False
     try:
         with transaction.atomic():
-            return create_person(data), True
+            return insert_one(new_person(data)), True
     except IntegrityError:
         return matched_after_conflict(data), False
 
@@ -108,13 +71,6 @@ def new_person(data: PersonData) -> Person:
         email=data.email,
         token=new_token(),
     )
-
-
-def create_person(data: PersonData) -> Person:
-    """Insert a new person. Inside the caller's transaction and without a savepoint: a unique
-    conflict (the same human declared at the same moment) aborts that transaction, and the caller
-    retries with the winner from ``find_person`` (see ``do_match_person``)."""
-    return insert_one(new_person(data))
 
 
 def matched_after_conflict(data: PersonData) -> Person:
