@@ -174,33 +174,30 @@ def do_create_case(
 
 
 def _first_trace(case: Case) -> None:
-    """The officer gets the F1 list (with evidence) before the page returns. A case with many F1
-    has its F2 searched by the background worker (``tasks.trace_case``): at a busy market that
-    search takes tens of seconds."""
-    first = do_trace_case(case, f2=False)
-    if first.f1 <= settings.TRACING_INLINE_F1:
-        do_trace_case(case)
-        return
-    from phongdich.tracing.tasks import trace_case
-
-    Case.objects.filter(pk=case.pk).update(f2_pending=True)
-    case.f2_pending = True
-    trace_case.enqueue(case.pk)  # the queue row commits with the case
+    """The officer gets the F1 list (with evidence) before the page returns. A case with more
+    than PHONGDICH_TRACING_INLINE_F1 F1 has its F2 searched by the background worker
+    (``tasks.trace_case``): at a busy market that search takes tens of seconds."""
+    if _trace(case, timezone.now(), inline_f1=settings.TRACING_INLINE_F1).f2_pending:
+        _queue_full_trace(case)
 
 
 def do_retrace(case: Case) -> TraceResult | None:
     """An officer's "search again": at once for a case with few F1, otherwise queued for the
     background worker (the case shows its F2 as pending until then); returns None when queued."""
-    from phongdich.tracing.tasks import trace_case
-
     f1 = Contact.objects.filter(case=case, level=Level.F1).count()
     if f1 <= settings.TRACING_INLINE_F1:
         return do_trace_case(case)
-    with transaction.atomic():
+    _queue_full_trace(case)
+    return None
+
+
+def _queue_full_trace(case: Case) -> None:
+    from phongdich.tracing.tasks import trace_case
+
+    with transaction.atomic():  # the queue row commits with the flag
         Case.objects.filter(pk=case.pk).update(f2_pending=True)
         trace_case.enqueue(case.pk)
     case.f2_pending = True
-    return None
 
 
 def _link_chain(case: Case) -> None:
@@ -262,6 +259,7 @@ class TraceResult:
     evidence: int = 0
     removed: int = 0
     people: dict[int, str] = field(default_factory=dict)
+    f2_pending: bool = False  # only the F1 were searched
 
 
 def _quarantine_start(contact: store.Existing | None) -> int | None:
@@ -277,19 +275,20 @@ def do_trace_case(case: Case, now: datetime | None = None, *, f2: bool = True) -
     status, the closest level wins (F1 over F2), and evidence is replaced by the new search.
     ``f2=False`` lists only the F1 of a case that has no contacts yet (the first, fast pass);
     a case with contacts is always searched in full, so that nobody is dropped."""
-    now = now or timezone.now()
+    return _trace(case, now or timezone.now(), inline_f1=None if f2 else -1)
+
+
+def _trace(case: Case, now: datetime, *, inline_f1: int | None) -> TraceResult:
+    """The search; with ``inline_f1``, a case without contacts whose F1 outnumber it stops after
+    storing them (the result says ``f2_pending``)."""
     max_visit = get_rule("tracing.max_visit_hours") * 3600 * search.US
     min_minutes = get_rule("tracing.f1_min_overlap_minutes")
     existing = store.existing_contacts(case)
-    if not f2 and not existing:
-        window = (search.micros(case.window_start), search.micros(case.window_end))
-        index0 = search.intervals_of({case.person_id: window}, max_visit)
-        f1 = search.find(index0, max_visit, {case.person_id}, min_minutes)
-        return _store(case, f1, {}, existing, complete=False)
-
     window = (search.micros(case.window_start), search.micros(case.window_end))
     index0 = search.intervals_of({case.person_id: window}, max_visit)
     f1 = search.find(index0, max_visit, {case.person_id}, min_minutes)
+    if inline_f1 is not None and not existing and len(f1) > inline_f1:
+        return _store(case, f1, {}, existing, complete=False)
 
     windows = {}
     for person_id, groups in f1.items():
@@ -449,11 +448,8 @@ def _store(
     if existing:  # only contacts already on the list can have evidence
         result.evidence, evidence = _evidence_changes(case, evidence)
     result.evidence = store.insert_evidence(evidence) + result.evidence
-    if complete:
-        Case.objects.filter(pk=case.pk).update(traced_at=now, f2_pending=False)
-        case.f2_pending = False
-    else:
-        Case.objects.filter(pk=case.pk).update(traced_at=now)
+    Case.objects.filter(pk=case.pk).update(traced_at=now, f2_pending=not complete)
+    case.f2_pending = result.f2_pending = not complete
     result.f1 = len(f1)
     result.f2 = len(people) - result.f1
     return result
