@@ -34,14 +34,23 @@ AUTOCHECKPOINT_PAGES = 20_000  # only if the checkpointer thread is not keeping 
 
 _checkpointers: dict[str, int] = {}  # database path -> pid of the process whose thread runs
 _checkpointers_lock = threading.Lock()
-# Held while the thread is inside SQLite, and taken around fork() (gunicorn forks its workers
-# from a process that may run a checkpointer): a child must not inherit a half-done SQLite call.
+# Held while the thread is inside SQLite. Both locks are taken around fork() (gunicorn forks
+# its workers from a process that may run a checkpointer): a child must not inherit a half-done
+# SQLite call or a lock nobody will release.
 _sqlite_work = threading.Lock()
-os.register_at_fork(
-    before=_sqlite_work.acquire,
-    after_in_parent=_sqlite_work.release,
-    after_in_child=_sqlite_work.release,
-)
+
+
+def _before_fork() -> None:
+    _sqlite_work.acquire()
+    _checkpointers_lock.acquire()
+
+
+def _after_fork() -> None:
+    _checkpointers_lock.release()
+    _sqlite_work.release()
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork)
 
 
 def _ensure_checkpointer(path: str) -> None:
