@@ -20,7 +20,7 @@ from phongdich.lib.errors import InputErrors
 from phongdich.lib.timeutil import local_date
 from phongdich.places.models import Ward
 from phongdich.testing.models import Sample
-from phongdich.tracing.actions import do_create_case, do_trace_case
+from phongdich.tracing.actions import do_create_case, do_first_trace
 from phongdich.tracing.models import Case, CaseSource, CaseStatus
 
 log = logging.getLogger(__name__)
@@ -28,10 +28,11 @@ TRACE_AT_ONCE = 10
 
 
 def trace_cases_now(case_ids: list[int]) -> int:
-    """Run the contact search of each case (tracing's own action); returns cases traced."""
+    """Run the contact search of each new case (tracing's own first pass: F1 at once, F2 inline
+    or queued for the worker when there are many F1); returns cases traced."""
     cases = list(Case.objects.filter(pk__in=case_ids))
     for case in cases:
-        do_trace_case(case)
+        do_first_trace(case)
     return len(cases)
 
 

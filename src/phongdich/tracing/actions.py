@@ -161,7 +161,7 @@ def do_create_case(
             _link_chain(case)
             audit.record("create", actor=actor, request=request, obj=case, ward=ward)
             if trace:
-                _first_trace(case)
+                do_first_trace(case)
     except IntegrityError:
         existing = Case.objects.filter(person=person, status=CaseStatus.OPEN).first()
         raise TracingError(
@@ -173,8 +173,9 @@ def do_create_case(
     return case
 
 
-def _first_trace(case: Case) -> None:
-    """The officer gets the F1 list (with evidence) before the page returns. A case with more
+def do_first_trace(case: Case) -> None:
+    """The search for a new case: its F1 list (with evidence) at once, so the officer has it
+    before the page returns (and the lab's import its cases' lists). A case with more
     than PHONGDICH_TRACING_INLINE_F1 F1 has its F2 searched by the background worker
     (``tasks.trace_case``): at a busy market that search takes tens of seconds."""
     if _trace(case, timezone.now(), inline_f1=settings.TRACING_INLINE_F1).f2_pending:
