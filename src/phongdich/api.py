@@ -17,6 +17,9 @@ from phongdich.testing.api import router as testing_router
 from phongdich.tracing.api import router as tracing_router
 from phongdich.vaccination.api import router as vaccination_router
 
+# Where the API is mounted (urls.py); checkpoints.fast_api matches check-in paths under it.
+URL_PREFIX = "api/v1/"
+
 api = NinjaAPI(
     title="PhòngDịch API",
     version="1",

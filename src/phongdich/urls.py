@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from phongdich.api import api
+from phongdich.api import URL_PREFIX, api
 
 urlpatterns = [
     # The API first: check-ins arrive there hundreds of times a second, and Django tries the
     # patterns in order.
-    path("api/v1/", api.urls),
+    path(URL_PREFIX, api.urls),
     # Apps' public pages before the portal's: they replace the portal's "coming soon" placeholders.
     path("", include("phongdich.testing.public_urls")),
     path("", include("phongdich.vaccination.public_urls")),

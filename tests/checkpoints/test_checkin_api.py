@@ -1,15 +1,51 @@
+import json
 import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from phongdich.checkpoints.actions import do_rotate_venue_code, do_set_venue_status
 from phongdich.checkpoints.models import Visit
 from phongdich.people.models import Person
+from tests import wsgi_client
 from tests.conftest import HEALTHY, PERSON
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["handler", "wsgi"])
+def api_client(request, api_client):
+    """Every test here runs twice: through Django's test client, and through the WSGI application
+    a server runs, where anonymous check-ins and check-outs take the fast path
+    (``checkpoints.fast_api``) and everything else goes on to Django."""
+    if request.param == "handler":
+        return api_client
+    return WsgiApi()
+
+
+class WsgiApi:
+    def __init__(self, user=None):
+        self.headers = {}
+        if user is not None:
+            from phongdich.accounts.actions import do_issue_token
+
+            self.headers["Authorization"] = f"Bearer {do_issue_token(user)}"
+
+    def as_user(self, user):
+        return WsgiApi(user)
+
+    def get(self, path, **kw):
+        from phongdich.wsgi import application
+
+        return wsgi_client.call(application, "GET", path, headers=self.headers, **kw)
+
+    def post(self, path, data=None, **kw):
+        from phongdich.wsgi import application
+
+        body = json.dumps(data, cls=DjangoJSONEncoder).encode()
+        return wsgi_client.post_json(application, path, body, headers=self.headers, **kw)
 
 
 def body(target, **over):

@@ -79,6 +79,12 @@ def _checkin_out(result: actions.CheckinResult) -> dict:
 def checkin(request, payload: CheckinIn):
     """Check a person in with their declaration. Repeating a ``client_id`` returns the same visit
     (200) and creates nothing."""
+    return Status(*checkin_answer(request, payload))
+
+
+def checkin_answer(request, payload: CheckinIn) -> tuple[int, dict]:
+    """The status and body of a check-in: for this view and for the anonymous fast path
+    (``checkpoints.fast_api``), which serves citizens' check-ins without the middleware stack."""
     if not request.user.is_authenticated:
         check_rate(request, "checkin", settings.CHECKIN_RATE_PER_MINUTE)
     result = actions.do_checkin(
@@ -92,12 +98,17 @@ def checkin(request, payload: CheckinIn):
         actor=request.user if request.user.is_authenticated else None,
         request=request,
     )
-    return Status(201 if result.created else 200, _checkin_out(result))
+    return (201 if result.created else 200), _checkin_out(result)
 
 
 @router.post("/checkouts", response=CheckoutOut, auth=[SessionOrToken(), _anonymous])
 def checkout(request, payload: CheckoutIn):
     """Close a visit by ``visit_id`` (staff) or by the device's ``client_id``."""
+    return checkout_answer(request, payload)[1]
+
+
+def checkout_answer(request, payload: CheckoutIn) -> tuple[int, dict]:
+    """The status and body of a check-out (this view and ``checkpoints.fast_api``)."""
     user = request.user
     if not user.is_authenticated:
         check_rate(request, "checkin", settings.CHECKIN_RATE_PER_MINUTE)
@@ -128,7 +139,7 @@ def checkout(request, payload: CheckoutIn):
         actor=user if user.is_authenticated else None,
         request=request,
     )
-    return {
+    return 200, {
         "visit_id": visit.pk,
         "checked_in_at": visit.checked_in_at,
         "checked_out_at": visit.checked_out_at,
