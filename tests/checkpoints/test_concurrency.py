@@ -97,3 +97,33 @@ def test_same_new_person_from_many_devices_makes_one_person_and_one_open_visit(v
     assert Visit.objects.count() == 1
     assert sum(r.created for r in results) == 1
     assert all(r.already_inside for r in results if not r.created)
+
+
+def test_same_checkout_from_many_threads_closes_once_at_one_time(venue):
+    """A phone that re-sends its check-out while the first is in flight: one close, and every
+    answer carries that close's time."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from phongdich.checkpoints.actions import do_self_checkout
+
+    client_id = uuid.uuid4()
+    checkin = do_checkin(
+        venue_code=venue.code, client_id=client_id, person=PERSON, declaration=HEALTHY
+    )
+    start = timezone.now()
+    results = []
+
+    def job(n):
+        # Each thread reports a different scan time, so the stored one shows whose close won.
+        def run():
+            results.append(do_self_checkout(client_id, at=start + timedelta(seconds=n)))
+
+        return run
+
+    _run([job(n) for n in range(THREADS)])
+    visit = Visit.objects.get(pk=checkin.visit.pk)
+    assert visit.checked_out_at is not None and visit.checkout_kind == "self"
+    assert {r.checked_out_at for r in results} == {visit.checked_out_at}
+    assert {r.pk for r in results} == {visit.pk}

@@ -32,7 +32,7 @@ from phongdich.checkpoints.validation import validate_venue
 from phongdich.checkpoints.venue_cache import venue_by_code
 from phongdich.lib.codes import new_code
 from phongdich.lib.errors import FieldError, InputErrors
-from phongdich.lib.rows import insert_one, insert_with_parent
+from phongdich.lib.rows import insert_one, insert_with_parent, select_rows
 from phongdich.lib.timeutil import next_local_midnight
 from phongdich.people.actions import (
     find_person,
@@ -333,9 +333,13 @@ def _earlier_checkin(
     client_uuid: uuid.UUID, venue_code: str, person: dict | None, person_token: str | None
 ) -> CheckinResult | None:
     """The visit an earlier request with this client_id recorded, if it was this same check-in."""
-    existing = Visit.objects.select_related("person", "venue").filter(client_id=client_uuid).first()
-    if existing is None:
+    key = Visit._meta.get_field("client_id").get_db_prep_value(client_uuid, connection)
+    found = select_rows(Visit, "client_id = %s", [key], limit=1)
+    if not found:
         return None
+    existing = found[0]
+    existing.person = select_rows(Person, "id = %s", [existing.person_id], limit=1)[0]
+    existing.venue = select_rows(Venue, "id = %s", [existing.venue_id], limit=1)[0]
     _check_same_request(existing, venue_code, person, person_token)
     return CheckinResult(existing, created=False)
 
@@ -415,13 +419,16 @@ def _record_visit(
             person = known or find_person(person_data)
             if person is None:  # a conflict we cannot match on: say so clearly
                 matched_after_conflict(person_data)
-            inside = (
-                Visit.objects.select_related("person", "venue")
-                .filter(person=person, venue=venue, checked_out_at__isnull=True)
-                .first()
+            # One open visit per person and venue (a unique constraint): the one they are in.
+            inside = select_rows(
+                Visit,
+                "person_id = %s AND venue_id = %s AND checked_out_at IS NULL",
+                [person.pk, venue.pk],
+                limit=1,
             )
-            if inside is not None:
-                return CheckinResult(inside, created=False, already_inside=True)
+            if inside:
+                inside[0].person, inside[0].venue = person, venue
+                return CheckinResult(inside[0], created=False, already_inside=True)
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
@@ -448,6 +455,32 @@ def do_checkout(
     visit.save(update_fields=["checked_out_at", "checkout_received_at", "checkout_kind"])
     if kind == CheckoutKind.STAFF:
         audit.record("checkout", actor=actor, request=request, obj=visit, ward=visit.venue.ward)
+    return visit
+
+
+def do_self_checkout(client_id: uuid.UUID, *, at: datetime | None = None) -> Visit | None:
+    """A citizen's own check-out by the device's ``client_id`` (the JSON API); None when no visit
+    has it. Same result as ``do_checkout(kind=SELF)`` on the hot path's budget: one read through
+    SQL built once, then one UPDATE that only a still-open visit matches, so a repeated or
+    concurrent check-out changes nothing and the loser reads the winner's time."""
+    now = timezone.now()
+    at = _check_scan_time(at, now, "scanned_at")
+    key = Visit._meta.get_field("client_id").get_db_prep_value(client_id, connection)
+    found = select_rows(Visit, "client_id = %s", [key], limit=1)
+    if not found:
+        return None
+    visit = found[0]
+    if visit.checked_out_at is not None:
+        return visit
+    out = max(at, visit.checked_in_at)
+    with _write_scope(Source.SELF):
+        closed = Visit.objects.filter(pk=visit.pk, checked_out_at__isnull=True).update(
+            checked_out_at=out, checkout_received_at=now, checkout_kind=CheckoutKind.SELF
+        )
+    if not closed:  # closed meanwhile by another request or the auto check-out
+        return select_rows(Visit, "id = %s", [visit.pk], limit=1)[0]
+    visit.checked_out_at, visit.checkout_received_at = out, now
+    visit.checkout_kind = CheckoutKind.SELF
     return visit
 
 

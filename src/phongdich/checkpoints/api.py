@@ -113,16 +113,16 @@ def checkout_answer(request, payload: CheckoutIn) -> tuple[int, dict]:
     if not user.is_authenticated:
         check_rate(request, "checkin", settings.CHECKIN_RATE_PER_MINUTE)
     if payload.client_id is not None:
-        visit = (
-            Visit.objects.select_related("venue__ward").filter(client_id=payload.client_id).first()
-        )
-        kind = CheckoutKind.SELF
+        visit = actions.do_self_checkout(payload.client_id, at=payload.scanned_at)
     elif payload.visit_id is not None:
         visit = Visit.objects.select_related("venue__ward").filter(pk=payload.visit_id).first()
         # A bare visit id is guessable: only staff of that venue may close by id.
         if visit is not None and not can_staff_venue(user, visit.venue):
             visit = None
-        kind = CheckoutKind.STAFF
+        if visit is not None:
+            visit = actions.do_checkout(
+                visit, at=payload.scanned_at, kind=CheckoutKind.STAFF, actor=user, request=request
+            )
     else:
         raise InputErrors.one(
             "visit_id",
@@ -132,13 +132,6 @@ def checkout_answer(request, payload: CheckoutIn) -> tuple[int, dict]:
         )
     if visit is None:
         raise CheckpointError("unknown_visit", "Không tìm thấy lượt vào.", "No such visit.", 404)
-    visit = actions.do_checkout(
-        visit,
-        at=payload.scanned_at,
-        kind=kind,
-        actor=user if user.is_authenticated else None,
-        request=request,
-    )
     return 200, {
         "visit_id": visit.pk,
         "checked_in_at": visit.checked_in_at,

@@ -113,13 +113,15 @@ class FastPath:
         self.enabled = settings.API_FAST_PATH
 
     def _setup(self) -> None:
+        """On the first request (URLs and the API load after Django is set up). Threads may race
+        here; each computes the same values, and ``routes``, which marks it done, is set last."""
         from phongdich.api import api
 
         self.api = api
-        self.hooks = middleware_hooks(settings.MIDDLEWARE)
-        self.routes = _routes() if self.hooks is not None else {}
         self.session_cookie = settings.SESSION_COOKIE_NAME + "="
         self.max_body = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        self.hooks = middleware_hooks(settings.MIDDLEWARE)
+        self.routes = _routes() if self.hooks is not None else {}
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if not self.enabled or environ.get("REQUEST_METHOD") != "POST":
