@@ -268,8 +268,13 @@ class Workload:
         gender = rng.choice(("male", "female"))
         year = rng.randint(1940, 2012)
         century = (0 if year < 2000 else 2) + (gender == "female")
-        # CCCD: province 038, sex/century digit, 2-digit year, 6-digit serial (unique in the run).
-        id_number = f"038{century}{year % 100:02d}{(self.id_base + self.serial) % 10**6:06d}"
+        # CCCD: 3-digit province of registration, sex/century digit, 2-digit year, 6-digit serial.
+        # Unique in the run; the province and the serial's start are drawn per run (id_base),
+        # so a database grown by earlier runs rarely holds the same number (a match would make
+        # the "new" person a returning one, already inside in 1 case of --venues).
+        province, start = divmod(self.id_base, 10**6)
+        serial = (start + self.serial) % 10**6
+        id_number = f"{province % 96 + 1:03d}{century}{year % 100:02d}{serial:06d}"
         name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE[gender])} {rng.choice(GIVEN[gender])}"
         return {
             "full_name": name,
@@ -479,7 +484,7 @@ async def main_async(args) -> dict:
             args.flagged_share,
             rng,
             # New people differ from run to run even with --seed (the database keeps them).
-            id_base=random.SystemRandom().randrange(10**6),
+            id_base=random.SystemRandom().randrange(96 * 10**6),
         )
         started = time.perf_counter()
         run = Run(

@@ -82,17 +82,22 @@ def outsider(db):
     return _staff("outsider", "province_officer", HA_NOI)
 
 
+def bearer_headers(user) -> dict[str, str]:
+    """An Authorization header with a fresh API token of ``user`` (none for None)."""
+    if user is None:
+        return {}
+    from phongdich.accounts.actions import do_issue_token
+
+    return {"Authorization": f"Bearer {do_issue_token(user)}"}
+
+
 @pytest.fixture
 def api_client(client):
     """A Django test client speaking JSON with a bearer token."""
 
     class Api:
         def __init__(self, user=None):
-            self.headers = {}
-            if user is not None:
-                from phongdich.accounts.actions import do_issue_token
-
-                self.headers["Authorization"] = f"Bearer {do_issue_token(user)}"
+            self.headers = bearer_headers(user)
 
         def as_user(self, user):
             return Api(user)

@@ -10,7 +10,7 @@ from phongdich.checkpoints.actions import do_rotate_venue_code, do_set_venue_sta
 from phongdich.checkpoints.models import Visit
 from phongdich.people.models import Person
 from tests import wsgi_client
-from tests.conftest import HEALTHY, PERSON
+from tests.conftest import HEALTHY, PERSON, bearer_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +27,7 @@ def api_client(request, api_client):
 
 class WsgiApi:
     def __init__(self, user=None):
-        self.headers = {}
-        if user is not None:
-            from phongdich.accounts.actions import do_issue_token
-
-            self.headers["Authorization"] = f"Bearer {do_issue_token(user)}"
+        self.headers = bearer_headers(user)
 
     def as_user(self, user):
         return WsgiApi(user)
