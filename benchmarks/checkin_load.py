@@ -337,9 +337,10 @@ class Run:
     rate: float | None
     started: float
     scheduled: int = 0
+    issued: int = 0  # measured requests sent so far (answered or not)
 
     def budget_left(self) -> bool:
-        return self.max_requests is None or len(self.stats.latencies) < self.max_requests
+        return self.max_requests is None or self.issued < self.max_requests
 
 
 async def client_loop(run: Run, conn) -> None:
@@ -356,6 +357,12 @@ async def client_loop(run: Run, conn) -> None:
                 return
             if start > now:
                 await asyncio.sleep(start - now)
+        measured = start >= run.measure_from
+        if measured:
+            # Counted when sent, so that with --requests N exactly N are sent and all N counted.
+            if not run.budget_left():  # used up by others while this client waited its turn
+                return
+            run.issued += 1
         op = run.workload.next_op()
         try:
             status, body = await conn.request("POST", op.path, op.body, JSON_HEADERS)
@@ -364,7 +371,7 @@ async def client_loop(run: Run, conn) -> None:
             await asyncio.sleep(0.05)  # a server that went away: don't spin
         end = loop_time()
         outcome = run.workload.observe(op, status, body) if isinstance(status, int) else ""
-        if start >= run.measure_from and run.budget_left():
+        if measured:
             run.stats.add(op, status, outcome, start, end, body)
 
 
