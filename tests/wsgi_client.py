@@ -56,7 +56,9 @@ def call(
     headers: dict[str, str] | None = None,
     remote_addr: str = "127.0.0.1",
     host: str = "127.0.0.1:8000",
+    sized: bool = True,
 ) -> WsgiResponse:
+    """``sized=False`` leaves out CONTENT_LENGTH, as for a chunked request body."""
     environ = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
@@ -74,7 +76,7 @@ def call(
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
-    if body:
+    if body and sized:
         environ["CONTENT_LENGTH"] = str(len(body))
     for name, value in (headers or {}).items():
         key = name.upper().replace("-", "_")

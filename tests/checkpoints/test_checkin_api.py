@@ -238,6 +238,25 @@ def test_rotated_code_gets_its_own_error(api_client, venue, ward_officer):
     assert api_client.post("/api/v1/checkins", body(new)).status_code == 201
 
 
+def test_retry_after_rotation_returns_the_visit_recorded_under_the_old_code(
+    api_client, venue, other_venue, ward_officer
+):
+    """An offline scanner re-uploads its queue after the poster was replaced."""
+    data = body(venue)
+    first = api_client.post("/api/v1/checkins", data)
+    do_rotate_venue_code(venue, actor=ward_officer)
+    again = api_client.post("/api/v1/checkins", data)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["visit_id"] == first.json()["visit_id"]
+    # Another venue's retired code is still not this check-in.
+    old_other = other_venue.code
+    do_rotate_venue_code(other_venue, actor=ward_officer)
+    replay = api_client.post("/api/v1/checkins", {**data, "venue": old_other})
+    assert replay.status_code == 422
+    assert replay.json()["errors"][0]["code"] == "client_id_reused"
+    assert Visit.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("status", "code"),
     [("suspended", "venue_suspended"), ("pending", "venue_pending"), ("closed", "venue_closed")],

@@ -50,6 +50,10 @@ VARIABLE = re.compile(
 )
 
 
+# A new CSRF cookie: its value and expiry time differ between two answers.
+COOKIE_VALUE = re.compile(r"^(\s*[^=;]+=)[^;]*|(expires=)[^;]*")
+
+
 def normalised(response) -> tuple:
     """Status, headers and body with ids, tokens and times masked (their format is kept)."""
     if "content-length" in response.headers:
@@ -59,6 +63,15 @@ def normalised(response) -> tuple:
         (name.lower(), "*" if name.lower() == "content-length" else value)
         for name, value in response.header_list
     )
+    headers = [
+        (
+            name,
+            COOKIE_VALUE.sub(lambda m: (m[1] or m[2]) + "*", value)
+            if name == "set-cookie"
+            else value,
+        )
+        for name, value in headers
+    ]
     body = VARIABLE.sub(lambda m: (m.group(1) or m.group(2) or m.group(3)) + "*", response.text)
     return response.status_code, response.reason, headers, body
 
@@ -74,9 +87,11 @@ def served_app():
     return application
 
 
-def both(scenario):
-    """Run ``scenario(app, remote_addr)`` on the served app and on plain Django; return both."""
-    fast = scenario(served_app(), "10.0.0.1")
+def both(scenario, served=None):
+    """Run ``scenario(app, remote_addr)`` on the served app and on plain Django; return both.
+    ``served``: a new fast path to use instead, for settings that middleware reads when loaded
+    (Django's own handler reads them once too; the one compared with is always new)."""
+    fast = scenario(served or served_app(), "10.0.0.1")
     slow = scenario(django_app(), "10.0.0.2")
     return fast, slow
 
@@ -101,8 +116,8 @@ def post(app, path, data, addr="127.0.0.1", **kw):
     return wsgi_client.post_json(app, path, data, remote_addr=addr, **kw)
 
 
-def assert_same(scenario):
-    fast, slow = both(scenario)
+def assert_same(scenario, served=None):
+    fast, slow = both(scenario, served)
     assert normalised(fast) == normalised(slow), (fast.content, slow.content)
     return fast
 
@@ -194,8 +209,8 @@ def test_rotated_and_suspended_codes_answer_the_same(venue, ward_officer):
 
 @pytest.mark.parametrize(
     "body",
-    [b"{not json", b"[1, 2]", b'"text"', b"{}"],
-    ids=["bad-json", "list", "string", "empty-object"],
+    [b"{not json", b"[1, 2]", b'"text"', b"{}", b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"],
+    ids=["bad-json", "list", "string", "empty-object", "nested-deeper-than-json-reads"],
 )
 def test_bodies_it_cannot_read_go_to_django(venue, body, seen_by_django):
     response = assert_same(lambda app, addr: post(app, "/api/v1/checkins", body, addr))
@@ -272,9 +287,14 @@ def test_requests_with_credentials_or_other_routes_go_to_django(venue, venue_sta
         app, "/api/v1/checkins", checkin_body(venue.code), headers={"Cookie": "sessionid=abc"}
     )
     assert session.status_code == 201  # an unknown session is anonymous, as Django decides
+    # Any cookie: Django's parser reads "sessionid =x" as a session, and the CSRF middleware
+    # acts on a csrftoken cookie, so the fast path leaves every request with cookies to Django.
+    cookie = post(app, "/api/v1/checkins", checkin_body(venue.code), headers={"Cookie": "a=b"})
+    assert cookie.status_code == 201
     listing = wsgi_client.call(app, "GET", f"/api/v1/venues/{venue.code}/visits")
     assert listing.status_code == 401
     assert seen_by_django == [
+        "/api/v1/checkins",
         "/api/v1/checkins",
         "/api/v1/checkins",
         f"/api/v1/venues/{venue.code}/visits",
@@ -294,9 +314,14 @@ def test_oversized_or_unsized_bodies_go_to_django(venue, settings):
     )
     assert response.status_code == 400  # Django refuses the body as too large
     chunked = wsgi_client.call(
-        app, "POST", "/api/v1/checkins", b"", {"Content-Type": "application/json"}
+        app,
+        "POST",
+        "/api/v1/checkins",
+        json.dumps(checkin_body(venue.code)).encode(),
+        {"Content-Type": "application/json"},
+        sized=False,
     )
-    assert chunked.status_code == 422
+    assert chunked.status_code == 422  # without a length Django reads no body: body required
     assert counted == ["/api/v1/checkins", "/api/v1/checkins"]
     assert Visit.objects.count() == 0
 
@@ -330,4 +355,72 @@ def test_request_finished_is_sent_when_the_answer_is_closed(venue):
     finally:
         request_finished.disconnect(receiver)
     assert response.status_code == 201
+    assert finished == [WSGIHandler]
+
+
+def test_a_malformed_csrf_cookie_answers_the_same(venue):
+    """Django replaces a malformed CSRF cookie (Set-Cookie, Vary: Cookie first)."""
+    response = assert_same(
+        lambda app, addr: post(
+            app,
+            "/api/v1/checkins",
+            checkin_body(venue.code),
+            addr,
+            headers={"Cookie": "csrftoken=bad"},
+        )
+    )
+    assert response.status_code == 201 and "csrftoken=" in response["Set-Cookie"]
+
+
+PROXY = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "headers", "status"),
+    [
+        ({"SECURE_SSL_REDIRECT": True}, {}, 301),
+        (
+            {"SECURE_HSTS_SECONDS": 3600, "SECURE_PROXY_SSL_HEADER": PROXY},
+            {"X-Forwarded-Proto": "https"},
+            201,
+        ),
+        ({"DISALLOWED_USER_AGENTS": [re.compile("BadBot")]}, {"User-Agent": "BadBot/1.0"}, 403),
+    ],
+    ids=["ssl-redirect", "hsts-behind-proxy", "disallowed-user-agent"],
+)
+def test_security_settings_answer_the_same(venue, settings, overrides, headers, status):
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+    response = assert_same(
+        lambda app, addr: post(
+            app, "/api/v1/checkins", checkin_body(venue.code), addr, headers=headers
+        ),
+        served=FastPath(WSGIHandler()),
+    )
+    assert response.status_code == status
+    if "SECURE_HSTS_SECONDS" in overrides:
+        assert response["Strict-Transport-Security"] == "max-age=3600"
+
+
+def test_a_failing_response_hook_gives_an_error_page_and_the_request_still_finishes(venue):
+    """As Django wraps each middleware: an exception in one becomes a 500 page."""
+
+    class Failing:
+        def process_response(self, request, response):
+            raise RuntimeError("broken hook")
+
+    app = FastPath(WSGIHandler())
+    app._setup()
+    app.hooks = [*app.hooks, Failing()]
+    finished: list[object] = []
+
+    def receiver(sender, **kwargs):
+        finished.append(sender)
+
+    request_finished.connect(receiver)
+    try:
+        response = post(app, "/api/v1/checkins", checkin_body(venue.code))
+    finally:
+        request_finished.disconnect(receiver)
+    assert response.status_code == 500
     assert finished == [WSGIHandler]

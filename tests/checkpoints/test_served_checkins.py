@@ -1,7 +1,8 @@
-"""Check-ins through a real server: ``phongdich serve`` (gunicorn, two sync worker processes, the
-fast path in front of Django) driven over HTTP by the load benchmark itself, on a database of its
-own (SQLite always; PostgreSQL too when the suite runs on it). Every answered check-in is in the database exactly once, and every check-out closed one
-visit: concurrency across processes loses and duplicates nothing."""
+"""Check-ins through a real server: ``phongdich serve`` (gunicorn, two sync worker processes,
+the fast path in front of Django) driven over HTTP by the load benchmark itself, on a database
+of its own (SQLite always; PostgreSQL too when the suite runs on it). Every answered check-in is
+in the database exactly once, and every check-out closed one visit: concurrency across
+processes loses and duplicates nothing."""
 
 from __future__ import annotations
 

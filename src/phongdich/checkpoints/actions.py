@@ -211,9 +211,16 @@ def _check_same_request(
     from phongdich.lib.codes import InvalidCode, normalise_code
 
     try:
-        same_venue = normalise_code(venue_code) == visit.venue.code
+        code = normalise_code(venue_code)
     except InvalidCode:
         same_venue = False
+    else:
+        # A device that re-sends a check-in after the venue's code was rotated (an offline
+        # scanner's queue) sent the code the visit was recorded under: still the same check-in.
+        same_venue = (
+            code == visit.venue.code
+            or RetiredCode.objects.filter(code=code, venue_id=visit.venue_id).exists()
+        )
     if person_token:
         same_person = person_token == visit.person.token
     else:
@@ -463,12 +470,12 @@ def do_self_checkout(client_id: uuid.UUID, *, at: datetime | None = None) -> Vis
     has it. Same result as ``do_checkout(kind=SELF)`` on the hot path's budget: one read through
     SQL built once, then one UPDATE that only a still-open visit matches, so a repeated or
     concurrent check-out changes nothing and the loser reads the winner's time."""
-    now = timezone.now()
-    at = _check_scan_time(at, now, "scanned_at")
     key = Visit._meta.get_field("client_id").get_db_prep_value(client_id, connection)
     found = select_rows(Visit, "client_id = %s", [key], limit=1)
     if not found:
         return None
+    now = timezone.now()
+    at = _check_scan_time(at, now, "scanned_at")  # after the lookup, in do_checkout's order
     visit = found[0]
     if visit.checked_out_at is not None:
         return visit

@@ -7,7 +7,8 @@ as much CPU as the check-in itself. ``FastPath`` wraps the WSGI application and 
 these requests itself:
 
 - ``POST /api/v1/checkins`` and ``POST /api/v1/checkouts``,
-- with no ``Authorization`` header and no session cookie,
+- with no ``Authorization`` header and no cookies at all (phones' and kiosks' API clients send
+  none; a cookie can carry a session or a CSRF token that Django's middleware acts on),
 - with a body that is a JSON object and passes the endpoint's schema.
 
 Everything else goes to Django unchanged, including every malformed, oversized or schema-invalid
@@ -47,7 +48,8 @@ logger = logging.getLogger(__name__)
 # What each middleware does for an anonymous, cookie-less JSON POST to a ninja endpoint:
 # "hooks" (run its process_request / process_response here), "vary_cookie" (the session
 # middleware adds ``Vary: Cookie``, because the API's authenticator looks at the session),
-# or None (nothing: no static file, no session, CSRF-exempt ninja views, an anonymous user).
+# or None (nothing: no static file; without cookies no session and no CSRF token, and ninja's
+# views are CSRF-exempt; an anonymous user).
 KNOWN_MIDDLEWARE: dict[str, str | None] = {
     "django.middleware.security.SecurityMiddleware": "hooks",
     "whitenoise.middleware.WhiteNoiseMiddleware": None,
@@ -118,7 +120,6 @@ class FastPath:
         from phongdich.api import api
 
         self.api = api
-        self.session_cookie = settings.SESSION_COOKIE_NAME + "="
         self.max_body = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         self.hooks = middleware_hooks(settings.MIDDLEWARE)
         self.routes = _routes() if self.hooks is not None else {}
@@ -129,11 +130,7 @@ class FastPath:
         if self.routes is None:
             self._setup()
         route = self.routes.get(environ.get("PATH_INFO", ""))  # type: ignore[union-attr]
-        if (
-            route is None
-            or "HTTP_AUTHORIZATION" in environ
-            or self.session_cookie in environ.get("HTTP_COOKIE", "")
-        ):
+        if route is None or "HTTP_AUTHORIZATION" in environ or "HTTP_COOKIE" in environ:
             return self.app(environ, start_response)
         schema, answer = route
         payload = self._payload(environ, schema)
@@ -153,7 +150,7 @@ class FastPath:
         environ["wsgi.input"] = io.BytesIO(body)
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than json allows
             return None
         if not isinstance(data, dict):
             return None
@@ -202,7 +199,10 @@ class FastPath:
             response = response_for_exception(request, exc)
         for hook in reversed(hooks[:ran]):
             if hasattr(hook, "process_response"):
-                response = hook.process_response(request, response)
+                try:
+                    response = hook.process_response(request, response)
+                except Exception as exc:  # as Django wraps each middleware
+                    response = response_for_exception(request, exc)
         return response
 
     def _view(self, request: WSGIRequest, payload: BaseModel, answer) -> HttpResponse:
