@@ -1,9 +1,9 @@
 """Citizens' check-ins and check-outs without the full middleware stack.
 
-A phone or kiosk that checks in without logging in sends no session cookie and no token. For such
-a request most of Django's middleware (sessions, CSRF, authentication, 2FA, messages, static files)
-has nothing to do, yet the middleware chain, URL resolution and ninja's operation machinery cost
-as much CPU as the check-in itself. ``FastPath`` wraps the WSGI application and answers exactly
+A kiosk or phone app that checks in through the API without logging in sends no cookie and no
+token. For such a request most of Django's middleware (sessions, CSRF, authentication, 2FA,
+messages, static files) has nothing to do, yet the middleware chain, URL resolution and ninja's
+operation machinery cost as much CPU as the check-in itself. ``FastPath`` wraps the WSGI application and answers exactly
 these requests itself:
 
 - ``POST /api/v1/checkins`` and ``POST /api/v1/checkouts``,
