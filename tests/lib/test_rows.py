@@ -94,3 +94,13 @@ def test_when_the_child_conflicts_the_parent_is_not_kept(venue):
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_with_parent(person(token=token, phone="+84912000333"), visit_of(venue, client_id=taken.client_id), "person")  # fmt: skip
     assert not Person.objects.filter(token=token).exists()
+
+
+def test_select_one_loads_a_row_as_the_orm_does_or_none():
+    from phongdich.lib.rows import select_one
+
+    who = insert_one(person())
+    found = select_one(Person, "token = %s", [who.token])
+    assert found == Person.objects.get(pk=who.pk) and not found._state.adding
+    assert found.created_at == who.created_at and found.birth_year == 1990
+    assert select_one(Person, "token = %s", ["nobody"]) is None

@@ -32,7 +32,7 @@ from phongdich.checkpoints.validation import validate_venue
 from phongdich.checkpoints.venue_cache import venue_by_code
 from phongdich.lib.codes import new_code
 from phongdich.lib.errors import FieldError, InputErrors
-from phongdich.lib.rows import insert_one, insert_with_parent, select_rows
+from phongdich.lib.rows import insert_one, insert_with_parent, select_one
 from phongdich.lib.timeutil import next_local_midnight
 from phongdich.people.actions import (
     find_person,
@@ -340,27 +340,28 @@ def _earlier_checkin(
     client_uuid: uuid.UUID, venue_code: str, person: dict | None, person_token: str | None
 ) -> CheckinResult | None:
     """The visit an earlier request with this client_id recorded, if it was this same check-in."""
-    key = Visit._meta.get_field("client_id").get_db_prep_value(client_uuid, connection)
-    found = select_rows(Visit, "client_id = %s", [key], limit=1)
-    if not found:
+    existing = visit_by_client_id(client_uuid)
+    if existing is None:
         return None
-    existing = found[0]
-    existing.person = select_rows(Person, "id = %s", [existing.person_id], limit=1)[0]
-    existing.venue = select_rows(Venue, "id = %s", [existing.venue_id], limit=1)[0]
+    existing.person = select_one(Person, "id = %s", [existing.person_id])
+    existing.venue = select_one(Venue, "id = %s", [existing.venue_id])
     _check_same_request(existing, venue_code, person, person_token)
     return CheckinResult(existing, created=False)
 
 
-def _write_scope(source: str):
-    """Where the check-in's writes run. SQLite: always a transaction (its writers queue on the
-    lock that BEGIN takes). PostgreSQL: a citizen's check-in is one INSERT statement, atomic by
-    itself, so it runs without BEGIN and COMMIT (two round trips of three); inside a caller's
-    transaction it gets a savepoint. Staff entries also write an audit row with it."""
-    if (
-        connection.vendor == "postgresql"
-        and source == Source.SELF
-        and not connection.in_atomic_block
-    ):
+def visit_by_client_id(client_id: uuid.UUID) -> Visit | None:
+    """The visit a device recorded under its ``client_id`` (SQL built once: a hot-path read)."""
+    key = Visit._meta.get_field("client_id").get_db_prep_value(client_id, connection)
+    return select_one(Visit, "client_id = %s", [key])
+
+
+def _write_scope(*, one_statement: bool):
+    """Where a check-in's or check-out's writes run. SQLite: always a transaction (its writers
+    queue on the lock that BEGIN takes). PostgreSQL: a write that is one statement (a citizen's
+    check-in is one INSERT, a check-out one UPDATE) is atomic by itself, so it runs without BEGIN
+    and COMMIT; inside a caller's transaction it gets a savepoint. Staff entries also write an
+    audit row with theirs, so they get a transaction."""
+    if connection.vendor == "postgresql" and one_statement and not connection.in_atomic_block:
         return contextlib.nullcontext()
     return transaction.atomic()
 
@@ -383,7 +384,7 @@ def _record_visit(
     person = known or find_person(person_data)
     for attempt in (1, 2):
         try:
-            with _write_scope(source):
+            with _write_scope(one_statement=source == Source.SELF):
                 visit = Visit(
                     client_id=client_uuid,
                     venue=venue,
@@ -427,21 +428,19 @@ def _record_visit(
             if person is None:  # a conflict we cannot match on: say so clearly
                 matched_after_conflict(person_data)
             # One open visit per person and venue (a unique constraint): the one they are in.
-            inside = select_rows(
+            inside = select_one(
                 Visit,
                 "person_id = %s AND venue_id = %s AND checked_out_at IS NULL",
                 [person.pk, venue.pk],
-                limit=1,
             )
-            if inside:
-                inside[0].person, inside[0].venue = person, venue
-                return CheckinResult(inside[0], created=False, already_inside=True)
+            if inside is not None:
+                inside.person, inside.venue = person, venue
+                return CheckinResult(inside, created=False, already_inside=True)
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-@transaction.atomic
 def do_checkout(
     visit: Visit,
     *,
@@ -450,45 +449,32 @@ def do_checkout(
     actor: Any = None,
     request: Any = None,
 ) -> Visit:
-    """Close a visit. Checking out a closed visit changes nothing (repeated taps, re-uploads)."""
+    """Close a visit. Checking out a closed visit changes nothing (repeated taps, re-uploads).
+
+    One UPDATE that only a still-open visit matches: of two concurrent check-outs one closes the
+    visit, and the other reads the winner's time back. A staff check-out is audited with it."""
     now = timezone.now()
     at = _check_scan_time(at, now, "scanned_at")
-    visit = Visit.objects.select_for_update().select_related("venue", "person").get(pk=visit.pk)
     if visit.checked_out_at is not None:
         return visit
-    visit.checked_out_at = max(at, visit.checked_in_at)
-    visit.checkout_received_at = now
-    visit.checkout_kind = kind
-    visit.save(update_fields=["checked_out_at", "checkout_received_at", "checkout_kind"])
-    if kind == CheckoutKind.STAFF:
-        audit.record("checkout", actor=actor, request=request, obj=visit, ward=visit.venue.ward)
+    out = max(at, visit.checked_in_at)
+    with _write_scope(one_statement=kind != CheckoutKind.STAFF):
+        closed = Visit.objects.filter(pk=visit.pk, checked_out_at__isnull=True).update(
+            checked_out_at=out, checkout_received_at=now, checkout_kind=kind
+        )
+        if closed and kind == CheckoutKind.STAFF:
+            audit.record("checkout", actor=actor, request=request, obj=visit, ward=visit.venue.ward)
+    if not closed:  # closed meanwhile by another request or the auto check-out
+        return select_one(Visit, "id = %s", [visit.pk])
+    visit.checked_out_at, visit.checkout_received_at, visit.checkout_kind = out, now, kind
     return visit
 
 
 def do_self_checkout(client_id: uuid.UUID, *, at: datetime | None = None) -> Visit | None:
     """A citizen's own check-out by the device's ``client_id`` (the JSON API); None when no visit
-    has it. Same result as ``do_checkout(kind=SELF)`` on the hot path's budget: one read through
-    SQL built once, then one UPDATE that only a still-open visit matches, so a repeated or
-    concurrent check-out changes nothing and the loser reads the winner's time."""
-    key = Visit._meta.get_field("client_id").get_db_prep_value(client_id, connection)
-    found = select_rows(Visit, "client_id = %s", [key], limit=1)
-    if not found:
-        return None
-    now = timezone.now()
-    at = _check_scan_time(at, now, "scanned_at")  # after the lookup, in do_checkout's order
-    visit = found[0]
-    if visit.checked_out_at is not None:
-        return visit
-    out = max(at, visit.checked_in_at)
-    with _write_scope(Source.SELF):
-        closed = Visit.objects.filter(pk=visit.pk, checked_out_at__isnull=True).update(
-            checked_out_at=out, checkout_received_at=now, checkout_kind=CheckoutKind.SELF
-        )
-    if not closed:  # closed meanwhile by another request or the auto check-out
-        return select_rows(Visit, "id = %s", [visit.pk], limit=1)[0]
-    visit.checked_out_at, visit.checkout_received_at = out, now
-    visit.checkout_kind = CheckoutKind.SELF
-    return visit
+    has it."""
+    visit = visit_by_client_id(client_id)
+    return None if visit is None else do_checkout(visit, at=at, kind=CheckoutKind.SELF)
 
 
 def auto_checkout_time(checked_in_at: datetime, stay: timedelta) -> datetime:

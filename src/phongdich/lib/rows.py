@@ -158,3 +158,9 @@ def select_rows(
                 values[i] = convert(values[i], field, connection)
         found.append(model.from_db(using, names, values))
     return found
+
+
+def select_one(model: type[M], where: str, params: list, *, using: str = "default") -> M | None:
+    """The first instance of ``model`` whose row matches ``where`` (as ``select_rows``), or None."""
+    found = select_rows(model, where, params, limit=1, using=using)
+    return found[0] if found else None

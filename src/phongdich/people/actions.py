@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from phongdich.lib.codes import new_token
 from phongdich.lib.errors import InputErrors
-from phongdich.lib.rows import insert_one, select_rows
+from phongdich.lib.rows import insert_one, select_one, select_rows
 from phongdich.people.models import Person
 from phongdich.people.validation import PersonData
 
@@ -38,8 +38,7 @@ def find_person(data: PersonData) -> Person | None:
 
 def person_by_token(token: str) -> Person | None:
     """The person behind a personal QR or remembered-device token."""
-    found = select_rows(Person, "token = %s", [token], limit=1)
-    return found[0] if found else None
+    return select_one(Person, "token = %s", [token])
 
 
 def do_match_person(data: PersonData) -> tuple[Person, bool]:
