@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from django.core.cache import cache
@@ -342,8 +343,9 @@ def test_the_setting_turns_the_fast_path_off(settings, venue):
     assert Visit.objects.count() == 0
 
 
-def test_request_finished_is_sent_when_the_answer_is_closed(venue):
-    """Django closes expired or broken database connections on this signal."""
+@contextmanager
+def requests_finished():
+    """The senders of request_finished while inside (Django closes connections on it)."""
     finished: list[object] = []
 
     def receiver(sender, **kwargs):
@@ -351,9 +353,15 @@ def test_request_finished_is_sent_when_the_answer_is_closed(venue):
 
     request_finished.connect(receiver)
     try:
-        response = post(served_app(), "/api/v1/checkins", checkin_body(venue.code))
+        yield finished
     finally:
         request_finished.disconnect(receiver)
+
+
+def test_request_finished_is_sent_when_the_answer_is_closed(venue):
+    """Django closes expired or broken database connections on this signal."""
+    with requests_finished() as finished:
+        response = post(served_app(), "/api/v1/checkins", checkin_body(venue.code))
     assert response.status_code == 201
     assert finished == [WSGIHandler]
 
@@ -412,15 +420,7 @@ def test_a_failing_response_hook_gives_an_error_page_and_the_request_still_finis
     app = FastPath(WSGIHandler())
     app._setup()
     app.hooks = [*app.hooks, Failing()]
-    finished: list[object] = []
-
-    def receiver(sender, **kwargs):
-        finished.append(sender)
-
-    request_finished.connect(receiver)
-    try:
+    with requests_finished() as finished:
         response = post(app, "/api/v1/checkins", checkin_body(venue.code))
-    finally:
-        request_finished.disconnect(receiver)
     assert response.status_code == 500
     assert finished == [WSGIHandler]
