@@ -1058,7 +1058,7 @@ def profile(runs: list[CaseRun], now: datetime, last_day: date) -> None:
     case whose time is nearest the median."""
     from django.db import connection
 
-    from phongdich.portal.rules import get_rule
+    from phongdich.core.rules import get_rule
     from phongdich.tracing import search
     from phongdich.tracing.actions import do_trace_case
     from phongdich.tracing.models import Case
@@ -1211,7 +1211,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901
 
     from django.utils import timezone
 
-    from phongdich.portal.rules import get_rule
+    from phongdich.core.rules import get_rule
     from phongdich.tracing.windows import infectious_window
 
     rng = random.Random(args.seed + 1)

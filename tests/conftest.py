@@ -1,4 +1,4 @@
-"""Shared fixtures: the same cast everywhere (STYLE.md) — officers at both levels, an officer of
+"""Shared fixtures: the same cast everywhere (the house style in CONTRIBUTING.md) — officers at both levels, an officer of
 another ward who should see nothing of Hạc Thành, checkpoint staff and a citizen."""
 
 from __future__ import annotations

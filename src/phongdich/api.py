@@ -9,10 +9,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from phongdich.accounts.api_auth import SessionOrToken
 from phongdich.checkpoints.api import router as checkpoints_router
-from phongdich.checkpoints.errors import CheckpointError
-from phongdich.lib.errors import InputErrors
+from phongdich.core.ratelimit import RateLimited
+from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.places.api import router as places_router
-from phongdich.portal.ratelimit import RateLimited
 from phongdich.testing.api import router as testing_router
 from phongdich.tracing.api import router as tracing_router
 from phongdich.vaccination.api import router as vaccination_router
@@ -52,8 +51,8 @@ def input_errors(request, exc: InputErrors):
     return api.create_response(request, {"errors": [e.as_dict() for e in exc.errors]}, status=422)
 
 
-@api.exception_handler(CheckpointError)
-def checkpoint_error(request, exc: CheckpointError):
+@api.exception_handler(DomainError)
+def checkpoint_error(request, exc: DomainError):
     return api.create_response(
         request, {"errors": [{"field": "", **exc.as_dict()}]}, status=exc.status
     )

@@ -67,7 +67,7 @@ if _db is None or _db.engine == "sqlite":
     DATABASES = {
         "default": {
             # Django's SQLite backend with writers queued on a file lock (see that module).
-            "ENGINE": "phongdich.lib.sqlite_queued",
+            "ENGINE": "phongdich.core.sqlite_queued",
             "NAME": str(_sqlite_path),
             # Keep connections: opening one runs the PRAGMAs below, ~30 % of a check-in's CPU.
             "CONN_MAX_AGE": None,
@@ -116,6 +116,7 @@ else:
 IS_SQLITE = _db is None or _db.engine == "sqlite"
 
 INSTALLED_APPS = [
+    "phongdich.core",
     "phongdich.places",
     "phongdich.accounts",
     "phongdich.people",
@@ -166,7 +167,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "phongdich.portal.context.site",
+                "phongdich.core.context.site",
             ],
         },
     }
@@ -196,7 +197,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "phongdich.portal.storage.StaticStorage"
+            else "phongdich.core.storage.StaticStorage"
         )
     },
 }

@@ -67,7 +67,7 @@ def test_console_script_reaches_django_commands(tmp_path):
 def test_serve_closes_connections_before_forking_workers(monkeypatch):
     """Workers forked by gunicorn must not inherit the parent's database connection (inside a
     test transaction Django keeps the connection open, so the order of calls is what is checked)."""
-    from phongdich.accounts.management.commands import serve
+    from phongdich.core.management.commands import serve
 
     calls = []
     # Recorded, not run: collectstatic would write a manifest into the shared data folder.

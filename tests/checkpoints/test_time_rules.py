@@ -90,7 +90,7 @@ def test_purge_spares_held_visits(venue, settings, time_machine):
 def test_periodic_jobs_are_registered_and_run_by_worker(venue, time_machine):
     from django.core.management import call_command
 
-    from phongdich.portal.schedule import all_jobs
+    from phongdich.core.schedule import all_jobs
 
     names = {job.name for job in all_jobs()}
     assert {"checkpoints.auto_checkout", "checkpoints.purge_old_visits"} <= names

@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from phongdich.portal.rules import reset_cache
+from phongdich.core.rules import reset_cache
 from tests.conftest import HA_NOI, HAC_THANH, THANH_HOA, _staff
 
 

@@ -1,16 +1,16 @@
-"""Dorfman pooling (REFERENCE.md §5): the table, the pooling limit and the session advice."""
+"""Dorfman pooling (docs/reference/testing.md): the table, the pooling limit and the session advice."""
 
 from __future__ import annotations
 
 import pytest
 
-from phongdich.portal.models import Rule
-from phongdich.portal.rules import reset_cache
+from phongdich.core.models import Rule
+from phongdich.core.rules import reset_cache
 from phongdich.testing.dorfman import POOLING_LIMIT, best_pool_size, expected_tests
 from phongdich.testing.queries import pool_advice, recent_positivity
 from tests.testing.conftest import register
 
-# p, best k, E(best), E(5), E(10) — REFERENCE.md §5, to the table's three decimals.
+# p, best k, E(best), E(5), E(10) — docs/reference/testing.md, to the table's three decimals.
 TABLE = [
     (0.001, 32, 0.063, 0.205, 0.110),
     (0.01, 11, 0.196, 0.249, 0.196),

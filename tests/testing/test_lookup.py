@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from phongdich.portal.models import Rule
-from phongdich.portal.rules import reset_cache
+from phongdich.core.models import Rule
+from phongdich.core.rules import reset_cache
 from phongdich.testing.actions import do_release_results
 from phongdich.testing.results import do_record_result
 from tests.testing.conftest import pooled, register

@@ -10,11 +10,10 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from phongdich.accounts.models import AuditEvent
-from phongdich.checkpoints.errors import CheckpointError
+from phongdich.core.models import Rule
+from phongdich.core.rules import reset_cache
 from phongdich.lib.codes import is_valid_code, new_code
-from phongdich.lib.errors import InputErrors
-from phongdich.portal.models import Rule
-from phongdich.portal.rules import reset_cache
+from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.testing.actions import do_close_session, do_create_session, do_register_sample
 from phongdich.testing.models import Pool, PoolStatus, Sample
 from phongdich.testing.pooling import (
@@ -131,10 +130,10 @@ def test_a_pre_printed_tube_code_is_checked_and_used_once(session, ward_officer)
         tube_code=code.lower()[:4] + "-" + code.lower()[4:],
     )
     assert sample.tube_code == code
-    with pytest.raises(CheckpointError) as err:
+    with pytest.raises(DomainError) as err:
         do_register_sample(session, actor=ward_officer, person_data=person_data(2), tube_code=code)
     assert err.value.code == "tube_in_use"
-    with pytest.raises(CheckpointError) as err:
+    with pytest.raises(DomainError) as err:
         do_register_sample(
             session, actor=ward_officer, person_data=person_data(1), tube_code=new_code()
         )
@@ -147,7 +146,7 @@ def test_a_pre_printed_tube_code_is_checked_and_used_once(session, ward_officer)
 
 def test_a_closed_session_takes_nobody(session, ward_officer):
     do_close_session(session, actor=ward_officer)
-    with pytest.raises(CheckpointError) as err:
+    with pytest.raises(DomainError) as err:
         do_register_sample(session, actor=ward_officer, person_data=person_data(1))
     assert err.value.code == "session_closed"
 
@@ -159,11 +158,11 @@ def test_pools_fill_up_to_their_size_and_close(session, ward_officer):
         do_add_to_pool(pool, s.tube_code, actor=ward_officer)
     pool.refresh_from_db()
     assert pool.status == PoolStatus.CLOSED and pool.samples.count() == 3
-    with pytest.raises(CheckpointError) as err:
+    with pytest.raises(DomainError) as err:
         do_add_to_pool(pool, samples[3].tube_code, actor=ward_officer)
     assert err.value.code == "pool_not_open"
     other = do_create_pool(session, size=2, actor=ward_officer)
-    with pytest.raises(CheckpointError) as err:
+    with pytest.raises(DomainError) as err:
         do_add_to_pool(other, samples[0].tube_code, actor=ward_officer)
     assert err.value.code == "already_pooled"
 
@@ -197,7 +196,7 @@ def test_only_rt_pcr_samples_are_pooled(ward_officer):
     rapid = do_create_session(
         {**SESSION, "date": timezone.localdate(), "test_type": "rapid_antigen"}, actor=ward_officer
     )
-    with pytest.raises(CheckpointError) as err:
+    with pytest.raises(DomainError) as err:
         do_create_pool(rapid, actor=ward_officer)
     assert err.value.code == "not_poolable"
 
@@ -210,13 +209,13 @@ def test_a_tube_from_another_session_or_already_received_stays_out(
     [received] = register(session, ward_officer, 1)
     do_receive(received, lab=lab, actor=lab_technician)
     pool = do_create_pool(session, size=2, actor=ward_officer)
-    with pytest.raises(CheckpointError) as err:
+    with pytest.raises(DomainError) as err:
         do_add_to_pool(pool, stranger.tube_code, actor=ward_officer)
     assert err.value.code == "other_session"
-    with pytest.raises(CheckpointError) as err:
+    with pytest.raises(DomainError) as err:
         do_add_to_pool(pool, received.tube_code, actor=ward_officer)
     assert err.value.code == "not_poolable"
-    with pytest.raises(CheckpointError) as err:
+    with pytest.raises(DomainError) as err:
         do_close_pool(pool, actor=ward_officer)
     assert err.value.code == "empty_pool"
 
@@ -229,7 +228,7 @@ def test_receiving_is_idempotent_and_covers_the_pool(session, ward_officer, lab_
     assert Sample.objects.filter(received_at=item.received_at, lab=lab).count() == 2
     _, new = do_receive(pool, lab=lab, actor=lab_technician)
     assert not new
-    with pytest.raises(CheckpointError) as err:
+    with pytest.raises(DomainError) as err:
         do_receive(samples[0], lab=lab, actor=lab_technician)
     assert err.value.code == "sample_in_pool"
 
@@ -250,7 +249,7 @@ def test_two_scanners_cannot_overfill_a_pool(ward_officer):
         try:
             barrier.wait()
             do_add_to_pool(pool, sample.tube_code, actor=ward_officer)
-        except CheckpointError as error:
+        except DomainError as error:
             errors.append(error.code)
         finally:
             close_old_connections()

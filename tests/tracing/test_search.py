@@ -173,8 +173,8 @@ def test_quarantine_start_ends_the_f2_search(case, scenario, ward_officer):
 
 
 def test_overlap_minimum_is_a_rule_per_venue_kind(case, scenario):
-    from phongdich.portal.models import Rule
-    from phongdich.portal.rules import reset_cache
+    from phongdich.core.models import Rule
+    from phongdich.core.rules import reset_cache
 
     Rule.objects.create(key="tracing.f1_min_overlap_minutes", value={"office": 25})
     reset_cache()

@@ -36,7 +36,7 @@ def _frozen(time_machine):
 
 @pytest.fixture(autouse=True)
 def _fresh_rules():
-    from phongdich.portal.rules import reset_cache
+    from phongdich.core.rules import reset_cache
     from phongdich.vaccination import keys
 
     reset_cache()

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from cryptography import x509
 
+from phongdich.core.models import Rule
+from phongdich.core.rules import reset_cache
 from phongdich.lib.dcc import build_test_certificate, is_valid_uvci, person_name
-from phongdich.portal.models import Rule
-from phongdich.portal.rules import reset_cache
 from phongdich.vaccination import keys
 from phongdich.vaccination.certificates import do_issue_certificate, verify_text
 from phongdich.vaccination.errors import VaccinationError

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import pytest
 
 from phongdich.accounts.models import AuditEvent
+from phongdich.core.models import Rule
+from phongdich.core.rules import reset_cache
 from phongdich.lib.errors import InputErrors
-from phongdich.portal.models import Rule
-from phongdich.portal.rules import reset_cache
 from phongdich.vaccination.actions import do_register, do_set_session_status
 from phongdich.vaccination.doses import do_finish_observation, do_record_dose, do_void_dose
 from phongdich.vaccination.errors import VaccinationError

@@ -8,14 +8,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from phongdich.accounts.models import AuditEvent
+from phongdich.core.http import client_ip
 
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The peer address. Behind a reverse proxy, configure it to set REMOTE_ADDR (e.g. gunicorn's
-    ``--forwarded-allow-ips``): a client-supplied X-Forwarded-For is never trusted here."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+__all__ = ["client_ip", "record"]
 
 
 def record(

@@ -94,7 +94,7 @@ def totp_setup(request):
 
 @login_required
 def dashboard(request):
-    from phongdich.portal.dashboard import dashboard_context
+    from phongdich.core.dashboard import dashboard_context
 
     return render(request, "accounts/dashboard.html", dashboard_context(request.user))
 

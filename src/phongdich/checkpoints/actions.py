@@ -30,9 +30,9 @@ from phongdich.checkpoints.models import (
 )
 from phongdich.checkpoints.validation import validate_venue
 from phongdich.checkpoints.venue_cache import venue_by_code
+from phongdich.core.rows import insert_one, insert_with_parent, select_one
 from phongdich.lib.codes import new_code
 from phongdich.lib.errors import FieldError, InputErrors
-from phongdich.lib.rows import insert_one, insert_with_parent, select_one
 from phongdich.lib.timeutil import next_local_midnight
 from phongdich.people.actions import (
     find_person,

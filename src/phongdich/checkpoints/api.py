@@ -23,8 +23,8 @@ from phongdich.checkpoints.schemas import (
     VenueOut,
     VisitOut,
 )
+from phongdich.core.ratelimit import check_rate
 from phongdich.lib.errors import InputErrors
-from phongdich.portal.ratelimit import check_rate
 
 router = Router(tags=["checkpoints"])
 

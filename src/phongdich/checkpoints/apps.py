@@ -7,4 +7,8 @@ class CheckpointsConfig(AppConfig):
     verbose_name = _("Checkpoints (Điểm kiểm dịch)")
 
     def ready(self) -> None:
+        from phongdich.accounts.venues import register_venue_finder
         from phongdich.checkpoints import dashboard, tasks, venue_cache  # noqa: F401  (registration)
+        from phongdich.checkpoints.queries import get_venue_by_code
+
+        register_venue_finder(get_venue_by_code)

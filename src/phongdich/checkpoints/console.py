@@ -16,12 +16,7 @@ from django.views.decorators.http import require_POST
 from phongdich.accounts import audit
 from phongdich.accounts.models import Role
 from phongdich.checkpoints import actions
-from phongdich.checkpoints.forms import (
-    declaration_from_post,
-    errors_by_field,
-    person_from_post,
-    venue_from_post,
-)
+from phongdich.checkpoints.forms import declaration_from_post, venue_from_post
 from phongdich.checkpoints.models import CheckoutKind, Source, VenueKind, VenueStatus, Visit
 from phongdich.checkpoints.queries import (
     access_venue,
@@ -35,6 +30,7 @@ from phongdich.lib.errors import InputErrors
 from phongdich.lib.exports import write_csv, write_xlsx
 from phongdich.lib.phones import InvalidPhone, normalise_phone
 from phongdich.lib.timeutil import format_vn, local_date, local_day_bounds
+from phongdich.people.forms import errors_by_field, person_from_post
 from phongdich.people.models import Person
 
 OFFICERS = {Role.ADMIN, Role.PROVINCE_OFFICER, Role.WARD_OFFICER}

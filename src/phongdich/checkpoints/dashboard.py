@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from phongdich.accounts.models import Role
 from phongdich.checkpoints.models import VenueStatus
 from phongdich.checkpoints.queries import list_venues_for
-from phongdich.portal.dashboard import register_cards
+from phongdich.core.dashboard import register_cards
 
 
 @register_cards

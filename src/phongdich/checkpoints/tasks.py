@@ -1,7 +1,7 @@
 """Periodic jobs of checkpoints, run by ``phongdich worker``."""
 
 from phongdich.checkpoints.actions import do_auto_checkout, do_purge_old_visits
-from phongdich.portal.schedule import periodic
+from phongdich.core.schedule import periodic
 
 
 @periodic("checkpoints.auto_checkout", every_seconds=300)

@@ -17,18 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from phongdich.checkpoints import actions
 from phongdich.checkpoints.declarations import CONDITIONS, EXPOSURES, SYMPTOMS
 from phongdich.checkpoints.errors import CheckpointError
-from phongdich.checkpoints.forms import (
-    declaration_from_post,
-    errors_by_field,
-    person_from_post,
-    venue_from_post,
-)
+from phongdich.checkpoints.forms import declaration_from_post, venue_from_post
 from phongdich.checkpoints.models import CheckoutKind, Venue, VenueKind, Visit
 from phongdich.checkpoints.queries import open_visit_of
+from phongdich.core.ratelimit import RateLimited, check_rate
 from phongdich.lib.errors import InputErrors
 from phongdich.lib.qr import qr_png, qr_svg
+from phongdich.people.forms import errors_by_field, person_from_post
 from phongdich.people.models import Person
-from phongdich.portal.ratelimit import RateLimited, check_rate
 
 PERSON_COOKIE = "pd_person"
 PERSON_COOKIE_AGE = 60 * 60 * 24 * 365

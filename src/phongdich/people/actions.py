@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from phongdich.core.rows import insert_one, select_one, select_rows
 from phongdich.lib.codes import new_token
 from phongdich.lib.errors import InputErrors
-from phongdich.lib.rows import insert_one, select_one, select_rows
 from phongdich.people.models import Person
 from phongdich.people.validation import PersonData
 

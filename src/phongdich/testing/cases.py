@@ -15,8 +15,7 @@ from django.db import transaction
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import can_see_ward
-from phongdich.checkpoints.errors import CheckpointError
-from phongdich.lib.errors import InputErrors
+from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.timeutil import local_date
 from phongdich.places.models import Ward
 from phongdich.testing.models import Sample
@@ -70,7 +69,7 @@ def _open_case(
             request=request,
             trace=False,
         )
-    except CheckpointError as error:
+    except DomainError as error:
         if error.code != "case_exists":
             raise
         return Case.objects.filter(person=sample.person, status=CaseStatus.OPEN).first(), False

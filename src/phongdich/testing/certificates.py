@@ -16,6 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from phongdich.core.rules import get_rule
 from phongdich.lib import dcc
 from phongdich.lib.dcc.valuesets import (
     TEST_RESULT_DETECTED,
@@ -25,7 +26,6 @@ from phongdich.lib.dcc.valuesets import (
 )
 from phongdich.lib.poster import FONT_BOLD, FONT_REGULAR, register_fonts
 from phongdich.lib.timeutil import format_vn
-from phongdich.portal.rules import get_rule
 from phongdich.testing.errors import TestingError, testing_error
 from phongdich.testing.models import Result, Sample, SampleStatus, TestType
 

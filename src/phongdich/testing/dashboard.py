@@ -2,7 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.accounts.models import Role
-from phongdich.portal.dashboard import register_cards
+from phongdich.core.dashboard import register_cards
 from phongdich.testing.queries import OFFICERS, positives_for, work_list
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import BigIntegerField, Case, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from phongdich.portal.rules import get_rule
+from phongdich.core.rules import get_rule
 from phongdich.testing.models import (
     LabResult,
     Pool,

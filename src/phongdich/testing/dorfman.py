@@ -1,4 +1,4 @@
-"""Dorfman two-stage pooling (Ann. Math. Stat. 14:436, 1943; REFERENCE.md §5). No Django here.
+"""Dorfman two-stage pooling (Ann. Math. Stat. 14:436, 1943; docs/reference/testing.md). No Django here.
 
 Pool ``k`` samples; a negative pool clears all ``k`` with one test, a positive one costs ``k``
 more individual tests. At prevalence ``p`` a pool is negative with probability ``(1 − p)^k``, so

@@ -1,6 +1,6 @@
 """Domain errors of testing: a stable code, both languages, an HTTP status (handled globally)."""
 
-from phongdich.checkpoints.errors import CheckpointError as TestingError
+from phongdich.lib.errors import DomainError as TestingError
 
 ERRORS = {
     "session_closed": ("Buổi lấy mẫu này đã đóng.", "This sampling session is closed.", 409),

@@ -15,8 +15,7 @@ from django.views.decorators.http import require_POST
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
-from phongdich.checkpoints.errors import CheckpointError
-from phongdich.lib.errors import InputErrors
+from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.testing import certificates, imports, pooling, queries, results
 from phongdich.testing.models import ResultUpload
 from phongdich.testing.queries import LAB_ROLES, TESTING_ROLES
@@ -44,7 +43,7 @@ def lab(request):
     require_role(request.user, *LAB_ROLES)
     try:
         current = _lab(request)
-    except (InputErrors, CheckpointError) as error:
+    except (InputErrors, DomainError) as error:
         _error_messages(request, error)
         current = None
     lists = queries.work_list(request.user)
@@ -82,7 +81,7 @@ def receive(request):
     try:
         item = queries.access_code(request.user, request.POST.get("code", ""))
         item, new = pooling.do_receive(item, lab=_lab(request), actor=request.user, request=request)
-    except (InputErrors, CheckpointError) as error:
+    except (InputErrors, DomainError) as error:
         _error_messages(request, error)
     else:
         messages.success(
@@ -107,7 +106,7 @@ def enter_result(request):
             lab=_lab(request),
             request=request,
         )
-    except (InputErrors, CheckpointError) as error:
+    except (InputErrors, DomainError) as error:
         _error_messages(request, error)
     else:
         messages.success(request, _result_message(summary))
@@ -175,7 +174,7 @@ def _commit(request, context):
         summary = imports.do_import_results(
             data, stored.file_name, user=request.user, lab=_lab(request), request=request
         )
-    except (InputErrors, CheckpointError) as error:
+    except (InputErrors, DomainError) as error:
         context["commit_errors"] = error.errors if isinstance(error, InputErrors) else [error]
         return render(request, "testing/import.html", context, status=422)
     stored.delete()
@@ -205,7 +204,7 @@ def certificate(request, code: str):
     sample = queries.access_sample(request.user, code)
     try:
         pdf = certificates.certificate_pdf(sample)
-    except CheckpointError as error:
+    except DomainError as error:
         return render(request, "testing/error.html", {"error": error}, status=error.status)
     audit.record("print_certificate", request=request, obj=sample, ward=sample.session.ward_id)
     response = HttpResponse(pdf, content_type="application/pdf")

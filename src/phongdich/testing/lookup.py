@@ -14,9 +14,9 @@ from typing import Any
 
 from django.core.cache import cache
 
+from phongdich.core.ratelimit import RateLimited, check_rate
+from phongdich.core.rules import get_rule
 from phongdich.lib.errors import InputErrors
-from phongdich.portal.ratelimit import RateLimited, check_rate
-from phongdich.portal.rules import get_rule
 from phongdich.testing.models import Sample, SampleStatus
 from phongdich.testing.validation import parse_code
 

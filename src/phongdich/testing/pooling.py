@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from phongdich.accounts import audit
+from phongdich.core.rules import get_rule
 from phongdich.lib.errors import InputErrors
-from phongdich.portal.rules import get_rule
 from phongdich.testing.actions import new_unique_code, parse_tube_code, user_or_none
 from phongdich.testing.errors import testing_error
 from phongdich.testing.models import (

@@ -9,9 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from phongdich.accounts import audit
-from phongdich.checkpoints.errors import CheckpointError
-from phongdich.lib.errors import InputErrors
-from phongdich.portal.ratelimit import RateLimited
+from phongdich.core.ratelimit import RateLimited
+from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.testing import certificates
 from phongdich.testing.lookup import NOT_FOUND_EN, NOT_FOUND_VI, lookup_result, public_view
 from phongdich.testing.models import Sample, SampleStatus
@@ -66,7 +65,7 @@ def certificate(request, token: str):
         raise Http404
     try:
         pdf = certificates.certificate_pdf(sample)
-    except CheckpointError as error:
+    except DomainError as error:
         return render(request, "testing/error.html", {"error": error}, status=error.status)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="ket-qua-{sample.tube_code}.pdf"'

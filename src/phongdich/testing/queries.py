@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from phongdich.accounts.jurisdiction import area_q, require_role
 from phongdich.accounts.models import Role
+from phongdich.core.rules import get_rule
 from phongdich.lib.errors import InputErrors
 from phongdich.people.models import Person
-from phongdich.portal.rules import get_rule
 from phongdich.testing.dorfman import Advice, best_pool_size
 from phongdich.testing.errors import testing_error
 from phongdich.testing.models import (

@@ -1,8 +1,8 @@
-"""Testing rules (REFERENCE.md §5). Defaults here; an administrator overrides them in admin."""
+"""Testing rules (docs/reference/testing.md). Defaults here; an administrator overrides them in admin."""
 
-from phongdich.portal.rules import define
+from phongdich.core.rules import define
 
-DORFMAN = "Dorfman, Ann. Math. Stat. 14:436 (1943); REFERENCE.md §5"
+DORFMAN = "Dorfman, Ann. Math. Stat. 14:436 (1943); docs/reference/testing.md"
 
 MAX_POOL_SIZE = define(
     "testing.max_pool_size",

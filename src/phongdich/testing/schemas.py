@@ -5,7 +5,7 @@ from typing import Any
 
 from ninja import Schema
 
-from phongdich.checkpoints.schemas import PersonIn
+from phongdich.people.schemas import PersonIn
 
 
 class LabOut(Schema):

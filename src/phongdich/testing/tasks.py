@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
-from phongdich.portal.schedule import periodic
+from phongdich.core.schedule import periodic
 from phongdich.testing.models import Result, ResultUpload, Sample
 
 

@@ -14,12 +14,11 @@ from django.views.decorators.http import require_POST
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.accounts.models import Role
-from phongdich.checkpoints.errors import CheckpointError
-from phongdich.checkpoints.forms import errors_by_field, person_from_post
-from phongdich.lib.errors import InputErrors
+from phongdich.core.rules import get_rule
+from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.timeutil import local_date
+from phongdich.people.forms import errors_by_field, person_from_post
 from phongdich.people.models import Person
-from phongdich.portal.rules import get_rule
 from phongdich.testing import actions, labels, pooling, queries
 from phongdich.testing.models import SessionStatus, TargetKind, TestType
 from phongdich.testing.queries import OFFICERS, TESTING_ROLES
@@ -142,7 +141,7 @@ def register(request, session_id: int):
         return _render_session(
             request, session, values=post, errors=errors_by_field(error.errors), status=422
         )
-    except CheckpointError as error:
+    except DomainError as error:
         messages.error(request, error.message_vi if _vi(request) else error.message_en)
         return redirect("testing:session", session_id=session.pk)
     text = (
@@ -166,7 +165,7 @@ def _run(request, session, action, success: str):
     except InputErrors as error:
         for e in error.errors:
             messages.error(request, e.message_vi if _vi(request) else e.message_en)
-    except CheckpointError as error:
+    except DomainError as error:
         messages.error(request, error.message_vi if _vi(request) else error.message_en)
     else:
         value = len(result) if isinstance(result, list) else result

@@ -15,13 +15,13 @@ from django.utils import timezone
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import can_see_ward
+from phongdich.core.rules import get_rule
 from phongdich.lib.errors import FieldError, InputErrors
 from phongdich.lib.timeutil import local_date, local_day_bounds
 from phongdich.people.actions import do_match_person
 from phongdich.people.models import Person
 from phongdich.people.validation import validate_person
 from phongdich.places.models import Ward
-from phongdich.portal.rules import get_rule
 from phongdich.tracing import search, store
 from phongdich.tracing.errors import TracingError
 from phongdich.tracing.models import (

@@ -2,7 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.accounts.models import Role
-from phongdich.portal.dashboard import register_cards
+from phongdich.core.dashboard import register_cards
 from phongdich.tracing.queries import TRACING_ROLES, open_cases_count
 
 

@@ -1,3 +1,3 @@
-from phongdich.checkpoints.errors import CheckpointError as TracingError
+from phongdich.lib.errors import DomainError as TracingError
 
 __all__ = ["TracingError"]

@@ -12,8 +12,8 @@ from django.http import Http404
 from phongdich.accounts.jurisdiction import area_q, require_role
 from phongdich.accounts.models import Role
 from phongdich.checkpoints.models import Venue, Visit
+from phongdich.core.rules import get_rule
 from phongdich.lib.timeutil import local_day_bounds
-from phongdich.portal.rules import get_rule
 from phongdich.tracing.models import Case, CaseStatus, Contact, ContactStatus, Evidence
 
 TRACING_ROLES = (Role.PROVINCE_OFFICER, Role.WARD_OFFICER, Role.CALL_OPERATOR, Role.CLINICIAN)

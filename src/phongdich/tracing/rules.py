@@ -1,8 +1,8 @@
-"""Tracing rules (REFERENCE.md §2). Defaults here; an administrator overrides them in admin."""
+"""Tracing rules (docs/reference/tracing.md). Defaults here; an administrator overrides them in admin."""
 
-from phongdich.portal.rules import define
+from phongdich.core.rules import define
 
-MOH_2021 = "Ministry of Health guidance 2021–2022 (REFERENCE.md §2)"
+MOH_2021 = "Ministry of Health guidance 2021–2022 (docs/reference/tracing.md)"
 
 F1_MIN_OVERLAP = define(
     "tracing.f1_min_overlap_minutes",

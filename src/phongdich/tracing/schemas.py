@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from ninja import Schema
 
-from phongdich.checkpoints.schemas import PersonIn
+from phongdich.people.schemas import PersonIn
 
 
 class CaseIn(Schema):

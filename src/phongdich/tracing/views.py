@@ -14,11 +14,10 @@ from django.views.decorators.http import require_POST
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
-from phongdich.checkpoints.errors import CheckpointError
-from phongdich.checkpoints.forms import errors_by_field, person_from_post
-from phongdich.lib.errors import InputErrors
+from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.exports import write_csv, write_xlsx
 from phongdich.lib.timeutil import VN_TZ, format_vn, local_date
+from phongdich.people.forms import errors_by_field, person_from_post
 from phongdich.tracing import actions, imports, queries
 from phongdich.tracing.api import OFFICERS
 from phongdich.tracing.models import CaseSource, ContactStatus
@@ -70,9 +69,9 @@ def case_create(request):
             actor=request.user,
             request=request,
         )
-    except (InputErrors, CheckpointError) as error:
+    except (InputErrors, DomainError) as error:
         errs = error.errors if isinstance(error, InputErrors) else []
-        if isinstance(error, CheckpointError):
+        if isinstance(error, DomainError):
             messages.error(request, error.message_vi)
         cases = queries.cases_for(request.user).select_related("person", "ward")[:500]
         return render(
@@ -144,7 +143,7 @@ def contact_status(request, contact_id: int):
         )
     except InputErrors as error:
         messages.error(request, error.errors[0].message_vi)
-    except CheckpointError as error:
+    except DomainError as error:
         messages.error(request, error.message_vi)
     if request.POST.get("next") == "worklist":
         return redirect("tracing:worklist")

@@ -1,11 +1,11 @@
-"""The infectious window of a case (REFERENCE.md §2)."""
+"""The infectious window of a case (docs/reference/tracing.md)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from phongdich.core.rules import get_rule
 from phongdich.lib.timeutil import local_day_bounds
-from phongdich.portal.rules import get_rule
 
 
 def infectious_window(

@@ -15,11 +15,11 @@ from ninja import File, Router, Status, UploadedFile
 from phongdich.accounts import audit
 from phongdich.accounts.api_auth import SessionOrToken
 from phongdich.accounts.jurisdiction import require_role
+from phongdich.core.ratelimit import check_rate
 from phongdich.lib.errors import InputErrors
 from phongdich.lib.timeutil import local_date
 from phongdich.people.actions import do_match_person
 from phongdich.people.validation import validate_person
-from phongdich.portal.ratelimit import check_rate
 from phongdich.vaccination import (
     actions,
     adverse,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.accounts import audit
+from phongdich.core.rules import get_rule
 from phongdich.lib.codes import new_token
 from phongdich.lib.dcc import (
     STAGES,
@@ -31,7 +32,6 @@ from phongdich.lib.dcc import (
 from phongdich.lib.dcc.valuesets import MEDICINAL_PRODUCTS, TEST_RESULTS, TEST_TYPES
 from phongdich.people.models import Person
 from phongdich.places.models import Ward
-from phongdich.portal.rules import get_rule
 from phongdich.vaccination import keys
 from phongdich.vaccination.errors import error
 from phongdich.vaccination.models import Certificate, KeyStatus

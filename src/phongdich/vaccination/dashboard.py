@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from phongdich.accounts.jurisdiction import area_q
 from phongdich.accounts.models import Role
+from phongdich.core.dashboard import register_cards
 from phongdich.lib.timeutil import local_date
-from phongdich.portal.dashboard import register_cards
 from phongdich.vaccination.models import AdverseEvent, Session, SessionStatus, Severity
 from phongdich.vaccination.queries import AEFI_ROLES, OFFICERS, VACCINATION_ROLES
 

@@ -14,12 +14,12 @@ from django.utils import timezone
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import can_see_ward
+from phongdich.core.rules import get_rule
 from phongdich.lib.dcc.valuesets import MANUFACTURERS, VACCINE_PRODUCTS
 from phongdich.lib.errors import FieldError, InputErrors
 from phongdich.lib.text import normalise_spaces
 from phongdich.lib.timeutil import local_date
 from phongdich.people.models import Person
-from phongdich.portal.rules import get_rule
 from phongdich.vaccination import screening as checklist
 from phongdich.vaccination.actions import parse_date, ward_in_area
 from phongdich.vaccination.errors import error

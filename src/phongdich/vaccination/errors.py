@@ -1,8 +1,8 @@
-"""Errors of vaccination with stable codes (handled by the API like every CheckpointError)."""
+"""Errors of vaccination with stable codes (handled by the API like every DomainError)."""
 
 from __future__ import annotations
 
-from phongdich.checkpoints.errors import CheckpointError as VaccinationError
+from phongdich.lib.errors import DomainError as VaccinationError
 
 # code → (Vietnamese, English, HTTP status)
 MESSAGES = {

@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from phongdich.accounts import audit
+from phongdich.core.rules import get_rule
 from phongdich.lib.dcc import (
     DccError,
     DocumentSigner,
@@ -49,7 +50,6 @@ from phongdich.lib.dcc import (
     private_key_pem,
 )
 from phongdich.lib.dcc.keys import CountrySigningCA
-from phongdich.portal.rules import get_rule
 from phongdich.vaccination.errors import error
 from phongdich.vaccination.models import KeyKind, KeyStatus, SigningKey
 

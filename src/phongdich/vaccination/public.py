@@ -13,12 +13,12 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from phongdich.accounts import audit
-from phongdich.checkpoints.forms import errors_by_field, person_from_post
+from phongdich.core.ratelimit import RateLimited, check_rate
 from phongdich.lib.dcc import STAGES, qr_png, qr_svg
 from phongdich.lib.errors import InputErrors
 from phongdich.lib.timeutil import local_date
+from phongdich.people.forms import errors_by_field, person_from_post
 from phongdich.places.models import Province, Ward
-from phongdich.portal.ratelimit import RateLimited, check_rate
 from phongdich.vaccination import actions, certificates, queries
 from phongdich.vaccination.models import (
     Certificate,

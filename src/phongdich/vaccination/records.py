@@ -12,10 +12,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
-from phongdich.checkpoints.errors import CheckpointError
-from phongdich.checkpoints.forms import errors_by_field
-from phongdich.lib.errors import InputErrors
+from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.timeutil import VN_TZ
+from phongdich.people.forms import errors_by_field
 from phongdich.vaccination import adverse, certificates, doses, queries
 from phongdich.vaccination.adverse import SYMPTOMS
 from phongdich.vaccination.forms import dose_from_post, event_from_post
@@ -80,7 +79,7 @@ def person_dose(request, person_id: int):
             request, person, values=request.POST, errors=errors_by_field(exc.errors)
         )
         return render(request, "vaccination/person.html", context, status=422)
-    except CheckpointError as exc:
+    except DomainError as exc:
         flash(request, exc)
     else:
         messages.success(
@@ -100,7 +99,7 @@ def person_certificate(request, person_id: int):
         _certificate, created = certificates.do_issue_certificate(
             person, actor=request.user, request=request, reissue=request.POST.get("reissue") == "1"
         )
-    except CheckpointError as exc:
+    except DomainError as exc:
         flash(request, exc)
         return redirect("vaccination:person", person_id=person.pk)
     messages.success(
@@ -141,7 +140,7 @@ def dose_void(request, dose_id: int):
         doses.do_void_dose(
             dose, request.POST.get("reason", ""), actor=request.user, request=request
         )
-    except (InputErrors, CheckpointError) as exc:
+    except (InputErrors, DomainError) as exc:
         flash(request, exc)
     return redirect("vaccination:person", person_id=dose.person_id)
 
@@ -167,7 +166,7 @@ def adverse_event_new(request, dose_id: int):
         except InputErrors as exc:
             context.update(values=request.POST, errors=errors_by_field(exc.errors))
             return render(request, "vaccination/adverse_event_form.html", context, status=422)
-        except CheckpointError as exc:
+        except DomainError as exc:
             flash(request, exc)
         else:
             messages.success(request, _("Adverse event reported."))

@@ -1,12 +1,12 @@
-"""Vaccination rules (REFERENCE.md §6). Defaults here; an administrator overrides them in admin.
+"""Vaccination rules (docs/reference/vaccination.md). Defaults here; an administrator overrides them in admin.
 
 The intervals come from Ministry of Health guidance of 2021 as reported at the time and were not
 checked against the official text: they are settings, per vaccine product (value-set code), with a
 ``default`` for products not listed.
 """
 
+from phongdich.core.rules import define
 from phongdich.lib.dcc.valuesets import VACCINE_PRODUCTS
-from phongdich.portal.rules import define
 
 MOH_2021 = "Ministry of Health guidance 2021 (unverified; a setting)"
 
@@ -80,7 +80,7 @@ CERTIFICATE_VALIDITY_MONTHS = define(
     "vaccination.certificate_validity_months",
     12,
     "Months a vaccination certificate is valid from issue.",
-    "MOH Decision 5772/QĐ-BYT, 20 Dec 2021 (REFERENCE.md §6)",
+    "MOH Decision 5772/QĐ-BYT, 20 Dec 2021 (docs/reference/vaccination.md)",
     check=lambda v: 1 <= v <= 60,
 )
 CERTIFICATE_ISSUER = define(

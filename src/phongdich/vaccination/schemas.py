@@ -7,7 +7,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
-from phongdich.checkpoints.schemas import PersonIn
+from phongdich.people.schemas import PersonIn
 
 
 class ScreeningIn(Schema):

@@ -1,4 +1,4 @@
-"""The rules of a series of doses (REFERENCE.md §6 and ``rules.py``): how many doses make a
+"""The rules of a series of doses (docs/reference/vaccination.md and ``rules.py``): how many doses make a
 primary series, the intervals between doses, and each person's derived status."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from phongdich.core.rules import get_rule
 from phongdich.lib.errors import InputErrors
 from phongdich.people.models import Person
-from phongdich.portal.rules import get_rule
 from phongdich.vaccination.models import Dose, PersonStatus
 
 

@@ -13,12 +13,11 @@ from django.views.decorators.http import require_POST
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
-from phongdich.checkpoints.errors import CheckpointError
-from phongdich.checkpoints.forms import errors_by_field, person_from_post
 from phongdich.lib.dcc.valuesets import VACCINE_PRODUCTS
-from phongdich.lib.errors import InputErrors
+from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.timeutil import format_vn, local_date
 from phongdich.people.actions import do_match_person
+from phongdich.people.forms import errors_by_field, person_from_post
 from phongdich.people.validation import validate_person
 from phongdich.vaccination import actions, doses, invitations, queries
 from phongdich.vaccination.forms import dose_from_post, session_from_post
@@ -170,7 +169,7 @@ def session_invite(request, session_id: int):
             request=request,
         )
         messages.success(request, _("%(count)s people invited.") % {"count": count})
-    except (InputErrors, CheckpointError) as exc:
+    except (InputErrors, DomainError) as exc:
         flash(request, exc)
     return redirect("vaccination:session", session_id=session.pk)
 
@@ -213,7 +212,7 @@ def session_dose(request, session_id: int):
             request, session, values=post, errors=errors_by_field(exc.errors)
         )
         return render(request, "vaccination/session.html", context, status=422)
-    except CheckpointError as exc:
+    except DomainError as exc:
         flash(request, exc)
         return redirect("vaccination:session", session_id=session.pk)
     messages.success(

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from phongdich.accounts.actions import AccountError, do_create_staff
 from phongdich.accounts.models import Role
+from phongdich.accounts.venues import can_find_venues, find_venue
 
 
 class Command(BaseCommand):
@@ -36,11 +37,9 @@ class Command(BaseCommand):
 
 
 def _find_venue(code: str):
-    try:
-        from phongdich.checkpoints.queries import get_venue_by_code
-    except ImportError:
-        raise CommandError("--venue needs the checkpoints app") from None
-    venue = get_venue_by_code(code)
+    if not can_find_venues():
+        raise CommandError("--venue needs the checkpoints app")
+    venue = find_venue(code)
     if venue is None:
         raise CommandError(f"No checkpoint with code {code!r}")
     return venue

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from phongdich.checkpoints.errors import CheckpointError
+from phongdich.lib.errors import DomainError
 from phongdich.vaccination import keys
 
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options):
         try:
             getattr(self, "_" + action.replace("-", "_"))(**options)
-        except CheckpointError as exc:
+        except DomainError as exc:
             raise CommandError(f"{exc.code}: {exc.message_en}") from None
 
     def _init(self, **options):

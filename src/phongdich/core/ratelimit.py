@@ -10,7 +10,7 @@ import time
 
 from django.core.cache import cache
 
-from phongdich.accounts.audit import client_ip
+from phongdich.core.http import client_ip
 
 
 class RateLimited(Exception):

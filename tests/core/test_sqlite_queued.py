@@ -99,7 +99,7 @@ def test_a_second_writer_waits_for_the_first_and_both_land():
 
 
 def test_checkpoints_run_in_a_background_thread_not_in_commits():
-    from phongdich.lib.sqlite_queued import base
+    from phongdich.core.sqlite_queued import base
 
     connection.ensure_connection()
     with connection.cursor() as cursor:
@@ -110,7 +110,7 @@ def test_checkpoints_run_in_a_background_thread_not_in_commits():
 
 
 def test_the_checkpointer_never_creates_a_deleted_database(tmp_path, monkeypatch):
-    from phongdich.lib.sqlite_queued import base
+    from phongdich.core.sqlite_queued import base
 
     monkeypatch.setattr(base, "CHECKPOINT_SECONDS", 0.01)
     gone = tmp_path / "gone.sqlite3"

@@ -4,15 +4,27 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from phongdich.portal.schedule import due_jobs, run_job
+from phongdich.core.events import deliver_pending
+from phongdich.core.schedule import due_jobs, run_job
 
 
 class Command(BaseCommand):
-    help = "Run periodic jobs (auto check-out, retention purge) and queued background tasks."
+    help = (
+        "Run periodic jobs (auto check-out, retention purge), deliver domain events and run "
+        "queued background tasks."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run due jobs once and exit")
-        parser.add_argument("--interval", type=int, default=60, help="seconds between rounds")
+        parser.add_argument(
+            "--interval", type=int, default=60, help="seconds between rounds of queued tasks"
+        )
+        parser.add_argument(
+            "--events-every",
+            type=float,
+            default=1.0,
+            help="seconds between deliveries of domain events (the outbox)",
+        )
         parser.add_argument(
             "--jobs-only",
             action="store_true",
@@ -21,16 +33,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         last_run: dict[str, float] = {}
+        last_tasks = float("-inf")
         while True:
+            delivered = deliver_pending()
+            if delivered:
+                self.stdout.write(f"events: {delivered}")
             for job in due_jobs(last_run, time.monotonic()):
                 result = run_job(job)
                 last_run[job.name] = time.monotonic()
                 self.stdout.write(f"{job.name}: {result}")
-            if not opts["jobs_only"]:
+            if not opts["jobs_only"] and time.monotonic() - last_tasks >= opts["interval"]:
                 self._drain_tasks()
+                last_tasks = time.monotonic()
             if opts["once"]:
                 return
-            time.sleep(opts["interval"])
+            time.sleep(opts["events_every"])
 
     def _drain_tasks(self) -> None:
         from django.core.management import call_command

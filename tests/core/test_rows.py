@@ -9,7 +9,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from phongdich.checkpoints.models import Visit
-from phongdich.lib.rows import insert_one
+from phongdich.core.rows import insert_one
 from phongdich.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def visit_of(venue, **over):
 
 def test_a_parent_and_its_child_are_inserted_together(venue):
     who, visit = person(), visit_of(venue)
-    from phongdich.lib.rows import insert_with_parent
+    from phongdich.core.rows import insert_with_parent
 
     with transaction.atomic():
         insert_with_parent(who, visit, "person")
@@ -87,7 +87,7 @@ def test_a_parent_and_its_child_are_inserted_together(venue):
 
 
 def test_when_the_child_conflicts_the_parent_is_not_kept(venue):
-    from phongdich.lib.rows import insert_with_parent
+    from phongdich.core.rows import insert_with_parent
 
     taken = insert_one(visit_of(venue, person=insert_one(person())))
     token = uuid.uuid4().hex
@@ -97,7 +97,7 @@ def test_when_the_child_conflicts_the_parent_is_not_kept(venue):
 
 
 def test_select_one_loads_a_row_as_the_orm_does_or_none():
-    from phongdich.lib.rows import select_one
+    from phongdich.core.rows import select_one
 
     who = insert_one(person())
     found = select_one(Person, "token = %s", [who.token])

@@ -62,7 +62,7 @@ def _overrides() -> dict[str, Any]:
     global _loaded_at
     now = time.monotonic()
     if now - _loaded_at > CACHE_SECONDS:
-        from phongdich.portal.models import Rule
+        from phongdich.core.models import Rule
 
         _cache.clear()
         _cache.update(dict(Rule.objects.values_list("key", "value")))
