@@ -44,7 +44,11 @@ class Command(BaseCommand):
 def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
-    from phongdich.wsgi import application
+    from django.core.servers.basehttp import get_internal_wsgi_application
+
+    # settings.WSGI_APPLICATION (the project's wsgi, with the check-in fast path): core does not
+    # import the project level above it.
+    application = get_internal_wsgi_application()
 
     class App(BaseApplication):
         def load_config(self):
