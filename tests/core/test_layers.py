@@ -42,7 +42,9 @@ def _copy_package(tmp_path: Path) -> Path:
     shutil.copytree(
         ROOT / "src" / "phongdich",
         src / "phongdich",
-        ignore=shutil.ignore_patterns("__pycache__", "static", "templates", "locale", "data", "fonts"),
+        ignore=shutil.ignore_patterns(
+            "__pycache__", "static", "templates", "locale", "data", "fonts"
+        ),
     )
     return src
 
@@ -103,6 +105,8 @@ def test_every_installed_app_of_the_project_is_in_a_layer():
     from django.conf import settings
 
     layered = {name for layer in _contract_layers() for name in layer}
-    ours = [a.removeprefix("phongdich.") for a in settings.INSTALLED_APPS if a.startswith("phongdich.")]
+    ours = [
+        a.removeprefix("phongdich.") for a in settings.INSTALLED_APPS if a.startswith("phongdich.")
+    ]
     assert ours
     assert set(ours) <= layered

@@ -42,9 +42,8 @@ class Command(BaseCommand):
 
 
 def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
-    from gunicorn.app.base import BaseApplication
-
     from django.core.servers.basehttp import get_internal_wsgi_application
+    from gunicorn.app.base import BaseApplication
 
     # settings.WSGI_APPLICATION (the project's wsgi, with the check-in fast path): core does not
     # import the project level above it.
