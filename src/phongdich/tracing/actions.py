@@ -1,12 +1,9 @@
-"""Every state change of tracing: cases, the contact search, follow-up, manual and imported contacts."""
+"""Every state change of tracing: cases, follow-up, manual and imported contacts. The contact
+search and the shape of its results live in ``trace``; these actions call it after their commit."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -15,14 +12,14 @@ from django.utils import timezone
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import can_see_ward
+from phongdich.core import events
 from phongdich.core.rules import get_rule
 from phongdich.lib.errors import FieldError, InputErrors
-from phongdich.lib.timeutil import local_date, local_day_bounds
+from phongdich.lib.timeutil import local_date
 from phongdich.people.actions import do_match_person
 from phongdich.people.models import Person
 from phongdich.people.validation import validate_person
 from phongdich.places.models import Ward
-from phongdich.tracing import search, store
 from phongdich.tracing.errors import TracingError
 from phongdich.tracing.models import (
     Case,
@@ -33,6 +30,8 @@ from phongdich.tracing.models import (
     ContactStatus,
     Level,
 )
+from phongdich.tracing.trace import TraceResult, first_trace, queue_full_trace
+from phongdich.tracing.trace import trace as run_trace
 from phongdich.tracing.windows import infectious_window
 
 
@@ -160,8 +159,7 @@ def do_create_case(
             )
             _link_chain(case)
             audit.record("create", actor=actor, request=request, obj=case, ward=ward)
-            if trace:
-                do_first_trace(case)
+            events.emit("case.opened", case_id=case.pk, ward_id=ward.pk, source=source)
     except IntegrityError:
         existing = Case.objects.filter(person=person, status=CaseStatus.OPEN).first()
         raise TracingError(
@@ -170,6 +168,11 @@ def do_create_case(
             f"This person already has an open case (#{getattr(existing, 'pk', '?')}).",
             409,
         ) from None
+    # After the commit, never inside it: the search holds no lock while it reads, so check-ins
+    # go on while a case at a busy market is traced (a caller inside its own transaction passes
+    # trace=False and traces after its commit, as testing.cases does).
+    if trace:
+        do_first_trace(case)
     return case
 
 
@@ -178,8 +181,7 @@ def do_first_trace(case: Case) -> None:
     before the page returns (and the lab's import its cases' lists). A case with more
     than PHONGDICH_TRACING_INLINE_F1 F1 has its F2 searched by the background worker
     (``tasks.trace_case``): at a busy market that search takes tens of seconds."""
-    if _trace(case, timezone.now(), inline_f1=settings.TRACING_INLINE_F1).f2_pending:
-        _queue_full_trace(case)
+    first_trace(case)
 
 
 def do_retrace(case: Case) -> TraceResult | None:
@@ -188,17 +190,18 @@ def do_retrace(case: Case) -> TraceResult | None:
     f1 = Contact.objects.filter(case=case, level=Level.F1).count()
     if f1 <= settings.TRACING_INLINE_F1:
         return do_trace_case(case)
-    _queue_full_trace(case)
+    queue_full_trace(case)
     return None
 
 
-def _queue_full_trace(case: Case) -> None:
-    from phongdich.tracing.tasks import trace_case
+def do_trace_case(case: Case, now: datetime | None = None, *, f2: bool = True) -> TraceResult:
+    """Compute (or recompute) the F1 and F2 of a case from check-ins, with evidence.
 
-    with transaction.atomic():  # the queue row commits with the flag
-        Case.objects.filter(pk=case.pk).update(f2_pending=True)
-        trace_case.enqueue(case.pk)
-    case.f2_pending = True
+    Re-running never duplicates anyone: contacts are unique per case and person, each keeps its
+    status, the closest level wins (F1 over F2), and evidence is replaced by the new search.
+    ``f2=False`` lists only the F1 of a case that has no contacts yet (the first, fast pass);
+    a case with contacts is always searched in full, so that nobody is dropped."""
+    return run_trace(case, now or timezone.now(), inline_f1=None if f2 else -1)
 
 
 def _link_chain(case: Case) -> None:
@@ -219,10 +222,11 @@ def _link_chain(case: Case) -> None:
     case.save(update_fields=["infected_via"])
 
 
-@transaction.atomic
 def do_override_window(
     case: Case, start: datetime, end: datetime, reason: str, *, actor: Any, request: Any = None
 ) -> Case:
+    """Set the infectious window by hand (with a reason, audited), then search again after the
+    commit."""
     if not reason.strip():
         raise InputErrors.one(
             "reason",
@@ -237,229 +241,21 @@ def do_override_window(
             "Thời điểm kết thúc phải sau bắt đầu.",
             "window_end must be after window_start.",
         )
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    old = (case.window_start.isoformat(), case.window_end.isoformat())
-    case.window_start, case.window_end, case.window_override_reason = start, end, reason.strip()
-    case.save(update_fields=["window_start", "window_end", "window_override_reason"])
-    audit.record(
-        "override_window",
-        actor=actor,
-        request=request,
-        obj=case,
-        ward=case.ward,
-        detail={"from": old, "reason": reason},
-    )
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        old = (case.window_start.isoformat(), case.window_end.isoformat())
+        case.window_start, case.window_end, case.window_override_reason = start, end, reason.strip()
+        case.save(update_fields=["window_start", "window_end", "window_override_reason"])
+        audit.record(
+            "override_window",
+            actor=actor,
+            request=request,
+            obj=case,
+            ward=case.ward,
+            detail={"from": old, "reason": reason},
+        )
     do_trace_case(case)
     return case
-
-
-@dataclass
-class TraceResult:
-    f1: int = 0
-    f2: int = 0
-    evidence: int = 0
-    removed: int = 0
-    people: dict[int, str] = field(default_factory=dict)
-    f2_pending: bool = False  # only the F1 were searched
-
-
-def _quarantine_start(contact: store.Existing | None) -> int | None:
-    if contact is None or contact.quarantine_start is None:
-        return None
-    return search.micros(local_day_bounds(contact.quarantine_start)[0])
-
-
-def do_trace_case(case: Case, now: datetime | None = None, *, f2: bool = True) -> TraceResult:
-    """Compute (or recompute) the F1 and F2 of a case from check-ins, with evidence.
-
-    Re-running never duplicates anyone: contacts are unique per case and person, each keeps its
-    status, the closest level wins (F1 over F2), and evidence is replaced by the new search.
-    ``f2=False`` lists only the F1 of a case that has no contacts yet (the first, fast pass);
-    a case with contacts is always searched in full, so that nobody is dropped."""
-    return _trace(case, now or timezone.now(), inline_f1=None if f2 else -1)
-
-
-def _trace(case: Case, now: datetime, *, inline_f1: int | None) -> TraceResult:
-    """The search; with ``inline_f1``, a case without contacts whose F1 outnumber it stops after
-    storing them (the result says ``f2_pending``)."""
-    max_visit = get_rule("tracing.max_visit_hours") * 3600 * search.US
-    min_minutes = get_rule("tracing.f1_min_overlap_minutes")
-    existing = store.existing_contacts(case)
-    window = (search.micros(case.window_start), search.micros(case.window_end))
-    index0 = search.intervals_of({case.person_id: window}, max_visit)
-    f1 = search.find(index0, max_visit, {case.person_id}, min_minutes)
-    if inline_f1 is not None and not existing and len(f1) > inline_f1:
-        return _store(case, f1, {}, existing, complete=False)
-
-    windows = {}
-    for person_id, groups in f1.items():
-        exposed = min(g.start for g in groups)
-        until = _quarantine_start(existing.get(person_id)) or search.micros(now)
-        if until > exposed:
-            windows[person_id] = (exposed, until)
-    index1 = search.intervals_of(windows, max_visit)
-    f2 = search.find(index1, max_visit, {case.person_id}, min_minutes, attribute=True)
-    return _store(case, f1, f2, existing)
-
-
-Found = dict[int, list[search.Group]]
-
-
-def _closest_via(groups: list[search.Group]) -> int:
-    shared: dict[int, int] = defaultdict(int)
-    for g in groups:
-        for o in g.items:
-            shared[o[4]] += o[1] - o[0]
-    return max(shared, key=lambda p: (shared[p], -p))
-
-
-def _evidence_rows(contact_id: int, level: str, groups: list[search.Group]) -> Iterator[tuple]:
-    """F1 evidence keeps every pair of visits with the F0. F2 evidence is one row per venue and
-    local day (the unit the rule counts in), naming the F1 they spent longest with: an F2 who
-    shared a factory floor with dozens of F1s for a week would otherwise carry thousands of rows
-    that say the same thing."""
-    minute = search.MINUTE_US
-    if level == Level.F1:
-        for g in groups:
-            for s, e, visit_id, index_visit_id, index_person_id, _ in g.items:
-                yield (
-                    contact_id,
-                    g.venue_id,
-                    index_visit_id,
-                    visit_id,
-                    index_person_id,
-                    s,
-                    e,
-                    round((e - s) / minute),
-                    level,
-                )
-        return
-    for g in groups:
-        items = g.items
-        if len(items) == 1:
-            first = items[0]
-            main_index = first[4]
-        else:
-            by_index: dict[int, int] = defaultdict(int)
-            for o in items:
-                by_index[o[4]] += o[1] - o[0]
-            main_index = max(by_index, key=lambda p: (by_index[p], -p))
-            first = min((o for o in items if o[4] == main_index), key=itemgetter(0))
-        yield (
-            contact_id,
-            g.venue_id,
-            first[3],
-            first[2],
-            main_index,
-            g.start,
-            g.end,
-            round(g.union / minute),
-            level,
-        )
-
-
-def _evidence(f1: Found, f2: Found, contact_ids: dict[int, int]) -> Iterator[tuple]:
-    for level, found in ((Level.F1.value, f1), (Level.F2.value, f2)):
-        for person_id, groups in found.items():
-            # One row per contact and pair of visits (the table's constraint). The search yields
-            # each pair once; this keeps a duplicate from failing the whole trace if it ever did.
-            seen: set[tuple[int, int]] = set()
-            for row in _evidence_rows(contact_ids[person_id], level, groups):
-                if (row[2], row[3]) not in seen:
-                    seen.add((row[2], row[3]))
-                    yield row
-
-
-def _evidence_changes(case: Case, rows: Iterator[tuple]) -> tuple[int, list[tuple]]:
-    """Replace the evidence of a case already traced by the new rows, touching only rows that
-    changed. A case is re-traced every 15 minutes for weeks to pick up late uploads; nearly all
-    of its evidence is the same each time, and rewriting it (with the foreign-key checks of every
-    row) cost as much as the first trace. Returns how many rows are kept and the rows to insert;
-    rows that went away or changed are deleted."""
-    old = store.existing_evidence(case)
-    kept, insert = 0, []
-    for row in rows:
-        before = old.pop((row[0], row[2], row[3]), None)
-        if before is not None and before[1] == row:
-            kept += 1
-        else:
-            insert.append(row)
-            if before is not None:
-                old[(row[0], row[2], row[3])] = before  # changed: delete, then insert
-    store.delete_evidence([pk for pk, _ in old.values()])
-    return kept, insert
-
-
-@transaction.atomic
-def _store(
-    case: Case,
-    f1: Found,
-    f2: Found,
-    existing: dict[int, store.Existing],
-    *,
-    complete: bool = True,
-) -> TraceResult:
-    now = timezone.now()
-    result = TraceResult()
-    people = list(f1) + [p for p in f2 if p not in f1]
-    via = {p: _closest_via(f2[p]) for p in people if p not in f1}
-    new_people = [p for p in people if p not in existing]
-    wards = store.person_wards(new_people) if new_people else {}
-    venue_wards: dict[int, int] = {}
-    new, exposures = [], {}
-    for person_id in people:
-        level = Level.F1.value if person_id in f1 else Level.F2.value
-        groups = f1.get(person_id, []) + f2.get(person_id, [])
-        first = min(g.start for g in groups)
-        last = max(g.end for g in groups)
-        if person_id in existing:
-            exposures[person_id] = (level, first, last)
-            continue
-        ward_id = wards.get(person_id)
-        if not ward_id:
-            venue_id = groups[0].venue_id
-            if venue_id not in venue_wards:
-                venue_wards[venue_id] = _venue_ward(venue_id)
-            ward_id = venue_wards[venue_id]
-        new.append(store.NewContact(person_id, level, ward_id, first, last, via.get(person_id)))
-    known = {p: c.pk for p, c in existing.items()}
-    contact_ids = {**known, **store.insert_contacts(case, new, known, now)}
-    changed = []
-    for person_id, (level, first, last) in exposures.items():
-        contact = existing[person_id]
-        level = min(contact.level, level)  # "F1" < "F2"
-        via_id = contact_ids[via[person_id]] if person_id in via else contact.via_id
-        if (level, first, last, via_id) != (
-            contact.level,
-            contact.first,
-            contact.last,
-            contact.via_id,
-        ):
-            changed.append(store.ContactUpdate(contact.pk, level, first, last, via_id))
-    store.update_contacts(changed)
-    stale = [
-        c.pk
-        for p, c in existing.items()
-        if p not in exposures
-        and c.origin == ContactOrigin.CHECKIN
-        and c.status == ContactStatus.IDENTIFIED
-    ]
-    result.removed = Contact.objects.filter(pk__in=stale).delete()[0] if stale else 0
-    evidence = _evidence(f1, f2, contact_ids)
-    if existing:  # only contacts already on the list can have evidence
-        result.evidence, evidence = _evidence_changes(case, evidence)
-    result.evidence = store.insert_evidence(evidence) + result.evidence
-    Case.objects.filter(pk=case.pk).update(traced_at=now, f2_pending=not complete)
-    case.f2_pending = result.f2_pending = not complete
-    result.f1 = len(f1)
-    result.f2 = len(people) - result.f1
-    return result
-
-
-def _venue_ward(venue_id: int) -> int:
-    from phongdich.checkpoints.models import Venue
-
-    return Venue.objects.values_list("ward_id", flat=True).get(pk=venue_id)
 
 
 # Allowed moves of the follow-up workflow.
@@ -559,6 +355,14 @@ def do_update_contact(
             ward=contact.ward,
             detail={"from": old, "to": status, "test_result": test_result},
         )
+        if status != old:
+            events.emit(
+                "contact.status_changed",
+                contact_id=contact.pk,
+                case_id=contact.case_id,
+                old=old,
+                new=status,
+            )
     if status == ContactStatus.TESTED and test_result == "positive":
         return do_update_contact(
             contact,
@@ -590,22 +394,30 @@ def do_add_contact(
             "person", "is_the_case", "Đây chính là ca bệnh.", "This person is the case itself."
         )
     ward_id = person.ward_id or case.ward_id
-    contact, created = Contact.objects.get_or_create(
-        case=case,
-        person=person,
-        defaults={"level": level, "origin": origin, "relation": relation[:100], "ward_id": ward_id},
-    )
-    if not created and level < contact.level:
-        contact.level = level
-        contact.save(update_fields=["level", "updated_at"])
-    audit.record(
-        "add_contact",
-        actor=actor,
-        request=request,
-        obj=contact,
-        ward=contact.ward,
-        detail={"origin": origin, "created": created},
-    )
+    with transaction.atomic():
+        contact, created = Contact.objects.get_or_create(
+            case=case,
+            person=person,
+            defaults={
+                "level": level,
+                "origin": origin,
+                "relation": relation[:100],
+                "ward_id": ward_id,
+            },
+        )
+        if not created and level < contact.level:
+            contact.level = level
+            contact.save(update_fields=["level", "updated_at"])
+        audit.record(
+            "add_contact",
+            actor=actor,
+            request=request,
+            obj=contact,
+            ward=contact.ward,
+            detail={"origin": origin, "created": created},
+        )
+        if created:
+            events.emit("contacts.found", case_id=case.pk, contact_ids=[contact.pk])
     return contact, created
 
 

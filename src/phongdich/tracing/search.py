@@ -86,11 +86,20 @@ class Interval(NamedTuple):
     end: int
 
 
-# One overlap of a contact's visit with an index interval, clipped to the overlap:
-#   (start, end, contact_visit_id, index_visit_id, index_person_id, block)
-# ``block`` is set while the index person is not yet attributed (see ``_attributed``). Tuples:
-# a large F2 search makes millions of them.
-Overlap = tuple[int, int, int, int, int, "Block | None"]
+class Overlap(NamedTuple):
+    """One overlap of a contact's visit with an index interval, clipped to the overlap. A large
+    F2 search makes millions: this module builds them with ``_overlap`` (tuple.__new__, as cheap
+    as a plain tuple); everyone else reads them by name."""
+
+    start: int  # µs
+    end: int
+    visit_id: int  # the contact's visit
+    index_visit_id: int
+    index_person_id: int
+    block: Block | None  # set while the index person is not yet attributed (``_attributed``)
+
+
+_overlap = tuple.__new__
 
 
 class Group(NamedTuple):
@@ -239,7 +248,9 @@ def _overlaps(
                         if e > s:
                             day = (s + VN_OFFSET_US) // DAY_US
                             groups[(person_id, venue_id, day)].append(
-                                (s, e, visit_id, part.visit_id, part.person_id, None)
+                                _overlap(
+                                    Overlap, (s, e, visit_id, part.visit_id, part.person_id, None)
+                                )
                             )
             else:
                 s = start if start > block.start else block.start
@@ -248,7 +259,7 @@ def _overlaps(
                     first = block.parts[0]
                     day = (s + VN_OFFSET_US) // DAY_US
                     groups[(person_id, venue_id, day)].append(
-                        (s, e, visit_id, first.visit_id, first.person_id, block)
+                        _overlap(Overlap, (s, e, visit_id, first.visit_id, first.person_id, block))
                     )
     return groups
 
@@ -294,7 +305,7 @@ def _attributed(o: Overlap, block: Block) -> Overlap:
         shared = min(end, part.end) - max(start, part.start)
         if shared > best_shared:
             best, best_shared = part, shared
-    return (start, end, visit_id, best.visit_id, best.person_id, None)
+    return _overlap(Overlap, (start, end, visit_id, best.visit_id, best.person_id, None))
 
 
 def _union(items: list[Overlap]) -> tuple[int, int, int]:

@@ -62,9 +62,20 @@ class ContactUpdate(NamedTuple):
     via_id: int | None
 
 
-# (contact_id, venue_id, index_visit_id, contact_visit_id, index_person_id, start µs, end µs,
-#  minutes, level)
-EvidenceRow = tuple[int, int, int, int, int, int, int, int, str]
+class EvidenceRow(NamedTuple):
+    """One row of evidence as the writers take it (COPY streams the tuple as it is)."""
+
+    contact_id: int
+    venue_id: int
+    index_visit_id: int
+    contact_visit_id: int
+    index_person_id: int
+    start: int  # µs
+    end: int
+    minutes: int
+    level: str
+
+
 EVIDENCE_FIELDS = [
     "contact_id",
     "venue_id",
@@ -112,7 +123,7 @@ def existing_evidence(case: Case) -> dict[tuple[int, int, int], tuple[int, Evide
         cursor.execute(sql, [case.pk])
         while rows := cursor.fetchmany(5000):
             for pk, c, venue, iv, cv, ip, s, e, minutes, level in rows:
-                row = (c, venue, iv, cv, ip, to_micros(s), to_micros(e), minutes, level)
+                row = EvidenceRow(c, venue, iv, cv, ip, to_micros(s), to_micros(e), minutes, level)
                 out[(c, iv, cv)] = (pk, row)
     return out
 
@@ -180,17 +191,16 @@ def insert_evidence(rows: Iterable[EvidenceRow]) -> int:
 
 
 def _evidence(row: EvidenceRow) -> Evidence:
-    contact_id, venue_id, index_visit_id, contact_visit_id, index_person_id, s, e, minutes, lv = row
     return Evidence(
-        contact_id=contact_id,
-        venue_id=venue_id,
-        index_visit_id=index_visit_id,
-        contact_visit_id=contact_visit_id,
-        index_person_id=index_person_id,
-        overlap_start=from_micros(s),
-        overlap_end=from_micros(e),
-        overlap_minutes=minutes,
-        level=lv,
+        contact_id=row.contact_id,
+        venue_id=row.venue_id,
+        index_visit_id=row.index_visit_id,
+        contact_visit_id=row.contact_visit_id,
+        index_person_id=row.index_person_id,
+        overlap_start=from_micros(row.start),
+        overlap_end=from_micros(row.end),
+        overlap_minutes=row.minutes,
+        level=row.level,
     )
 
 

@@ -1,0 +1,255 @@
+"""Tracing a case: the contact search's orchestration and the shape of its results.
+
+``search`` finds who overlapped whom (``Group`` of ``Overlap``); this module turns that into the
+case's contact list and evidence, written by ``store`` in one short transaction. It never runs
+inside the transaction that created or changed the case: on SQLite every writer queues on one
+lock, and a search at a busy market takes seconds, so the caller commits first (``actions``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from phongdich.checkpoints.models import Venue
+from phongdich.core import events
+from phongdich.core.rules import get_rule
+from phongdich.lib.timeutil import local_day_bounds
+from phongdich.tracing import search, store
+from phongdich.tracing.models import Case, Contact, ContactOrigin, ContactStatus, Level
+from phongdich.tracing.store import EvidenceRow
+
+Found = dict[int, list[search.Group]]  # person id -> the groups that make them a contact
+
+
+@dataclass
+class TraceResult:
+    f1: int = 0
+    f2: int = 0
+    evidence: int = 0
+    removed: int = 0
+    people: dict[int, str] = field(default_factory=dict)
+    f2_pending: bool = False  # only the F1 were searched
+
+
+def trace(case: Case, now: datetime, *, inline_f1: int | None) -> TraceResult:
+    """The search; with ``inline_f1``, a case without contacts whose F1 outnumber it stops after
+    storing them (the result says ``f2_pending``)."""
+    max_visit = get_rule("tracing.max_visit_hours") * 3600 * search.US
+    min_minutes = get_rule("tracing.f1_min_overlap_minutes")
+    existing = store.existing_contacts(case)
+    window = (search.micros(case.window_start), search.micros(case.window_end))
+    index0 = search.intervals_of({case.person_id: window}, max_visit)
+    f1 = search.find(index0, max_visit, {case.person_id}, min_minutes)
+    if inline_f1 is not None and not existing and len(f1) > inline_f1:
+        return _store(case, f1, {}, existing, complete=False)
+
+    windows = {}
+    for person_id, groups in f1.items():
+        exposed = min(g.start for g in groups)
+        until = _quarantine_start(existing.get(person_id)) or search.micros(now)
+        if until > exposed:
+            windows[person_id] = (exposed, until)
+    index1 = search.intervals_of(windows, max_visit)
+    f2 = search.find(index1, max_visit, {case.person_id}, min_minutes, attribute=True)
+    return _store(case, f1, f2, existing)
+
+
+def first_trace(case: Case) -> None:
+    """A new case's F1 list at once; its F2 in the worker when the F1 are many."""
+    if trace(case, timezone.now(), inline_f1=settings.TRACING_INLINE_F1).f2_pending:
+        queue_full_trace(case)
+
+
+def queue_full_trace(case: Case) -> None:
+    from phongdich.tracing.tasks import trace_case
+
+    with transaction.atomic():  # the queue row commits with the flag
+        Case.objects.filter(pk=case.pk).update(f2_pending=True)
+        trace_case.enqueue(case.pk)
+    case.f2_pending = True
+
+
+def _quarantine_start(contact: store.Existing | None) -> int | None:
+    if contact is None or contact.quarantine_start is None:
+        return None
+    return search.micros(local_day_bounds(contact.quarantine_start)[0])
+
+
+def _shared_by_index(items: list[search.Overlap]) -> dict[int, int]:
+    shared: dict[int, int] = defaultdict(int)
+    for o in items:
+        shared[o.index_person_id] += o.end - o.start
+    return shared
+
+
+def _closest_via(groups: list[search.Group]) -> int:
+    shared = _shared_by_index([o for g in groups for o in g.items])
+    return max(shared, key=lambda p: (shared[p], -p))
+
+
+def _evidence_rows(
+    contact_id: int, level: str, groups: list[search.Group]
+) -> Iterator[EvidenceRow]:
+    """F1 evidence keeps every pair of visits with the F0. F2 evidence is one row per venue and
+    local day (the unit the rule counts in), naming the F1 they spent longest with: an F2 who
+    shared a factory floor with dozens of F1s for a week would otherwise carry thousands of rows
+    that say the same thing."""
+    minute = search.MINUTE_US
+    if level == Level.F1:
+        for g in groups:
+            for o in g.items:
+                yield EvidenceRow(
+                    contact_id,
+                    g.venue_id,
+                    o.index_visit_id,
+                    o.visit_id,
+                    o.index_person_id,
+                    o.start,
+                    o.end,
+                    round((o.end - o.start) / minute),
+                    level,
+                )
+        return
+    for g in groups:
+        items = g.items
+        if len(items) == 1:
+            first = items[0]
+        else:
+            shared = _shared_by_index(items)
+            main = max(shared, key=lambda p: (shared[p], -p))
+            first = min((o for o in items if o.index_person_id == main), key=lambda o: o.start)
+        yield EvidenceRow(
+            contact_id,
+            g.venue_id,
+            first.index_visit_id,
+            first.visit_id,
+            first.index_person_id,
+            g.start,
+            g.end,
+            round(g.union / minute),
+            level,
+        )
+
+
+def _evidence(f1: Found, f2: Found, contact_ids: dict[int, int]) -> Iterator[EvidenceRow]:
+    for level, found in ((Level.F1.value, f1), (Level.F2.value, f2)):
+        for person_id, groups in found.items():
+            # One row per contact and pair of visits (the table's constraint). The search yields
+            # each pair once; this keeps a duplicate from failing the whole trace if it ever did.
+            seen: set[tuple[int, int]] = set()
+            for row in _evidence_rows(contact_ids[person_id], level, groups):
+                pair = (row.index_visit_id, row.contact_visit_id)
+                if pair not in seen:
+                    seen.add(pair)
+                    yield row
+
+
+def _evidence_changes(case: Case, rows: Iterator[EvidenceRow]) -> tuple[int, list[EvidenceRow]]:
+    """Replace the evidence of a case already traced by the new rows, touching only rows that
+    changed. A case is re-traced every 15 minutes for weeks to pick up late uploads; nearly all
+    of its evidence is the same each time, and rewriting it (with the foreign-key checks of every
+    row) cost as much as the first trace. Returns how many rows are kept and the rows to insert;
+    rows that went away or changed are deleted."""
+    old = store.existing_evidence(case)
+    kept, insert = 0, []
+    for row in rows:
+        key = (row.contact_id, row.index_visit_id, row.contact_visit_id)
+        before = old.pop(key, None)
+        if before is not None and before[1] == row:
+            kept += 1
+        else:
+            insert.append(row)
+            if before is not None:
+                old[key] = before  # changed: delete, then insert
+    store.delete_evidence([pk for pk, _ in old.values()])
+    return kept, insert
+
+
+def _new_contacts(
+    f1: Found, f2: Found, people: list[int], existing: dict[int, store.Existing]
+) -> tuple[list[store.NewContact], dict[int, tuple[str, int, int]], dict[int, int]]:
+    """Contacts to insert, exposures of contacts already listed, and each F2's closest F1."""
+    via = {p: _closest_via(f2[p]) for p in people if p not in f1}
+    new_people = [p for p in people if p not in existing]
+    wards = store.person_wards(new_people) if new_people else {}
+    venue_wards: dict[int, int] = {}
+    new, exposures = [], {}
+    for person_id in people:
+        level = Level.F1.value if person_id in f1 else Level.F2.value
+        groups = f1.get(person_id, []) + f2.get(person_id, [])
+        first = min(g.start for g in groups)
+        last = max(g.end for g in groups)
+        if person_id in existing:
+            exposures[person_id] = (level, first, last)
+            continue
+        ward_id = wards.get(person_id)
+        if not ward_id:
+            venue_id = groups[0].venue_id
+            if venue_id not in venue_wards:
+                venue_wards[venue_id] = _venue_ward(venue_id)
+            ward_id = venue_wards[venue_id]
+        new.append(store.NewContact(person_id, level, ward_id, first, last, via.get(person_id)))
+    return new, exposures, via
+
+
+@transaction.atomic
+def _store(
+    case: Case,
+    f1: Found,
+    f2: Found,
+    existing: dict[int, store.Existing],
+    *,
+    complete: bool = True,
+) -> TraceResult:
+    now = timezone.now()
+    result = TraceResult()
+    people = list(f1) + [p for p in f2 if p not in f1]
+    new, exposures, via = _new_contacts(f1, f2, people, existing)
+    known = {p: c.pk for p, c in existing.items()}
+    inserted = store.insert_contacts(case, new, known, now)
+    contact_ids = {**known, **inserted}
+    changed = []
+    for person_id, (level, first, last) in exposures.items():
+        contact = existing[person_id]
+        level = min(contact.level, level)  # "F1" < "F2"
+        via_id = contact_ids[via[person_id]] if person_id in via else contact.via_id
+        if (level, first, last, via_id) != (
+            contact.level,
+            contact.first,
+            contact.last,
+            contact.via_id,
+        ):
+            changed.append(store.ContactUpdate(contact.pk, level, first, last, via_id))
+    store.update_contacts(changed)
+    stale = [
+        c.pk
+        for p, c in existing.items()
+        if p not in exposures
+        and c.origin == ContactOrigin.CHECKIN
+        and c.status == ContactStatus.IDENTIFIED
+    ]
+    result.removed = Contact.objects.filter(pk__in=stale).delete()[0] if stale else 0
+    evidence = _evidence(f1, f2, contact_ids)
+    if existing:  # only contacts already on the list can have evidence
+        result.evidence, evidence = _evidence_changes(case, evidence)
+    result.evidence = store.insert_evidence(evidence) + result.evidence
+    Case.objects.filter(pk=case.pk).update(traced_at=now, f2_pending=not complete)
+    if inserted:
+        events.emit_many(
+            "contacts.found", "contact_ids", sorted(inserted.values()), case_id=case.pk
+        )
+    case.f2_pending = result.f2_pending = not complete
+    result.f1 = len(f1)
+    result.f2 = len(people) - result.f1
+    return result
+
+
+def _venue_ward(venue_id: int) -> int:
+    return Venue.objects.values_list("ward_id", flat=True).get(pk=venue_id)
