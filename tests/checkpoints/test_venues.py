@@ -86,6 +86,18 @@ def test_public_registration_is_pending_until_approved(client, ward_officer, set
     assert client.get(response.url + "/poster.pdf").status_code == 200
 
 
+def test_a_registration_is_announced_and_a_refused_one_is_not(client, settings):
+    from phongdich.core.models import OutboxEvent
+
+    settings.AUTO_APPROVE_VENUES = False
+    client.post("/checkpoints/register", {**VENUE_DATA, "phone": "abc"})
+    assert not OutboxEvent.objects.exists()
+    client.post("/checkpoints/register", VENUE_DATA)
+    venue = Venue.objects.get()
+    [event] = OutboxEvent.objects.filter(topic="venue.registered")
+    assert event.payload == {"venue_id": venue.pk, "ward_id": venue.ward_id, "status": "pending"}
+
+
 def test_public_registration_can_auto_approve(client, settings):
     settings.AUTO_APPROVE_VENUES = True
     client.post("/checkpoints/register", VENUE_DATA)

@@ -30,6 +30,7 @@ from phongdich.checkpoints.models import (
 )
 from phongdich.checkpoints.validation import validate_venue
 from phongdich.checkpoints.venue_cache import venue_by_code
+from phongdich.core import events
 from phongdich.core.rows import insert_one, insert_with_parent, select_one
 from phongdich.lib.codes import new_code
 from phongdich.lib.errors import FieldError, InputErrors
@@ -81,7 +82,24 @@ def do_register_venue(data: dict[str, Any], *, actor: Any = None, request: Any =
                 "ward_code is outside your area.",
             )
     active = is_officer or settings.AUTO_APPROVE_VENUES
-    venue = Venue.objects.create(
+    with transaction.atomic():
+        venue = _create_venue(clean, actor if is_officer else None, active=active)
+        audit.record(
+            "create",
+            actor=actor,
+            request=request,
+            obj=venue,
+            ward=clean.ward,
+            detail={"status": venue.status},
+        )
+        events.emit(
+            "venue.registered", venue_id=venue.pk, ward_id=clean.ward.pk, status=venue.status
+        )
+    return venue
+
+
+def _create_venue(clean: Any, officer: Any, *, active: bool) -> Venue:
+    return Venue.objects.create(
         code=_new_venue_code(),
         name=clean.name,
         kind=clean.kind,
@@ -93,19 +111,10 @@ def do_register_venue(data: dict[str, Any], *, actor: Any = None, request: Any =
         lon=clean.lon,
         default_stay_minutes=clean.default_stay_minutes,
         status=VenueStatus.ACTIVE if active else VenueStatus.PENDING,
-        created_by=actor if is_officer else None,
-        approved_by=actor if is_officer else None,
+        created_by=officer,
+        approved_by=officer,
         approved_at=timezone.now() if active else None,
     )
-    audit.record(
-        "create",
-        actor=actor,
-        request=request,
-        obj=venue,
-        ward=clean.ward,
-        detail={"status": venue.status},
-    )
-    return venue
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from phongdich.accounts import audit
+from phongdich.core import events
 from phongdich.lib.codes import new_code
 from phongdich.lib.errors import InputErrors
 from phongdich.people.actions import do_match_person
@@ -233,9 +234,13 @@ def user_or_none(actor: Any) -> Any:
 @transaction.atomic
 def do_release_results(session: SamplingSession, *, actor: Any, request: Any = None) -> int:
     """Show the session's final results on the public lookup page (when not automatic)."""
-    count = Sample.objects.filter(
-        session=session, status=SampleStatus.RESOLVED, released_at__isnull=True
-    ).update(released_at=timezone.now())
+    ids = list(
+        Sample.objects.filter(
+            session=session, status=SampleStatus.RESOLVED, released_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    count = Sample.objects.filter(pk__in=ids).update(released_at=timezone.now())
+    events.emit_many("result.released", "sample_ids", ids, session_id=session.pk)
     audit.record(
         "release_results",
         actor=actor,

@@ -17,9 +17,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import BigIntegerField, Case, OuterRef, Subquery, Value, When
+from django.db.models import BigIntegerField, Case, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from phongdich.core import events
 from phongdich.core.rules import get_rule
 from phongdich.testing.models import (
     LabResult,
@@ -120,6 +121,11 @@ def apply_results(
     RetestOrder.objects.filter(
         sample_id__in=sample_rows.values("sample_id"), done_at__isnull=True
     ).update(done_at=now)
+    if released:
+        out = Sample.objects.filter(released_at=now).filter(
+            Q(pool_id__in=negative) | Q(pk__in=sample_rows.values("sample_id"))
+        )
+        events.emit_many("result.released", "sample_ids", list(out.values_list("pk", flat=True)))
     return {
         "pools_negative": sum(r.kind == "pool" and r.result == Result.NEGATIVE for r in new),
         "pools_positive": sum(r.kind == "pool" and r.result == Result.POSITIVE for r in new),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.accounts import audit
+from phongdich.core import events
 from phongdich.core.rules import get_rule
 from phongdich.lib.codes import new_token
 from phongdich.lib.dcc import (
@@ -187,6 +188,12 @@ def do_issue_certificate(
             ward=ward_id,
             province=_province_of(ward_id),
             detail={"uvci": certificate.uvci, "dose": doses[-1].dose_number},
+        )
+        events.emit(
+            "certificate.issued",
+            certificate_id=certificate.pk,
+            person_id=person.pk,
+            dose_id=doses[-1].pk,
         )
     return certificate, True
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import can_see_ward
+from phongdich.core import events
 from phongdich.core.rules import get_rule
 from phongdich.lib.dcc.valuesets import MANUFACTURERS, VACCINE_PRODUCTS
 from phongdich.lib.errors import FieldError, InputErrors
@@ -345,6 +346,13 @@ def _write_dose(
             "source": dose.source,
             "override": parsed.override_reason,
         },
+    )
+    events.emit(
+        "dose.recorded",
+        dose_id=dose.pk,
+        person_id=person.pk,
+        ward_id=ward.pk if ward is not None else None,
+        dose_number=dose.dose_number,
     )
     return dose
 
