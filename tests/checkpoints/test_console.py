@@ -70,6 +70,24 @@ def test_console_lists_flagged_first_and_is_audited(client, venue, venue_staff):
     ).exists()
 
 
+def test_the_live_list_audits_its_opening_not_every_poll(client, venue, venue_staff, time_machine):
+    from django.utils import timezone
+
+    time_machine.move_to(timezone.now(), tick=False)
+    client.force_login(venue_staff)
+    views = AuditEvent.objects.filter(action="view", actor=venue_staff, object_id=venue.code)
+    assert client.get(f"/staff/checkpoints/{venue.code}/").status_code == 200
+    assert views.count() == 1  # the console was opened
+    for _ in range(10):  # the 5-second refresh
+        assert client.get(f"/staff/checkpoints/{venue.code}/inside").status_code == 200
+    assert views.count() == 1
+    time_machine.shift(3601)  # a console left open is audited again after an hour
+    client.get(f"/staff/checkpoints/{venue.code}/inside")
+    assert views.count() == 2
+    client.get(f"/staff/checkpoints/{venue.code}/")  # opening it again is always audited
+    assert views.count() == 3
+
+
 def test_manual_checkout_by_staff(client, venue, venue_staff):
     visit = checkin(venue).visit
     client.force_login(venue_staff)

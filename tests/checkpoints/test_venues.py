@@ -21,6 +21,27 @@ def test_officer_creates_active_venue_through_api(api_client, ward_officer, sett
     assert AuditEvent.objects.filter(action="create", object_id=str(venue.pk)).exists()
 
 
+def test_the_poster_links_download_with_the_same_api_token(client, ward_officer, outsider):
+    from tests.conftest import bearer_headers
+
+    headers = bearer_headers(ward_officer)
+    response = client.post(
+        "/api/v1/venues", VENUE_DATA, content_type="application/json", headers=headers
+    )
+    assert response.status_code == 201
+    out = response.json()
+    path = out["poster_pdf_url"].split("://", 1)[1].split("/", 1)[1]
+    pdf = client.get("/" + path, headers=headers)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert _decode_pdf(pdf.content) == [out["checkin_url"]]
+    png = client.get("/" + out["poster_png_url"].split("/", 3)[3], headers=headers)
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    # Another area's token, a wrong token and no credentials get nothing.
+    assert client.get("/" + path, headers=bearer_headers(outsider)).status_code == 404
+    assert client.get("/" + path, headers={"Authorization": "Bearer pd_wrong"}).status_code == 404
+    assert client.get("/" + path).status_code == 404
+
+
 def test_officer_cannot_create_outside_own_area(api_client, ward_officer):
     response = api_client.as_user(ward_officer).post(
         "/api/v1/venues", {**VENUE_DATA, "ward_code": QUANG_PHU}

@@ -29,3 +29,13 @@ class SessionOrToken(BearerToken):
                 return None
             return user
         return None
+
+
+def bearer_user(request) -> object | None:
+    """The staff member of an ``Authorization: Bearer`` header, for the few plain Django views
+    an API client is sent to (the poster files ``POST /venues`` links to); None without one."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return None
+    return authenticate_token(raw.strip())

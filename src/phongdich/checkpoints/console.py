@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -80,16 +81,29 @@ def venue_create(request):
     return render(request, "checkpoints/register.html", context)
 
 
+# The live list refreshes every 5 seconds; auditing each refresh wrote 720 rows an hour per open
+# console and buried every other event. Opening the list is audited, and a console left open
+# is audited again once an hour.
+AUDIT_AGAIN_AFTER = 3600
+
+
+def _audit_list_opened(request, venue, object_type: str) -> None:
+    key = f"audited:inside:{venue.code}"
+    now = int(time.time())
+    last = request.session.get(key)
+    if isinstance(last, int) and 0 <= now - last < AUDIT_AGAIN_AFTER:
+        return
+    request.session[key] = now
+    audit.record(
+        "view", request=request, object_type=object_type, object_id=venue.code, ward=venue.ward
+    )
+
+
 @login_required
 def console(request, code: str):
     venue = access_venue(request.user, code)
-    audit.record(
-        "view",
-        request=request,
-        object_type="checkpoints.console",
-        object_id=venue.code,
-        ward=venue.ward,
-    )
+    request.session.pop(f"audited:inside:{venue.code}", None)  # a new opening is always audited
+    _audit_list_opened(request, venue, "checkpoints.console")
     return render(
         request,
         "checkpoints/console/console.html",
@@ -105,15 +119,10 @@ def console(request, code: str):
 
 @login_required
 def inside_fragment(request, code: str):
-    """The live list (htmx polls it); reading it is a view of personal data, so it is audited."""
+    """The live list (htmx polls it). Reading it is a view of personal data: audited when the
+    list is opened (the console page) or fetched on its own, then once an hour."""
     venue = access_venue(request.user, code)
-    audit.record(
-        "view",
-        request=request,
-        object_type="checkpoints.inside",
-        object_id=venue.code,
-        ward=venue.ward,
-    )
+    _audit_list_opened(request, venue, "checkpoints.inside")
     return render(
         request,
         "checkpoints/console/_inside.html",

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 
 from phongdich.accounts import audit
+from phongdich.accounts.api_auth import bearer_user
 from phongdich.checkpoints.models import Venue, VenueStatus
 from phongdich.checkpoints.queries import access_venue
 from phongdich.lib.poster import PosterData, render_poster_pdf, render_poster_png
@@ -56,8 +57,16 @@ def poster_response(venue: Venue, fmt: str, *, request: Any, actor: Any = None) 
 
 
 def staff_poster(request, code: str, fmt: str):
+    """Staff with a session, or an API client with the token it created the venue with."""
+    if request.headers.get("Authorization"):
+        user = bearer_user(request)
+        if user is None:
+            raise Http404
+        request.user = user
     venue = access_venue(request.user, code)
-    return poster_response(venue, fmt, request=request)
+    response = poster_response(venue, fmt, request=request)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def registrant_poster(request, token: str, fmt: str):
