@@ -129,6 +129,8 @@ class Report:
     symptoms: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.symptoms, frozenset):
+            object.__setattr__(self, "symptoms", frozenset(self.symptoms))
         if self.measured_at.tzinfo is None or self.measured_at.utcoffset() is None:
             raise CareError(
                 "naive_datetime",
