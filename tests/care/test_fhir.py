@@ -222,6 +222,8 @@ def test_spo2_coded_2708_6_alone_is_accepted():
         (lambda o: o.update(status="entered-in-error"), "unusable_status"),
         (lambda o: o.pop("effectiveDateTime"), "no_effective_time"),
         (lambda o: o.update(effectiveDateTime="1999"), "no_effective_time"),
+        (lambda o: o.update(effectiveDateTime="1999-13-45"), "no_effective_time"),
+        (lambda o: o["valueQuantity"].update(value="many"), "no_value"),
         (lambda o: o["valueQuantity"].update(value=260), "implausible_respiratory_rate"),
     ],
 )

@@ -176,9 +176,12 @@ def parse_effective(obs: dict[str, Any]) -> datetime | None:
         return None
     if len(text) < 10:  # a year or a month alone is too vague to judge vital signs by
         return None
-    if len(text) == 10:
-        return datetime.combine(date.fromisoformat(text), time(0), tzinfo=VIETNAM)
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=VIETNAM)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
     return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
 
 
@@ -193,7 +196,10 @@ def _value(quantity: dict[str, Any] | None, name: str) -> tuple[float | None, st
     unit = quantity.get("code") or quantity.get("unit")
     if quantity.get("system") not in (None, UCUM) or unit not in UNITS[name]:
         return None, "unsupported_unit"
-    value = UNITS[name][unit](float(quantity["value"]))
+    try:
+        value = UNITS[name][unit](float(quantity["value"]))
+    except (TypeError, ValueError):
+        return None, "no_value"
     return (int(value) if float(value).is_integer() else value), ""
 
 
