@@ -60,9 +60,8 @@ class CaseMeasure:
 
     def band(self, rate: Fraction) -> int:
         """Band 1–4 of a rate; each bound says on which side its own value falls."""
-        assert self.bounds is not None
         band = 1
-        for bound in self.bounds:
+        for bound in self.bounds or ():
             if rate > bound.value or (bound.at_bound_higher and rate == bound.value):
                 band += 1
         return band
@@ -135,9 +134,8 @@ def load_rule_set(document: Mapping[str, Any], source: str = "") -> LevelRuleSet
                 f"$.matrix.levels[{i}]",
                 source,
             )
-    valid_from = parse_date(document["valid_from"])
+    valid_from = date.fromisoformat(document["valid_from"])
     valid_until = parse_date(document["valid_until"])
-    assert valid_from is not None
     if valid_until is not None and valid_until <= valid_from:
         raise fail(
             "rule_data_dates",
