@@ -45,11 +45,13 @@ def _validator(schema_name: str) -> jsonschema.protocols.Validator:
 
 def check_schema(document: Any, schema_name: str, source: str) -> None:
     """Raise :class:`RuleDataError` for the first schema violation, naming where it is."""
-    errors = sorted(_validator(schema_name).iter_errors(document), key=lambda e: list(e.path))
+    errors = list(_validator(schema_name).iter_errors(document))
     if not errors:
         return
-    first = errors[0]
-    where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first.path)
+    # best_match looks inside oneOf/anyOf for the error that says most (a missing key rather
+    # than "is not valid under any of the given schemas").
+    first = jsonschema.exceptions.best_match(errors)
+    where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first.absolute_path)
     more = f" (+{len(errors) - 1})" if len(errors) > 1 else ""
     raise RuleDataError(
         "rule_data_invalid",
