@@ -1,4 +1,4 @@
-"""Golden tests for the ward risk level rules (docs/reference/risk.md §3).
+"""Golden tests for the ward risk level rules (docs/reference/risk.md §1).
 
 Every expected level below is read off the rules in the reference doc by hand, not taken from
 the code: bands < 20 / 20–< 50 / 50–< 150 / ≥ 150 (4800), "> 600" for very high (218), the

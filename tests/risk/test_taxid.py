@@ -1,5 +1,5 @@
 """Tax numbers (mã số thuế): N10 = 10 − (Σ weight × digit) mod 11, weights 31 29 23 19 17 13 7 5
-3 (docs/reference/risk.md, "Tax identification numbers")."""
+3 (docs/reference/risk.md §5)."""
 
 from __future__ import annotations
 

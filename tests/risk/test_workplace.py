@@ -1,4 +1,4 @@
-"""Workplace self-assessment (docs/reference/risk.md §4): the 1203 questionnaire end to end,
+"""Workplace self-assessment (docs/reference/risk.md §3): the 1203 questionnaire end to end,
 2194 banding at its gaps, drivers and what-if, pass/fail, and bad answers.
 
 Expected figures are worked out by hand from the answer bands in the reference doc."""

@@ -256,7 +256,7 @@ def default_rule_sets() -> RuleSets:
 
 @dataclass(frozen=True)
 class Coverage:
-    """Vaccinated people out of the eligible population of one age band (§9 of the doc)."""
+    """Vaccinated people out of the people in one group (docs/reference/risk.md §2)."""
 
     vaccinated: int
     eligible: int
@@ -351,7 +351,7 @@ def _check_inputs(inputs: WardInputs) -> None:
 
 
 def evaluate(rule_set: LevelRuleSet, inputs: WardInputs, on: date) -> LevelResult:
-    """The level of one ward on a date under ``rule_set`` (docs/reference/risk.md §3)."""
+    """The level of one ward on a date under ``rule_set`` (docs/reference/risk.md §1)."""
     _check_inputs(inputs)
     criteria: dict[str, CriterionResult] = {}
     unconfirmed: list[str] = []

@@ -2,7 +2,7 @@
 
 Questionnaires (``data/questionnaires/*.json``) are versioned, per kind of establishment, and
 either *scored* (HCMC 1203/QĐ-BCĐ, national 2194/QĐ-BCĐQG) or *pass/fail* (later HCMC sets such
-as 1303/QĐ-BCĐ). Facts, sources and what is unconfirmed: ``docs/reference/risk.md`` §4.
+as 1303/QĐ-BCĐ). Facts, sources and what is unconfirmed: ``docs/reference/risk.md`` §3.
 
 Scoring and what-if: :mod:`phongdich.risk.workplace`.
 """

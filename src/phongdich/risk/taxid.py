@@ -3,7 +3,7 @@
 An enterprise has 10 digits ``N1…N10``: ``N1N2`` the province where it first registered,
 ``N3…N9`` a sequence number, ``N10`` a check digit over the first nine. A dependent unit
 (branch) adds a dash and three digits, ``N11…N13`` (``001``–``999``). The check digit
-(docs/reference/risk.md, "Tax identification numbers"):
+(docs/reference/risk.md §5):
 
     N10 = 10 − (31·N1 + 29·N2 + 23·N3 + 19·N4 + 17·N5 + 13·N6 + 7·N7 + 5·N8 + 3·N9) mod 11
 

@@ -1,7 +1,7 @@
 """Workplace infection risk self-assessment: score a questionnaire, explain it, suggest changes.
 
 The questionnaires are data (:mod:`phongdich.risk.questionnaires`, ``data/questionnaires/``);
-facts and sources: ``docs/reference/risk.md`` §4. Users asked to be shown which indicator
+facts and sources: ``docs/reference/risk.md`` §3. Users asked to be shown which indicator
 drives the score (HCMC survey, Nov 2021), so a score comes with:
 
 * ``drivers``: the indicators above their lowest possible score, most excess first;
@@ -32,7 +32,7 @@ from phongdich.risk.questionnaires import (
     questionnaires_for,
 )
 
-# What each band's operation means for the establishment (1203/QĐ-BCĐ; docs/reference/risk.md).
+# What each band means for the establishment (1203/QĐ-BCĐ; docs/reference/risk.md §3.1).
 OPERATIONS: dict[str, tuple[bool | None, str, str]] = {
     "operate": (True, "Được hoạt động.", "May operate."),
     "operate_with_checks": (
