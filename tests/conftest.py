@@ -133,14 +133,14 @@ VENUE_DATA = {
 
 @pytest.fixture
 def venue(ward_officer):
-    from phongdich.checkpoints.actions import do_register_venue
+    from phongdich.checkpoints.venue_actions import do_register_venue
 
     return do_register_venue(VENUE_DATA, actor=ward_officer)
 
 
 @pytest.fixture
 def other_venue(other_ward_officer):
-    from phongdich.checkpoints.actions import do_register_venue
+    from phongdich.checkpoints.venue_actions import do_register_venue
 
     return do_register_venue(
         {**VENUE_DATA, "name": "Chợ Quảng Phú", "kind": "market", "ward_code": QUANG_PHU},

@@ -6,8 +6,8 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from phongdich.checkpoints.actions import do_rotate_venue_code, do_set_venue_status
 from phongdich.checkpoints.models import Visit
+from phongdich.checkpoints.venue_actions import do_rotate_venue_code, do_set_venue_status
 from phongdich.people.models import Person
 from tests import wsgi_client
 from tests.conftest import HEALTHY, PERSON, bearer_headers

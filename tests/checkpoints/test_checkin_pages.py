@@ -3,8 +3,8 @@ import uuid
 
 import pytest
 
-from phongdich.checkpoints.actions import do_set_venue_status
 from phongdich.checkpoints.models import Visit
+from phongdich.checkpoints.venue_actions import do_set_venue_status
 from phongdich.lib.qr import decode_qr_png
 
 pytestmark = pytest.mark.django_db

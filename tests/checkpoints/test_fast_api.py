@@ -18,8 +18,8 @@ from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished
 
-from phongdich.checkpoints.actions import do_rotate_venue_code, do_set_venue_status
 from phongdich.checkpoints.models import Visit
+from phongdich.checkpoints.venue_actions import do_rotate_venue_code, do_set_venue_status
 from phongdich.fast_api import FastPath, middleware_hooks
 from tests import wsgi_client
 from tests.conftest import HEALTHY, PERSON

@@ -6,8 +6,8 @@ import uuid
 import pytest
 
 from phongdich.checkpoints import venue_cache
-from phongdich.checkpoints.actions import do_set_venue_status
 from phongdich.checkpoints.models import Venue, VenueStatus, Visit
+from phongdich.checkpoints.venue_actions import do_set_venue_status
 from tests.conftest import HEALTHY, PERSON
 
 pytestmark = pytest.mark.django_db

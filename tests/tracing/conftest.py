@@ -5,8 +5,9 @@ from datetime import date, datetime
 
 import pytest
 
-from phongdich.checkpoints.actions import auto_checkout_time, do_register_venue
+from phongdich.checkpoints.actions import auto_checkout_time
 from phongdich.checkpoints.models import Visit
+from phongdich.checkpoints.venue_actions import do_register_venue
 from phongdich.lib.codes import new_token
 from phongdich.lib.text import fold
 from phongdich.lib.timeutil import VN_TZ

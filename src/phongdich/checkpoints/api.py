@@ -10,7 +10,7 @@ from phongdich.accounts import audit
 from phongdich.accounts.api_auth import SessionOrToken
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.accounts.models import Role
-from phongdich.checkpoints import actions
+from phongdich.checkpoints import actions, venue_actions
 from phongdich.checkpoints.errors import CheckpointError
 from phongdich.checkpoints.models import CheckoutKind, Venue, Visit
 from phongdich.checkpoints.queries import access_venue, can_staff_venue, inside_visits
@@ -56,7 +56,9 @@ def venue_out(venue: Venue) -> dict:
 def create_venue(request, payload: VenueIn):
     """Officers create an active checkpoint in their area."""
     require_role(request.user, Role.PROVINCE_OFFICER, Role.WARD_OFFICER)
-    venue = actions.do_register_venue(payload.model_dump(), actor=request.user, request=request)
+    venue = venue_actions.do_register_venue(
+        payload.model_dump(), actor=request.user, request=request
+    )
     return Status(201, venue_out(venue))
 
 

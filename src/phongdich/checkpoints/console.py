@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from phongdich.accounts import audit
 from phongdich.accounts.models import Role
-from phongdich.checkpoints import actions
+from phongdich.checkpoints import actions, venue_actions
 from phongdich.checkpoints.forms import declaration_from_post, venue_from_post
 from phongdich.checkpoints.models import CheckoutKind, Source, VenueKind, VenueStatus, Visit
 from phongdich.checkpoints.queries import (
@@ -71,7 +71,7 @@ def venue_create(request):
         context["values"] = {"ward_code": request.user.ward_id}
     if request.method == "POST":
         try:
-            venue = actions.do_register_venue(
+            venue = venue_actions.do_register_venue(
                 venue_from_post(request.POST), actor=request.user, request=request
             )
         except InputErrors as error:
@@ -136,7 +136,7 @@ def set_status(request, code: str):
     venue = access_venue(request.user, code)
     if not _officer(request.user):
         raise PermissionDenied
-    actions.do_set_venue_status(
+    venue_actions.do_set_venue_status(
         venue, request.POST.get("status", ""), actor=request.user, request=request
     )
     return redirect("checkpoints:console", code=venue.code)
@@ -148,7 +148,7 @@ def rotate(request, code: str):
     venue = access_venue(request.user, code)
     if not _officer(request.user):
         raise PermissionDenied
-    venue = actions.do_rotate_venue_code(venue, actor=request.user, request=request)
+    venue = venue_actions.do_rotate_venue_code(venue, actor=request.user, request=request)
     messages.success(
         request, _("New code issued. Print the new poster; the old one no longer works.")
     )

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
-from phongdich.checkpoints import actions
+from phongdich.checkpoints import actions, venue_actions
 from phongdich.checkpoints.declarations import CONDITIONS, EXPOSURES, SYMPTOMS
 from phongdich.checkpoints.errors import CheckpointError
 from phongdich.checkpoints.forms import declaration_from_post, venue_from_post
@@ -182,7 +182,7 @@ def register(request):
     if request.method == "POST":
         try:
             check_rate(request, "register", 10)
-            venue = actions.do_register_venue(venue_from_post(request.POST), request=request)
+            venue = venue_actions.do_register_venue(venue_from_post(request.POST), request=request)
         except InputErrors as error:
             context.update(values=request.POST, errors=errors_by_field(error.errors))
             return render(request, "checkpoints/register.html", context, status=422)
