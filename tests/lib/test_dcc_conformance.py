@@ -1,7 +1,8 @@
 """Every file of the EU DCC conformance data, stage by stage, against its EXPECTED* flags.
 
-The data (``../shared/testdata/dcc`` next to the repository, see its SOURCE.md) holds one
-certificate per JSON file at every encoding stage. A flag is a claim about one stage; a missing
+The data (``../shared/testdata/dcc`` next to the repository, see its SOURCE.md, or the directory
+in ``PHONGDICH_DCC_TESTDATA``), plus the few files kept in ``dcc_data/`` beside this module (see
+its SOURCE.md), holds one certificate per JSON file at every encoding stage. A flag is a claim about one stage; a missing
 flag means the file does not test that stage. Each flag is checked on the input its definition
 names (README of the data), through this library:
 
@@ -40,6 +41,7 @@ import base64
 import binascii
 import io
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -57,9 +59,11 @@ from phongdich.lib.dcc import (
     DccError,
     TrustedCertificate,
     TrustList,
+    ValidationClock,
     VerificationResult,
     check_key_usage,
     encode_dcc,
+    parse_validation_clock,
     schema_errors,
     schema_version_for,
     verify_cose,
@@ -68,7 +72,12 @@ from phongdich.lib.dcc import (
 from phongdich.lib.dcc.cwt import normalise_dcc
 from phongdich.lib.dcc.transport import b45decode, decompress, strip_prefix
 
-TESTDATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "testdata" / "dcc"
+TESTDATA = Path(
+    os.environ.get("PHONGDICH_DCC_TESTDATA")
+    or Path(__file__).resolve().parents[2] / ".." / "shared" / "testdata" / "dcc"
+)
+# Files the shared subset lacks, kept in the repository (dcc_data/SOURCE.md says why).
+BUNDLED = Path(__file__).resolve().parent / "dcc_data"
 
 FLAG_ALIASES = {"EXPTECTEDEXPIRED": "EXPECTEDEXPIRATIONCHECK"}
 
@@ -121,21 +130,34 @@ DATA_ERRORS["FR/2DCode/raw/test_pcr_ok.json"] = {
 }
 
 
-def _files() -> list[Any]:
+def relative_name(path: Path) -> str:
+    """The file's path inside the data set (the key of DATA_ERRORS), wherever it is kept."""
+    root = BUNDLED if path.is_relative_to(BUNDLED) else TESTDATA
+    return path.relative_to(root).as_posix()
+
+
+def conformance_params() -> list[Any]:
+    """The bundled files, then the shared ones (or a skipped placeholder when absent)."""
+    params = [
+        pytest.param(path, id=f"bundled/{relative_name(path)}")
+        for path in sorted(BUNDLED.rglob("*.json"))
+    ]
     if not TESTDATA.is_dir():
         return [
+            *params,
             pytest.param(
                 None,
                 marks=pytest.mark.skip(
                     reason=f"DCC conformance data not found at {TESTDATA} "
-                    "(expected ../shared/testdata/dcc beside the repository)"
+                    "(expected ../shared/testdata/dcc beside the repository, "
+                    "or set PHONGDICH_DCC_TESTDATA)"
                 ),
                 id="testdata-missing",
-            )
+            ),
         ]
     return [
-        pytest.param(path, id=path.relative_to(TESTDATA).as_posix())
-        for path in sorted(TESTDATA.rglob("*.json"))
+        *params,
+        *(pytest.param(path, id=relative_name(path)) for path in sorted(TESTDATA.rglob("*.json"))),
     ]
 
 
@@ -204,8 +226,9 @@ class Case:
         return TrustList([self.certificate])
 
     @cached_property
-    def clock(self) -> datetime:
-        return datetime.fromisoformat(self.raw["TESTCTX"]["VALIDATIONCLOCK"])
+    def clock(self) -> ValidationClock:
+        # Without an offset (NL, GE, GR, IS, VA) the clock is UTC, and the results say so.
+        return parse_validation_clock(self.raw["TESTCTX"]["VALIDATIONCLOCK"])
 
     @cached_property
     def from_cose(self) -> VerificationResult:
@@ -336,7 +359,9 @@ def _picture(case: Case) -> bytes | None:
         for name in {stem, stem.removesuffix("_Raw"), stem.replace("_", "-", 1)}:
             sibling = folder / f"{name}.png"
             if sibling.is_file():
-                case.notes.append(f"2DCODE absent; read {sibling.relative_to(TESTDATA)}")
+                case.notes.append(
+                    f"2DCODE absent; read {sibling.relative_to(case.path.parents[3])}"
+                )
                 return sibling.read_bytes()
     return None
 
@@ -368,11 +393,11 @@ OBSERVERS: dict[str, Callable[[Case], bool | None]] = {
 }
 
 
-@pytest.mark.parametrize("path", _files())
+@pytest.mark.parametrize("path", conformance_params())
 def test_conformance_file(path: Path) -> None:
     raw = json.loads(path.read_text(encoding="utf-8"))
     case = Case(path, raw)
-    relative = path.relative_to(TESTDATA).as_posix()
+    relative = relative_name(path)
     flags = _expectations(raw)
     assert flags, "no EXPECTED* flags: nothing to check"
     unknown = set(flags) - set(OBSERVERS)

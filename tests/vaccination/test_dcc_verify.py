@@ -14,7 +14,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.lib.test_dcc_conformance import DATA_ERRORS, TESTDATA, _expectations
+from tests.lib.test_dcc_conformance import (
+    DATA_ERRORS,
+    TESTDATA,
+    _expectations,
+    conformance_params,
+    relative_name,
+)
 
 # The flags that speak about one stage of the verifier, and that stage.
 FLAG_STAGES = {
@@ -64,15 +70,6 @@ def verify(*args: str) -> dict:
     return json.loads(out.getvalue())
 
 
-def _files():
-    if not TESTDATA.is_dir():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"no data at {TESTDATA}"))]
-    return [
-        pytest.param(path, id=path.relative_to(TESTDATA).as_posix())
-        for path in sorted(TESTDATA.rglob("*.json"))
-    ]
-
-
 def _observed(stages: dict, names: tuple[str, ...]) -> bool | None:
     values = [stages[name] for name in names]
     if any(v is False for v in values):
@@ -80,9 +77,9 @@ def _observed(stages: dict, names: tuple[str, ...]) -> bool | None:
     return None if any(v is None for v in values) else True
 
 
-@pytest.mark.parametrize("path", _files())
+@pytest.mark.parametrize("path", conformance_params())
 def test_conformance_file_through_the_command(path: Path):
-    relative = path.relative_to(TESTDATA).as_posix()
+    relative = relative_name(path)
     output = verify(str(path))
     stages = output["stages"]
     assert set(stages) == STAGE_KEYS

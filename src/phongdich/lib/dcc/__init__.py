@@ -22,12 +22,19 @@ The chain is DCC (JSON) → CBOR → CWT claims (1 iss, 6 iat, 4 exp, -260: {1: 
 COSE_Sign1 (tag 18, ES256 or PS256, ``kid`` in the protected header) → zlib → Base45 →
 ``HC1:`` → QR (alphanumeric, level Q). Modules: ``transport`` (prefix, Base45, zlib), ``cose``,
 ``cwt``, ``payload`` (builders), ``names`` (ICAO transliteration), ``uvci``, ``valuesets``,
-``schema`` (official JSON schemas), ``keys`` (CSCA/DSC), ``trust`` (trust list), ``rotation``,
+``schema`` (official JSON schemas), ``clock`` (validation time from text), ``keys``
+(CSCA/DSC), ``trust`` (trust list), ``rotation``,
 ``issuance``, ``qr``, ``verification``.
 """
 
 from __future__ import annotations
 
+from phongdich.lib.dcc.clock import (
+    NOTE_MESSAGES,
+    ValidationClock,
+    note_message,
+    parse_validation_clock,
+)
 from phongdich.lib.dcc.cose import Algorithm, CoseSign1, parse_cose_sign1
 from phongdich.lib.dcc.cwt import CwtClaims, decode_claims, encode_dcc
 from phongdich.lib.dcc.errors import REASON_MESSAGES, DccError, reason_message
@@ -79,6 +86,7 @@ __all__ = [
     "CURRENT_SCHEMA_VERSION",
     "DEFAULT_VALIDITY",
     "HC1_PREFIX",
+    "NOTE_MESSAGES",
     "OID_RECOVERY",
     "OID_TEST",
     "OID_VACCINATION",
@@ -94,6 +102,7 @@ __all__ = [
     "KeyRing",
     "TrustList",
     "TrustedCertificate",
+    "ValidationClock",
     "VerificationResult",
     "build_recovery_certificate",
     "build_test_certificate",
@@ -117,7 +126,9 @@ __all__ = [
     "load_private_key",
     "luhn_mod_n_check_character",
     "make_qr",
+    "note_message",
     "parse_cose_sign1",
+    "parse_validation_clock",
     "person_name",
     "private_key_pem",
     "qr_png",

@@ -26,6 +26,10 @@ not reached or not applicable):
 ``schema``
     The DCC validates against the official schema for its ``ver`` (see ``schema``).
 
+``notes`` are facts that are not failures, e.g. ``clock_assumed_utc`` when ``at`` was a
+:class:`~phongdich.lib.dcc.clock.ValidationClock` read without an offset
+(:data:`~phongdich.lib.dcc.clock.NOTE_MESSAGES` has their text).
+
 ``reason`` is the code of the first failing stage in pipeline order (``kid`` before
 ``signature``); :data:`~phongdich.lib.dcc.errors.REASON_MESSAGES` has its text. ``payload``
 is set only when the signature verified — the decoded but unauthenticated content is in
@@ -40,6 +44,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from phongdich.lib.dcc.clock import ValidationClock
 from phongdich.lib.dcc.cose import CoseSign1, is_supported_algorithm, parse_cose_sign1
 from phongdich.lib.dcc.cose import verify_cose_signature as _verify_signature
 from phongdich.lib.dcc.cwt import CwtClaims, decode_claims, require_aware
@@ -105,6 +110,7 @@ class VerificationResult:
     certificate_type: CertificateType | None = None
     schema_errors: tuple[str, ...] = ()
     detail: str | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def message_vi(self) -> str | None:
@@ -152,6 +158,7 @@ class _Run:
     message: CoseSign1 | None = None
     signer: TrustedCertificate | None = None
     schema_problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def fail(self, stage: str, code: str, detail: str | None = None) -> None:
         self.stages[stage] = False
@@ -181,6 +188,7 @@ class _Run:
             certificate_type=certificate_type(dcc) if dcc is not None else None,
             schema_errors=self.schema_problems,
             detail=self.detail,
+            notes=self.notes,
         )
 
 
@@ -245,15 +253,22 @@ def _verify_message(
     return run.result()
 
 
+def _start(at: datetime | ValidationClock) -> _Run:
+    if isinstance(at, ValidationClock):
+        return _Run(require_aware(at.moment, "at"), notes=at.notes)
+    return _Run(require_aware(at, "at"))
+
+
 def verify_hc1(
-    text: str, trust: TrustSource, at: datetime, *, check_schema: bool = True
+    text: str, trust: TrustSource, at: datetime | ValidationClock, *, check_schema: bool = True
 ) -> VerificationResult:
     """Verify an ``HC1:…`` string at the (timezone-aware) moment ``at``.
 
-    ``trust`` is a :class:`~phongdich.lib.dcc.trust.TrustList` (fast: parsed once) or any
+    ``at`` may be a :class:`~phongdich.lib.dcc.clock.ValidationClock`; its notes (how it was
+    read) are carried into the result's ``notes``. ``trust`` is a :class:`~phongdich.lib.dcc.trust.TrustList` (fast: parsed once) or any
     iterable of certificates. Never raises for bad input — every failure is in the result.
     """
-    run = _Run(require_aware(at, "at"))
+    run = _start(at)
     cose = _unwrap_transport(run, text)
     if cose is None:
         return run.result()
@@ -261,8 +276,8 @@ def verify_hc1(
 
 
 def verify_cose(
-    cose: bytes, trust: TrustSource, at: datetime, *, check_schema: bool = True
+    cose: bytes, trust: TrustSource, at: datetime | ValidationClock, *, check_schema: bool = True
 ) -> VerificationResult:
     """Verify raw COSE_Sign1 bytes (the transport stages stay ``None``)."""
-    run = _Run(require_aware(at, "at"))
+    run = _start(at)
     return _verify_message(run, cose, trust, check_schema)

@@ -4,6 +4,9 @@ certificate, ours or another country's, and print the outcome as JSON.
 FILE is a text file holding ``HC1:…`` (``-`` reads standard input), or a JSON file in the format of
 the EU conformance data (dgc-testdata), which brings its own signing certificate
 (``TESTCTX.CERTIFICATE``) and clock (``TESTCTX.VALIDATIONCLOCK``); its ``PREFIX`` is verified.
+A clock without a time-zone offset is read as UTC, as the data's own harness does
+(docs/reference/dcc-conformance.md); the output's ``notes`` then say so (``clock_assumed_utc``),
+in Vietnamese and English, and so does standard error.
 
 Trust: every ``--trust`` (a PEM or DER certificate, or a trust list JSON as exported by
 ``certkeys export-trust-list``) plus the file's own certificate; with neither, this server's trust
@@ -25,6 +28,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from phongdich.lib.dcc import TrustList, load_certificate
+from phongdich.lib.dcc.clock import ValidationClock, note_message, parse_validation_clock
 from phongdich.vaccination.certificates import result_dict, verify_text
 from phongdich.vaccination.keys import trust_list
 
@@ -52,6 +56,20 @@ def _instant(text: str, what: str) -> datetime:
     if timezone.is_naive(moment):
         raise CommandError(f"{what}: give a time zone offset, e.g. {text}+07:00")
     return moment
+
+
+def _file_clock(text: str) -> ValidationClock:
+    # Unlike --at, which an operator types (and would mean local time), a conformance file
+    # without an offset means UTC: most of NL's data is written that way.
+    try:
+        return parse_validation_clock(text)
+    except ValueError:
+        raise CommandError(f"TESTCTX.VALIDATIONCLOCK: not an ISO 8601 time: {text!r}") from None
+
+
+def _note(code: str) -> dict[str, str]:
+    message_vi, message_en = note_message(code)
+    return {"code": code, "message_vi": message_vi, "message_en": message_en}
 
 
 class Command(BaseCommand):
@@ -104,13 +122,16 @@ class Command(BaseCommand):
                 raise CommandError(f"TESTCTX.CERTIFICATE is not a certificate ({exc})") from None
         chosen = own if trust or context.get("CERTIFICATE") else trust_list()
         if at:
-            moment = _instant(at, "--at")
+            clock = ValidationClock(_instant(at, "--at"))
         elif context.get("VALIDATIONCLOCK"):
-            moment = _instant(context["VALIDATIONCLOCK"], "TESTCTX.VALIDATIONCLOCK")
+            clock = _file_clock(str(context["VALIDATIONCLOCK"]))
         else:
-            moment = timezone.now()
-        outcome = result_dict(verify_text(text, at=moment, trust=chosen))
-        outcome["verified_at"] = moment.isoformat()
+            clock = ValidationClock(timezone.now())
+        outcome = result_dict(verify_text(text, at=clock.moment, trust=chosen))
+        outcome["verified_at"] = clock.moment.isoformat()
+        outcome["notes"] = [_note(code) for code in clock.notes]
+        for note in outcome["notes"]:
+            self.stderr.write(f"{note['message_vi']} / {note['message_en']}")
         self.stdout.write(json.dumps(outcome, ensure_ascii=False, indent=2, default=str))
         self.valid = outcome["valid"]
 
