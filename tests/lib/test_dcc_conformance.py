@@ -1,8 +1,8 @@
 """Every file of the EU DCC conformance data, stage by stage, against its EXPECTED* flags.
 
-The data (``../shared/testdata/dcc`` next to the repository, see its SOURCE.md, or the directory
-in ``PHONGDICH_DCC_TESTDATA``), plus the few files kept in ``dcc_data/`` beside this module (see
-its SOURCE.md), holds one certificate per JSON file at every encoding stage. A flag is a claim about one stage; a missing
+The data (a subset of the EU's dgc-testdata in ``dcc_data/`` beside this module, see its
+SOURCE.md; or also the directory in ``PHONGDICH_DCC_TESTDATA``) holds one certificate per JSON
+file at every encoding stage. A flag is a claim about one stage; a missing
 flag means the file does not test that stage. Each flag is checked on the input its definition
 names (README of the data), through this library:
 
@@ -72,12 +72,10 @@ from phongdich.lib.dcc import (
 from phongdich.lib.dcc.cwt import normalise_dcc
 from phongdich.lib.dcc.transport import b45decode, decompress, strip_prefix
 
-TESTDATA = Path(
-    os.environ.get("PHONGDICH_DCC_TESTDATA")
-    or Path(__file__).resolve().parents[2] / ".." / "shared" / "testdata" / "dcc"
-)
-# Files the shared subset lacks, kept in the repository (dcc_data/SOURCE.md says why).
+# The EU conformance subset kept in the repository (dcc_data/SOURCE.md); another copy of the
+# data set (the whole dgc-testdata, say) is checked too when PHONGDICH_DCC_TESTDATA names it.
 BUNDLED = Path(__file__).resolve().parent / "dcc_data"
+TESTDATA = Path(os.environ.get("PHONGDICH_DCC_TESTDATA") or BUNDLED)
 
 FLAG_ALIASES = {"EXPTECTEDEXPIRED": "EXPECTEDEXPIRATIONCHECK"}
 
@@ -137,24 +135,15 @@ def relative_name(path: Path) -> str:
 
 
 def conformance_params() -> list[Any]:
-    """The bundled files, then the shared ones (or a skipped placeholder when absent)."""
+    """The bundled files, then those of PHONGDICH_DCC_TESTDATA when it names another copy."""
     params = [
         pytest.param(path, id=f"bundled/{relative_name(path)}")
         for path in sorted(BUNDLED.rglob("*.json"))
     ]
+    if TESTDATA == BUNDLED:
+        return params
     if not TESTDATA.is_dir():
-        return [
-            *params,
-            pytest.param(
-                None,
-                marks=pytest.mark.skip(
-                    reason=f"DCC conformance data not found at {TESTDATA} "
-                    "(expected ../shared/testdata/dcc beside the repository, "
-                    "or set PHONGDICH_DCC_TESTDATA)"
-                ),
-                id="testdata-missing",
-            ),
-        ]
+        raise FileNotFoundError(f"PHONGDICH_DCC_TESTDATA={TESTDATA} is not a directory")
     return [
         *params,
         *(pytest.param(path, id=relative_name(path)) for path in sorted(TESTDATA.rglob("*.json"))),
