@@ -55,7 +55,7 @@ class KannelConfig:
 
     ``sendsms_url`` is smsbox's ``http://HOST:SENDSMS-PORT/cgi-bin/sendsms``; ``username`` and
     ``password`` are a ``sendsms-user`` group. ``sender`` is the registered sender name
-    (brandname) the operator approved, e.g. ``"UBND HacThanh"``. ``dlr_url`` is our public
+    (brandname) the operator approved, at most 11 characters, e.g. ``"UBND.HThanh"``. ``dlr_url`` is our public
     endpoint for delivery reports; empty means ask for none. ``ascii_only`` sends every
     text without diacritics, for operators or contracts that take no UCS-2.
     """
@@ -70,6 +70,13 @@ class KannelConfig:
     ascii_only: bool = False
     smsc_id: str = ""  # route through one Kannel SMSC group (Kannel's smsc-id); empty = any
     timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        # An alphanumeric sender is at most 11 characters (3GPP TS 23.040, 9.1.2.5), a
+        # numeric one a phone number; operators register brandnames within that.
+        sender = self.sender
+        if not sender or (len(sender) > 11 and not sender.lstrip("+").isdigit()):
+            raise ValueError("sender must be a registered name of 1 to 11 characters")
 
 
 class InvalidDeliveryReport(ValueError):
