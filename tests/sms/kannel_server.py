@@ -201,7 +201,7 @@ class KannelServer:
 
     def status(self) -> str:
         url = f"http://127.0.0.1:{self.admin_port}/status.txt?password={ADMIN_PASSWORD}"
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 — loopback http
+        with urllib.request.urlopen(url, timeout=2) as response:
             return response.read().decode("utf-8", "replace")
 
     def _wait_for_status(self, needle: str, timeout: float) -> None:
