@@ -107,6 +107,8 @@ sendsms-port = {sendsms_port}
 sendsms-interface = 127.0.0.1
 log-file = "{dir}/smsbox.log"
 log-level = 1
+http-request-retry = 3
+http-queue-delay = 1
 
 group = sendsms-user
 username = {username}
@@ -281,23 +283,25 @@ class DlrReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True
+
             def do_GET(self) -> None:
                 query = urllib.parse.urlsplit(self.path).query
                 params = urllib.parse.parse_qs(query, keep_blank_values=True)
                 with receiver._cond:
                     receiver.reports.append(params)
                     receiver._cond.notify_all()
-                body = b"ok"
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                # One write, no Nagle: split small writes would stall on delayed ACKs.
+                self.wfile.write(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
 
             def log_message(self, format: str, *args: object) -> None:
                 pass  # quiet: the test reads self.reports
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            request_queue_size = 256  # smsbox opens many callbacks at once; 5 drops some
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/sms/dlr"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
