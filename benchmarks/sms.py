@@ -69,6 +69,11 @@ class _AcceptAll(BaseHTTPRequestHandler):
         pass
 
 
+class _BaselineServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # the default 5 makes a burst of connects wait for SYN retries
+
+
 def _messages(count: int) -> list[OutgoingSms]:
     # Distinct, valid Viettel-style numbers: 0980000000, 0980000001, …
     return [OutgoingSms(f"+8498{i:07d}", TEXT.format(i=i)) for i in range(count)]
@@ -105,8 +110,7 @@ def _submit(gateway: KannelGateway, messages: list[OutgoingSms], threads: int) -
 
 
 def run_baseline(count: int, threads: int) -> dict:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _AcceptAll)
-    server.daemon_threads = True
+    server = _BaselineServer(("127.0.0.1", 0), _AcceptAll)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
