@@ -98,7 +98,16 @@ def test_person_is_matched_by_cccd_then_by_phone_name_year(api_client, venue, ot
     api_client.post(
         "/api/v1/checkins", body(other_venue, person={**no_id, "full_name": "TRẦN VĂN MINH"})
     )
-    assert Person.objects.count() == 2
+    # Two humans. The second declaration of each, without proof, is a claim on the first
+    # (people.identity): matched, so officers see it, but never merged on typed data alone.
+    lan, minh = Person.objects.filter(claim_of__isnull=True).order_by("pk")
+    assert (lan.id_number, minh.id_number) == (PERSON["id_number"], None)
+    assert sorted(
+        Person.objects.filter(claim_of__isnull=False).values_list("claim_of", flat=True)
+    ) == [
+        lan.pk,
+        minh.pk,
+    ]
     assert Visit.objects.count() == 4
 
 
@@ -270,9 +279,24 @@ def test_inactive_venues_refuse_checkins(api_client, venue, ward_officer, status
 
 def test_second_checkin_while_inside_returns_open_visit(api_client, venue):
     first = api_client.post("/api/v1/checkins", body(venue)).json()
-    again = api_client.post("/api/v1/checkins", body(venue))
+    again = api_client.post(
+        "/api/v1/checkins", body(venue, person=None, person_token=first["person_token"])
+    )
     assert again.status_code == 200
     assert again.json()["visit_id"] == first["visit_id"] and again.json()["already_inside"]
+
+
+def test_typed_data_of_someone_inside_learns_nothing_about_them(api_client, venue):
+    """Another phone typing the same details (no token): a visit of its own on a claim, the
+    same answer a new person gets, nothing of the first visit or the person's token."""
+    first = api_client.post("/api/v1/checkins", body(venue)).json()
+    again = api_client.post("/api/v1/checkins", body(venue))
+    assert again.status_code == 201
+    out = again.json()
+    assert out["visit_id"] != first["visit_id"] and not out["already_inside"]
+    assert out["person_id"] != first["person_id"]
+    assert out["person_token"] != first["person_token"]
+    assert set(out) == set(first)
 
 
 def test_checkout_by_client_id_and_repeat_is_harmless(api_client, venue):

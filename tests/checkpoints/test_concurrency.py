@@ -79,7 +79,9 @@ def test_same_client_id_from_many_threads_makes_one_visit(venue):
     assert sum(r.created for r in results) == 1
 
 
-def test_same_new_person_from_many_devices_makes_one_person_and_one_open_visit(venue):
+def test_same_new_person_from_many_devices_makes_one_person_one_claim_and_no_duplicates(venue):
+    """The first declaration creates the person; the others, without proof, make one claim on
+    it (people.identity), and each record has one open visit."""
     results = []
 
     def run():
@@ -93,9 +95,12 @@ def test_same_new_person_from_many_devices_makes_one_person_and_one_open_visit(v
         )
 
     _run([run] * THREADS)
-    assert Person.objects.count() == 1
-    assert Visit.objects.count() == 1
-    assert sum(r.created for r in results) == 1
+    person = Person.objects.get(claim_of__isnull=True)
+    claim = Person.objects.get(claim_of__isnull=False)
+    assert claim.claim_of == person
+    assert Visit.objects.count() == 2
+    assert {v.person_id for v in Visit.objects.all()} == {person.pk, claim.pk}
+    assert sum(r.created for r in results) == 2
     assert all(r.already_inside for r in results if not r.created)
 
 

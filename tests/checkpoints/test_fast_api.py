@@ -140,12 +140,25 @@ def test_new_checkin_retry_and_already_inside_answer_the_same(venue, seen_by_dja
 
     def inside(app, addr):
         data = checkin_body(venue.code)
+        token = post(app, "/api/v1/checkins", data, addr).json()["person_token"]
+        return post(
+            app,
+            "/api/v1/checkins",
+            checkin_body(venue.code, person=None, person_token=token),
+            addr,
+        )
+
+    assert assert_same(inside).json()["already_inside"] is True
+
+    def typed_again(app, addr):  # another phone typing the same details: a claim of its own
+        data = checkin_body(venue.code)
         post(app, "/api/v1/checkins", data, addr)
         return post(app, "/api/v1/checkins", {**data, "client_id": str(uuid.uuid4())}, addr)
 
-    assert assert_same(inside).json()["already_inside"] is True
+    claimed = assert_same(typed_again)
+    assert claimed.status_code == 201 and claimed.json()["already_inside"] is False
     assert seen_by_django == []  # the served app answered every request itself
-    assert Visit.objects.count() == 2 + 2 + 2
+    assert Visit.objects.count() == 2 + 2 + 2 + 4
 
 
 def test_returning_person_with_token_and_flagged_declaration(venue):

@@ -31,13 +31,8 @@ from phongdich.checkpoints.venue_cache import venue_by_code
 from phongdich.core.rows import insert_one, insert_with_parent, select_one
 from phongdich.lib.errors import FieldError, InputErrors
 from phongdich.lib.timeutil import next_local_midnight
-from phongdich.people.actions import (
-    find_person,
-    matched_after_conflict,
-    new_person,
-    person_by_token,
-    refresh_person,
-)
+from phongdich.people.actions import find_person, matched_after_conflict, person_by_token
+from phongdich.people.identity import audit_claim, plan
 from phongdich.people.models import Person
 from phongdich.people.validation import validate_person
 
@@ -119,7 +114,7 @@ def _check_same_request(
         same_person = person_token == visit.person.token
     else:
         clean, errors = validate_person(person or {}, require_contact=False)
-        same_person = not errors and find_person(clean) == visit.person
+        same_person = not errors and _same_human(clean, visit)
     if not (same_venue and same_person):
         raise InputErrors.one(
             "client_id",
@@ -243,6 +238,13 @@ def _earlier_checkin(
     return CheckinResult(existing, created=False)
 
 
+def _same_human(clean: Any, visit: Visit) -> bool:
+    """Whether a re-sent check-in's person data is the data the visit was recorded with (the
+    visit's record, or the known person its claim names)."""
+    found = find_person(clean)
+    return found is not None and found.pk in (visit.person_id, visit.person.claim_of_id)
+
+
 def visit_by_client_id(client_id: uuid.UUID) -> Visit | None:
     """The visit a device recorded under its ``client_id`` (SQL built once: a hot-path read)."""
     key = Visit._meta.get_field("client_id").get_db_prep_value(client_id, connection)
@@ -274,8 +276,11 @@ def _record_visit(
 ) -> CheckinResult:
     known = person_data if isinstance(person_data, Person) else None
     # The person is looked up before writing, so that on SQLite the database stays locked for
-    # writing only as long as the inserts take.
-    person = known or find_person(person_data)
+    # writing only as long as the inserts take. Typed data that names a known person goes on a
+    # claim unless staff of the person's area entered it (people.identity).
+    person, fresh = (
+        (known, None) if known else plan(person_data, actor=actor, request=request, venue=venue)
+    )
     for attempt in (1, 2):
         try:
             with _write_scope(one_statement=source == Source.SELF):
@@ -296,11 +301,10 @@ def _record_visit(
                 )
                 # No savepoints: a conflict undoes the whole write and is sorted out below.
                 if person is None:
-                    person = new_person(person_data)
+                    person = fresh
                     insert_with_parent(person, visit, "person")
+                    audit_claim(person, actor, request)
                 else:
-                    if known is None:
-                        refresh_person(person, person_data)
                     visit.person = person
                     insert_one(visit)
                 if source != Source.SELF:
@@ -318,9 +322,12 @@ def _record_visit(
             earlier = _earlier_checkin(client_uuid, *raw_request)
             if earlier is not None:
                 return earlier
-            person = known or find_person(person_data)
-            if person is None:  # a conflict we cannot match on: say so clearly
+            if known is None:
+                person, fresh = plan(person_data, actor=actor, request=request, venue=venue)
+            if person is None and attempt == 2:  # a conflict we cannot match on: say so clearly
                 matched_after_conflict(person_data)
+            if person is None:
+                continue
             # One open visit per person and venue (a unique constraint): the one they are in.
             inside = select_one(
                 Visit,

@@ -79,3 +79,10 @@ def open_visit_of(person_id: int, venue: Venue) -> Visit | None:
     return Visit.objects.filter(
         person_id=person_id, venue=venue, checked_out_at__isnull=True
     ).first()
+
+
+def seen_at_own_venue(user: Any, person: Any, context: dict) -> bool:
+    """Venue staff reach the people who checked in at a venue they staff (people.identity)."""
+    if getattr(user, "role", None) != Role.VENUE_STAFF:
+        return False
+    return Visit.objects.filter(person=person, venue__staff=user).exists()

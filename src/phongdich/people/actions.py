@@ -29,7 +29,9 @@ def find_person(data: PersonData) -> Person | None:
         params += [data.phone, data.name_folded, data.birth_year]
     if not clauses:
         return None
-    candidates = select_rows(Person, " OR ".join(clauses), params, limit=2)
+    # Claims (people.identity) are never what typed data matches: only proof reaches a person.
+    where = f"claim_of_id IS NULL AND ({' OR '.join(clauses)})"
+    candidates = select_rows(Person, where, params, limit=2)
     for person in candidates:
         if data.id_number and person.id_number == data.id_number:
             return person

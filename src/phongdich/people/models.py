@@ -35,6 +35,31 @@ class Person(models.Model):
     email = models.EmailField(_("email"), blank=True)
     # Opaque identifier printed in the personal QR code; no personal data inside.
     token = models.CharField(max_length=43, unique=True)
+    # A *claim*: input that named a known person (their ID number, or phone + name + birth year)
+    # without proof that it came from them — an anonymous declaration, or staff outside the
+    # person's area. It is a record of its own (visits, samples and doses land on it, so nothing
+    # is lost and tracing still finds it), pointing at the person it names; it never changes
+    # that person and reveals nothing about them. Proof (a one-time code to the phone on file,
+    # or staff of the person's area with the ID card) merges it into the person.
+    claim_of = models.ForeignKey(
+        "self",
+        verbose_name=_("claims to be"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="claims",
+    )
+    claimed_id_number = models.CharField(_("ID number given"), max_length=20, blank=True)
+    claim_source = models.CharField(_("claim made by"), max_length=12, blank=True)
+    claim_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("staff member who entered it"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    claim_status = models.CharField(_("claim status"), max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -45,14 +70,39 @@ class Person(models.Model):
             models.UniqueConstraint(
                 fields=["id_number"], condition=Q(id_number__isnull=False), name="person_id_unique"
             ),
+            models.CheckConstraint(
+                condition=Q(claim_of__isnull=True) | Q(id_number__isnull=True),
+                name="person_claim_has_no_id_number",
+            ),
+            # Concurrent declarations naming the same person with the same data make one claim.
+            models.UniqueConstraint(
+                fields=["claim_of", "name_folded", "birth_year", "phone", "claimed_id_number"],
+                condition=Q(claim_status="open"),
+                name="person_open_claim_unique",
+            ),
             # Without an ID number a person is the same human when phone, name and birth year agree;
             # the constraint makes concurrent first declarations collapse into one record.
             models.UniqueConstraint(
                 fields=["phone", "name_folded", "birth_year"],
-                condition=~Q(phone=""),
+                condition=~Q(phone="") & Q(claim_of__isnull=True),
                 name="person_phone_name_year_unique",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.birth_year})"
+
+    @property
+    def is_claim(self) -> bool:
+        return self.claim_of_id is not None
+
+
+class ClaimSource(models.TextChoices):
+    ANONYMOUS = "anonymous", _("Citizen, without proof")
+    STAFF = "staff", _("Staff outside the person's area")
+
+
+class ClaimStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONFIRMED = "confirmed", _("Confirmed: same person")
+    REJECTED = "rejected", _("Rejected: another person")
