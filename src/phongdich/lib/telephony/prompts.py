@@ -45,6 +45,7 @@ class PromptCache:
         self._pcm: dict[str, bytes] = {}
         self._encoded: dict[tuple[str, int], bytes] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._voice_checked = False
         self.rendered = 0  # how many texts were rendered by espeak-ng (not found in the cache)
 
     def path_for(self, text: str) -> Path:
@@ -85,6 +86,8 @@ class PromptCache:
                     f"Thiếu chương trình {tool} để tạo lời nói.",
                     f"The program {tool} is needed to render speech.",
                 )
+        if not self._voice_checked:
+            await self._check_voice()
         self.directory.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.directory) as work:
             spoken = Path(work) / "espeak.wav"
@@ -120,21 +123,41 @@ class PromptCache:
             )
             os.replace(resampled, path)  # atomic: a reader never sees half a file
 
+    async def _check_voice(self) -> None:
+        # espeak-ng quietly falls back to its default (English) voice for a name it does not know:
+        # a typo in the setting would make every prompt unintelligible, so it is refused here.
+        listing = await _run([self._espeak, "--voices"])
+        known: set[str] = set()
+        for line in listing.splitlines()[1:]:
+            columns = line.split()
+            if len(columns) >= 5:
+                known.update({columns[1], columns[3], columns[4]})
+        if self.voice.split("+")[0] not in known:
+            raise TelephonyError(
+                "speech_voice_missing",
+                f"espeak-ng không có giọng đọc {self.voice}.",
+                f"espeak-ng has no voice named {self.voice}.",
+            )
+        self._voice_checked = True
 
-async def _run(command: list[str], stdin_text: str | None = None) -> None:
+
+async def _run(command: list[str], stdin_text: str | None = None) -> str:
     process = await asyncio.create_subprocess_exec(
         *command,
         stdin=asyncio.subprocess.PIPE if stdin_text is not None else asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    _, stderr = await process.communicate(stdin_text.encode() if stdin_text is not None else None)
+    stdout, stderr = await process.communicate(
+        stdin_text.encode() if stdin_text is not None else None
+    )
     if process.returncode != 0:
         raise TelephonyError(
             "speech_render_failed",
             "Không tạo được lời nói cho câu nhắc.",
             f"Rendering a prompt failed: {Path(command[0]).name}: {stderr.decode(errors='replace')[:200]}",
         )
+    return stdout.decode(errors="replace")
 
 
 def read_pcm(path: Path) -> bytes:
