@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from phongdich.lib.telephony import (
     CallOutcome,
+    CallResult,
     ConsoleAdapter,
     Question,
     Script,
     ScriptStatus,
     TelephonyError,
 )
+from phongdich.lib.telephony.base import CallEnded
+from phongdich.lib.telephony.ivr import run_script
 
 from .conftest import run
 
@@ -111,3 +116,36 @@ def test_answer_keys_must_be_keypad_keys():
     with pytest.raises(TelephonyError) as caught:
         Question("bad", "?", ("1", "yes"))
     assert caught.value.code == "invalid_question_keys"
+
+
+class _HangsUpOn:
+    """A far end that answers 1 to everything and hangs up when it hears ``text``."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    async def play(self, text: str, interruptible: bool = True) -> None:
+        if text == self.text:
+            raise CallEnded
+
+    async def next_key(self, timeout: float, question_id: str | None = None) -> str | None:
+        return "1"
+
+
+def _run_with(session) -> CallResult:
+    result = CallResult(CallOutcome.ANSWERED, datetime.now(UTC))
+    run(run_script(session, SCRIPT, result))
+    return result
+
+
+def test_hanging_up_during_the_closing_words_still_completes_the_interview():
+    result = _run_with(_HangsUpOn(SCRIPT.closing))
+    assert result.script_status is ScriptStatus.COMPLETED
+    assert result.hung_up_by == "remote"
+    assert result.answers == {"fever": "1", "cough": "1"}
+
+
+def test_hanging_up_before_the_last_answer_is_a_remote_hang_up():
+    result = _run_with(_HangsUpOn(SCRIPT.questions[1].prompt))
+    assert result.script_status is ScriptStatus.REMOTE_HANGUP
+    assert result.answers == {"fever": "1", "cough": None}

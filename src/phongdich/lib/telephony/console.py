@@ -22,7 +22,7 @@ class ConsoleSession:
 
     async def play(self, text: str, interruptible: bool = True) -> None:
         self.transcript.append(f"prompt: {text}")
-        logger.info("prompt: %s", text)
+        logger.debug("prompt: %s", text)
 
     async def next_key(self, timeout: float, question_id: str | None = None) -> str | None:
         pending = self._answers.get(question_id or "")
@@ -33,7 +33,7 @@ class ConsoleSession:
         else:
             key = pending.popleft() if pending else None  # table used up: silence
         self.transcript.append(f"key: {key if key is not None else '(silence)'}")
-        logger.info("key: %s", key if key is not None else "(silence)")
+        logger.debug("key: %s", key if key is not None else "(silence)")
         return key
 
 

@@ -25,7 +25,10 @@ async def run_script(
         async with asyncio.timeout(max_duration):
             result.script_status = await _ask_all(session, script, result)
     except CallEnded:
-        result.script_status = ScriptStatus.REMOTE_HANGUP
+        # Hanging up during the closing words still counts as a completed interview.
+        answered = [q for q in result.questions if q.answer is not None]
+        finished = len(answered) == len(script.questions)
+        result.script_status = ScriptStatus.COMPLETED if finished else ScriptStatus.REMOTE_HANGUP
         result.hung_up_by = "remote"
     except TimeoutError:
         result.script_status = ScriptStatus.MAX_DURATION
