@@ -134,7 +134,7 @@ def prompts(prompt_cache: PromptCache) -> PromptCache:
 
 
 def trunk_for(end: SippFarEnd, **options) -> SipTrunk:
-    settings = {"ring_timeout": 5.0, "response_timeout": 3.0, "t1": 0.2, "max_duration": 20.0}
+    settings = {"ring_timeout": 5.0, "response_timeout": 3.0, "max_duration": 20.0}
     settings.update(options)
     return SipTrunk(host="127.0.0.1", port=end.port, **settings)
 

@@ -128,7 +128,7 @@ def test_an_unreachable_trunk_fails_the_call(prompts):
     # Nothing listens on this port: the kernel answers with ICMP port unreachable.
     from phongdich.lib.telephony import SipTrunk
 
-    trunk = SipTrunk(host="127.0.0.1", port=free_udp_port(), response_timeout=3.0, t1=0.2)
+    trunk = SipTrunk(host="127.0.0.1", port=free_udp_port(), response_timeout=3.0)
     result = run(_call(trunk, prompts, two_questions()))
     assert result.outcome is CallOutcome.FAILED
     assert result.reason == "unreachable"
