@@ -6,53 +6,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0001_initial'),
-        ('places', '0002_load_divisions'),
+        ("people", "0001_initial"),
+        ("places", "0002_load_divisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='person',
-            name='person_phone_name_year_unique',
+            model_name="person",
+            name="person_phone_name_year_unique",
         ),
         migrations.AddField(
-            model_name='person',
-            name='claim_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='staff member who entered it'),
+            model_name="person",
+            name="claim_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="staff member who entered it",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='claim_of',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='claims', to='people.person', verbose_name='claims to be'),
+            model_name="person",
+            name="claim_of",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="claims",
+                to="people.person",
+                verbose_name="claims to be",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='claim_source',
-            field=models.CharField(blank=True, max_length=12, verbose_name='claim made by'),
+            model_name="person",
+            name="claim_source",
+            field=models.CharField(blank=True, max_length=12, verbose_name="claim made by"),
         ),
         migrations.AddField(
-            model_name='person',
-            name='claim_status',
-            field=models.CharField(blank=True, max_length=10, verbose_name='claim status'),
+            model_name="person",
+            name="claim_status",
+            field=models.CharField(blank=True, max_length=10, verbose_name="claim status"),
         ),
         migrations.AddField(
-            model_name='person',
-            name='claimed_id_number',
-            field=models.CharField(blank=True, max_length=20, verbose_name='ID number given'),
+            model_name="person",
+            name="claimed_id_number",
+            field=models.CharField(blank=True, max_length=20, verbose_name="ID number given"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('claim_of__isnull', True), ('id_number__isnull', True), _connector='OR'), name='person_claim_has_no_id_number'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("claim_of__isnull", True), ("id_number__isnull", True), _connector="OR"
+                ),
+                name="person_claim_has_no_id_number",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(condition=models.Q(('claim_status', 'open')), fields=('claim_of', 'name_folded', 'birth_year', 'phone', 'claimed_id_number'), name='person_open_claim_unique'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("claim_status", "open")),
+                fields=("claim_of", "name_folded", "birth_year", "phone", "claimed_id_number"),
+                name="person_open_claim_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('phone', ''), _negated=True), ('claim_of__isnull', True)), fields=('phone', 'name_folded', 'birth_year'), name='person_phone_name_year_unique'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    models.Q(("phone", ""), _negated=True), ("claim_of__isnull", True)
+                ),
+                fields=("phone", "name_folded", "birth_year"),
+                name="person_phone_name_year_unique",
+            ),
         ),
     ]
