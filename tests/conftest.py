@@ -174,9 +174,9 @@ HEALTHY = {"symptoms": [], "exposures": [], "conditions": [], "travel": [], "com
 @pytest.fixture
 def citizen(db):
     """A person who has declared before (matched by CCCD)."""
-    from phongdich.people.actions import do_match_person
+    from phongdich.people.identity import resolve
     from phongdich.people.validation import validate_person
 
     data, errors = validate_person(PERSON)
     assert not errors
-    return do_match_person(data)[0]
+    return resolve(data).person

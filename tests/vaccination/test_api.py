@@ -231,13 +231,21 @@ def test_sessions_invitations_and_registrations(api_client, ward_officer, vaccin
 def test_anonymous_registration_reveals_nothing_about_existing_records(api_client):
     first = api_client.post("/api/v1/vaccination/registrations", {"person": PERSON})
     assert first.status_code == 201 and "/dang-ky-tiem/" in first.json()["status_url"]
-    again = api_client.post("/api/v1/vaccination/registrations", {"person": PERSON})
-    assert again.status_code == 200 and again.json() == {
-        "created": False,
-        "status_url": None,
-        "id": None,
-        "person_id": None,
-    }
+    again = api_client.post(
+        "/api/v1/vaccination/registrations", {"person": {**PERSON, "phone": "0912 000 111"}}
+    )
+    # The same answer a new person gets: a claim's own registration (people.identity), never
+    # the existing record's status link, and the existing person is left as it was.
+    assert again.status_code == 201 and set(again.json()) == set(first.json())
+    assert again.json()["status_url"] != first.json()["status_url"]
+    from phongdich.vaccination.models import Registration
+
+    def registered(answer):
+        return Registration.objects.get(token=answer.json()["status_url"].rsplit("/", 1)[1])
+
+    owner = registered(first).person
+    assert owner.phone == "+84912345678" and owner.claim_of_id is None
+    assert registered(again).person.claim_of_id == owner.pk
     bad = api_client.post(
         "/api/v1/vaccination/registrations", {"person": {**PERSON, "ward_code": None}}
     )

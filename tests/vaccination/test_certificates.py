@@ -123,11 +123,11 @@ def test_no_doses_and_no_keys_are_errors_with_codes(citizen, vaccinated, db):
 
 
 def test_a_person_without_doses_gets_no_certificate(ward_officer, signing_keys):
-    from phongdich.people.actions import do_match_person
+    from phongdich.people.identity import resolve
     from phongdich.people.validation import validate_person
     from tests.vaccination.conftest import MINH
 
-    person = do_match_person(validate_person(MINH)[0])[0]
+    person = resolve(validate_person(MINH)[0]).person
     with pytest.raises(VaccinationError) as error:
         do_issue_certificate(person)
     assert error.value.code == "no_doses"
@@ -212,7 +212,7 @@ def test_issuing_and_verifying_stay_within_their_queries(
 
 
 def test_a_name_that_cannot_be_transliterated_is_a_clear_error(ward_officer, signing_keys):
-    from phongdich.people.actions import do_match_person
+    from phongdich.people.identity import resolve
     from phongdich.people.validation import validate_person
 
     data, errors = validate_person(
@@ -225,7 +225,7 @@ def test_a_name_that_cannot_be_transliterated_is_a_clear_error(ward_officer, sig
         }
     )
     assert not errors
-    person = do_match_person(data)[0]
+    person = resolve(data).person
     elsewhere(person, ward_officer, 1, date(2025, 9, 1), ward_code=14797)
     with pytest.raises(VaccinationError) as error:
         do_issue_certificate(person)

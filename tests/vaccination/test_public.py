@@ -95,8 +95,15 @@ def test_self_registration_in_two_steps_and_a_private_status_page(client):
     assert status.status_code == 200 and b'id="registration-ok"' in status.content
     assert status["Cache-Control"] == "private, max-age=0"
     again = client.post(f"/dang-ky-tiem?province={THANH_HOA}", {**PERSON, "province": THANH_HOA})
-    assert b'id="already-registered"' in again.content
+    # Someone else typing the same details gets what a new person gets (a claim's own
+    # registration), never the first one's private page.
+    assert again.status_code == 302 and again["Location"] != response["Location"]
     assert registration.token.encode() not in again.content
+    claimed = client.get(again["Location"])
+    assert claimed.status_code == 200 and registration.token.encode() not in claimed.content
+    repeat = client.post(f"/dang-ky-tiem?province={THANH_HOA}", {**PERSON, "province": THANH_HOA})
+    assert b'id="already-registered"' in repeat.content  # the same details a third time
+    assert registration.token.encode() not in repeat.content
     bad = client.post(
         f"/dang-ky-tiem?province={THANH_HOA}", {"province": THANH_HOA, "full_name": "A"}
     )

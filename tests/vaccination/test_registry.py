@@ -76,9 +76,12 @@ def test_a_citizen_registers_once_and_learns_nothing_the_second_time(db):
     again, created_again = do_register(
         {**PERSON, "phone": "0912 000 111"}, priority_group="health_worker"
     )
-    assert not created_again and again.pk == registration.pk
-    again.refresh_from_db()
-    assert again.priority_group == "chronic"
+    # A citizen without proof registers a claim (people.identity): the first registration and
+    # its person are untouched.
+    assert again.pk != registration.pk and again.person.claim_of_id == registration.person_id
+    registration.refresh_from_db()
+    assert registration.priority_group == "chronic"
+    assert registration.person.phone == "+84912345678"
 
 
 def test_registration_needs_contact_and_a_ward_and_a_matching_birth_date(db):

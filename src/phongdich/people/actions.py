@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-
-from phongdich.core.rows import insert_one, select_one, select_rows
+from phongdich.core.rows import select_one, select_rows
 from phongdich.lib.codes import new_token
 from phongdich.lib.errors import InputErrors
 from phongdich.people.models import Person
 from phongdich.people.validation import PersonData
-
-_UPDATABLE = ("gender", "nationality", "ward_id", "address", "email")
 
 
 def find_person(data: PersonData) -> Person | None:
@@ -43,20 +39,6 @@ def person_by_token(token: str) -> Person | None:
     return select_one(Person, "token = %s", [token])
 
 
-def do_match_person(data: PersonData) -> tuple[Person, bool]:
-    """Return (person, created). Concurrent first declarations of the same human collapse into one
-    record through the unique constraints; the loser re-reads the winner's row."""
-    person = find_person(data)
-    if person is not None:
-        refresh_person(person, data)
-        return person, False
-    try:
-        with transaction.atomic():
-            return insert_one(new_person(data)), True
-    except IntegrityError:
-        return matched_after_conflict(data), False
-
-
 def new_person(data: PersonData) -> Person:
     """An unsaved person from validated data, with a fresh personal token."""
     return Person(
@@ -86,25 +68,3 @@ def matched_after_conflict(data: PersonData) -> Person:
             "This phone, name and birth year belong to a person with another ID number.",
         )
     return person
-
-
-def refresh_person(person: Person, data: PersonData) -> None:
-    """Keep contact details current; an ID number first given later is attached once."""
-    changed = []
-    if data.id_number and not person.id_number:
-        person.id_number = data.id_number
-        changed.append("id_number")
-    if data.phone and person.phone != data.phone and person.id_number == data.id_number:
-        person.phone = data.phone
-        changed.append("phone")
-    for field in _UPDATABLE:
-        new = getattr(data, "ward_code" if field == "ward_id" else field)
-        if new not in (None, "") and getattr(person, field) != new:
-            setattr(person, field, new)
-            changed.append(field)
-    if changed:
-        try:
-            with transaction.atomic():
-                person.save(update_fields=[*changed, "updated_at"])
-        except IntegrityError:
-            person.refresh_from_db()

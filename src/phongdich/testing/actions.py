@@ -5,6 +5,7 @@ The staff pages, the JSON API and the benchmark call these functions and nothing
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from phongdich.accounts import audit
 from phongdich.core import events
 from phongdich.lib.codes import new_code
 from phongdich.lib.errors import InputErrors
-from phongdich.people.actions import do_match_person
+from phongdich.people.identity import can_reach, resolve
 from phongdich.people.models import Person
 from phongdich.people.validation import validate_person
 from phongdich.places.models import Province
@@ -105,6 +106,8 @@ def do_close_session(session: SamplingSession, *, actor: Any, request: Any = Non
 def _person_for(
     session: SamplingSession,
     *,
+    actor: Any,
+    request: Any,
     person: Person | None,
     qr: str,
     id_number: str,
@@ -133,8 +136,11 @@ def _person_for(
         return found
     data = dict(person_data or {})
     if id_number.strip() and not str(data.get("full_name") or "").strip():
-        found = Person.objects.filter(id_number=clean_id_number(id_number)).first()
-        if found is None:
+        found = Person.objects.filter(
+            id_number=clean_id_number(id_number), claim_of__isnull=True
+        ).first()
+        # Outside the caller's reach the answer is the one for no one: nothing is disclosed.
+        if found is None or not can_reach(actor, found, session=session):
             raise InputErrors.one(
                 "id_number",
                 "unknown_id_number",
@@ -148,7 +154,7 @@ def _person_for(
     if errors:
         raise InputErrors(errors)
     assert clean is not None  # noqa: S101
-    return do_match_person(clean)[0]
+    return resolve(clean, actor=actor, request=request, session=session).person
 
 
 def parse_tube_code(raw: str | None) -> str | None:
@@ -190,9 +196,45 @@ def do_register_sample(
     code, tube_error = (
         parse_code(tube_code, "tube_code") if tube_code and tube_code.strip() else (None, None)
     )
+    # Typed details may create a person (or a claim): that and the sample commit together, so
+    # a refused registration leaves nobody behind. A QR or a listed person creates nothing.
+    typed = person is None and not qr.strip()
+    with transaction.atomic() if typed else contextlib.nullcontext():
+        return _register(
+            session,
+            actor,
+            request,
+            person,
+            qr,
+            id_number,
+            person_data,
+            code,
+            tube_error,
+            collected_at or now,
+        )
+
+
+def _register(
+    session: SamplingSession,
+    actor: Any,
+    request: Any,
+    person: Person | None,
+    qr: str,
+    id_number: str,
+    person_data: dict[str, Any] | None,
+    code: str | None,
+    tube_error: Any,
+    collected_at: datetime,
+) -> tuple[Sample, bool]:
     try:
         who = _person_for(
-            session, person=person, qr=qr, id_number=id_number, person_data=person_data
+            session,
+            actor=actor,
+            request=request,
+            person=person,
+            qr=qr,
+            id_number=id_number,
+            person_data=person_data,
         )
     except InputErrors as error:  # report a mistyped tube code with the person's problems
         raise InputErrors(error.errors + ([tube_error] if tube_error else [])) from None
@@ -213,7 +255,7 @@ def do_register_sample(
                 session=session,
                 person=who,
                 tube_code=code or new_unique_code(),
-                collected_at=collected_at or now,
+                collected_at=collected_at,
                 collected_by=user_or_none(actor),
             )
             audit.record(

@@ -16,7 +16,7 @@ from phongdich.core import events
 from phongdich.core.rules import get_rule
 from phongdich.lib.errors import FieldError, InputErrors
 from phongdich.lib.timeutil import local_date
-from phongdich.people.actions import do_match_person
+from phongdich.people.identity import resolve
 from phongdich.people.models import Person
 from phongdich.people.validation import validate_person
 from phongdich.places.models import Ward
@@ -89,8 +89,26 @@ def _check_dates(confirmed_at: datetime, sample_date: date, onset_date: date | N
         raise InputErrors(errors)
 
 
-def _case_ward(person: Person, actor: Any, ward_code: int | None) -> Ward:
-    code = ward_code or person.ward_id or getattr(actor, "ward_id", None)
+def _case_exists(person: Person, actor: Any) -> TracingError:
+    """The person already has an open case: named (#N) only to someone who may see it."""
+    existing = Case.objects.filter(person=person, status=CaseStatus.OPEN).first()
+    if existing is not None and (actor is None or can_see_ward(actor, existing.ward)):
+        return TracingError(
+            "case_exists",
+            f"Người này đã là ca bệnh đang điều tra (#{existing.pk}).",
+            f"This person already has an open case (#{existing.pk}).",
+            409,
+        )
+    return TracingError(
+        "case_exists",
+        "Người này đã là ca bệnh đang điều tra.",
+        "This person already has an open case.",
+        409,
+    )
+
+
+def _case_ward(person: Person | None, actor: Any, ward_code: int | None) -> Ward:
+    code = ward_code or (person.ward_id if person else None) or getattr(actor, "ward_id", None)
     ward = Ward.objects.select_related("province").filter(code=code).first() if code else None
     if ward is None:
         raise InputErrors.one(
@@ -135,15 +153,20 @@ def do_create_case(
             "Nguồn không hợp lệ.",
             f"source must be one of {', '.join(CaseSource.values)}.",
         )
+    clean = None
     if person is None:
         clean, errors = validate_person(person_data or {}, require_contact=False)
         if errors:
             raise InputErrors(errors)
-        person = do_match_person(clean)[0]
-    ward = _case_ward(person, actor, ward_code)
-    start, end = infectious_window(sample_date, onset_date, confirmed_at)
+    if ward_code is not None:  # checked before anything is written
+        _case_ward(None, actor, ward_code)
     try:
         with transaction.atomic():
+            if person is None:
+                # Inside the case's transaction: a refused case leaves no person behind.
+                person = resolve(clean, actor=actor, request=request).person
+            ward = _case_ward(person, actor, ward_code)
+            start, end = infectious_window(sample_date, onset_date, confirmed_at)
             case = Case.objects.create(
                 person=person,
                 ward=ward,
@@ -161,13 +184,7 @@ def do_create_case(
             audit.record("create", actor=actor, request=request, obj=case, ward=ward)
             events.emit("case.opened", case_id=case.pk, ward_id=ward.pk, source=source)
     except IntegrityError:
-        existing = Case.objects.filter(person=person, status=CaseStatus.OPEN).first()
-        raise TracingError(
-            "case_exists",
-            f"Người này đã là ca bệnh đang điều tra (#{getattr(existing, 'pk', '?')}).",
-            f"This person already has an open case (#{getattr(existing, 'pk', '?')}).",
-            409,
-        ) from None
+        raise _case_exists(person, actor) from None
     # After the commit, never inside it: the search holds no lock while it reads, so check-ins
     # go on while a case at a busy market is traced (a caller inside its own transaction passes
     # trace=False and traces after its commit, as testing.cases does).
@@ -388,13 +405,13 @@ def do_add_contact(
     clean, errors = validate_person(person_data, require_contact=False)
     if errors:
         raise InputErrors(errors)
-    person = do_match_person(clean)[0]
-    if person.pk == case.person_id:
-        raise InputErrors.one(
-            "person", "is_the_case", "Đây chính là ca bệnh.", "This person is the case itself."
-        )
-    ward_id = person.ward_id or case.ward_id
     with transaction.atomic():
+        person = resolve(clean, actor=actor, request=request).person
+        if person.pk == case.person_id or person.claim_of_id == case.person_id:
+            raise InputErrors.one(
+                "person", "is_the_case", "Đây chính là ca bệnh.", "This person is the case itself."
+            )
+        ward_id = person.ward_id or case.ward_id
         contact, created = Contact.objects.get_or_create(
             case=case,
             person=person,

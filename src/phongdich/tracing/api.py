@@ -3,13 +3,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Count, Q
+from django.http import Http404
 from ninja import File, Router, Status, UploadedFile
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.accounts.models import Role
 from phongdich.lib.errors import InputErrors
-from phongdich.people.models import Person
+from phongdich.people.queries import access_person
 from phongdich.tracing import actions, imports, queries
 from phongdich.tracing.models import Case, Contact, Level
 from phongdich.tracing.schemas import (
@@ -52,14 +53,15 @@ def create_case(request, payload: CaseIn):
     require_role(request.user, *OFFICERS)
     person = None
     if payload.person_id is not None:
-        person = Person.objects.filter(pk=payload.person_id).first()
-        if person is None:
+        try:
+            person = access_person(request.user, payload.person_id)
+        except Http404:  # outside the caller's area answers as no one: nothing is disclosed
             raise InputErrors.one(
                 "person_id",
                 "unknown_person",
                 "Không có người với mã này.",
                 "person_id is not a known person.",
-            )
+            ) from None
     elif payload.person is None:
         raise InputErrors.one(
             "person",

@@ -18,7 +18,7 @@ from phongdich.lib.codes import new_token
 from phongdich.lib.errors import FieldError, InputErrors
 from phongdich.lib.text import normalise_spaces
 from phongdich.lib.timeutil import local_date
-from phongdich.people.actions import do_match_person
+from phongdich.people.identity import lookup, resolve
 from phongdich.people.validation import validate_person
 from phongdich.places.models import Ward
 from phongdich.vaccination.models import (
@@ -222,8 +222,8 @@ def do_register(
 ) -> tuple[Registration, bool]:
     """Put a person on their ward's vaccination list: a citizen's own form or an officer.
 
-    The person is matched like everywhere else (CCCD, else phone + name + year of birth). A
-    second registration of the same person changes nothing for a citizen (who must not learn
+    The person is resolved like everywhere else (people.identity: a known person reached without
+    proof or from outside the area is a claim). A second registration of the same person changes nothing for a citizen (who must not learn
     anything about an existing record) and updates the priority group for an officer; the
     result is ``(registration, created)``."""
     clean, errors = validate_person(person_data, prefix=prefix, require_contact=True)
@@ -246,9 +246,11 @@ def do_register(
         ward = ward_in_area(clean.ward_code, actor, errors, f"{prefix}ward_code")
     if errors:
         raise InputErrors(errors)
-    person = do_match_person(clean)[0]
     try:
         with transaction.atomic():
+            # A citizen's form that names a known person registers a claim (people.identity):
+            # it never changes that person, nor leads to their record or certificate.
+            person = resolve(clean, actor=actor, request=request).person
             registration, created = Registration.objects.get_or_create(
                 person=person,
                 defaults={
@@ -275,7 +277,8 @@ def do_register(
                 detail={"channel": channel},
             )
     except IntegrityError:  # a concurrent registration of the same person won
-        return Registration.objects.get(person=person), False
+        winner = lookup(clean, actor=actor)
+        return Registration.objects.get(person=winner), False
     return registration, created
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -18,7 +19,7 @@ from phongdich.accounts.jurisdiction import require_role
 from phongdich.core.ratelimit import check_rate
 from phongdich.lib.errors import InputErrors
 from phongdich.lib.timeutil import local_date
-from phongdich.people.actions import do_match_person
+from phongdich.people.identity import resolve
 from phongdich.people.validation import validate_person
 from phongdich.vaccination import (
     actions,
@@ -96,13 +97,13 @@ def record_dose(request, payload: DoseIn):
     elsewhere (``source_detail`` says where). A repeated ``client_id`` returns the same dose."""
     user = request.user
     require_role(user, *VACCINATION_ROLES)
+    person, clean = None, None
     if payload.person_id is not None:
         person = _found(lambda: queries.access_person(user, payload.person_id), "unknown_person")
     elif payload.person is not None:
         clean, errors = validate_person(payload.person.model_dump(), require_contact=False)
         if errors:
             raise InputErrors(errors)
-        person = do_match_person(clean)[0]
     else:
         raise InputErrors.one(
             "person_id",
@@ -117,9 +118,13 @@ def record_dose(request, payload: DoseIn):
         )
     data = payload.dict(exclude={"person", "person_id", "session_id", "client_id"})
     data["screening"] = payload.screening.model_dump() if payload.screening else {}
-    dose, created = doses.do_record_dose(
-        person, data, session=session, actor=user, request=request, client_id=payload.client_id
-    )
+    # One transaction: a dose refused (422) leaves no person created or changed behind.
+    with transaction.atomic():
+        if person is None:
+            person = resolve(clean, actor=user, request=request).person
+        dose, created = doses.do_record_dose(
+            person, data, session=session, actor=user, request=request, client_id=payload.client_id
+        )
     return Status(201 if created else 200, dose_out(dose))
 
 
@@ -272,7 +277,9 @@ def invite(request, session_id: int, payload: InviteIn):
 )
 def register(request, payload: RegistrationIn):
     """Self-registration (anonymous) or registration by an officer. A citizen never learns
-    anything about an existing registration: the answer is then 200 without a link."""
+    anything about an existing registration: details naming a known person register a claim
+    (people.identity), answered like a new person; the same details again answer 200 without a
+    link."""
     user = request.user
     officer = user.is_authenticated
     if officer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -16,8 +17,8 @@ from phongdich.accounts.jurisdiction import require_role
 from phongdich.lib.dcc.valuesets import VACCINE_PRODUCTS
 from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.timeutil import format_vn, local_date
-from phongdich.people.actions import do_match_person
 from phongdich.people.forms import errors_by_field, person_from_post
+from phongdich.people.identity import resolve
 from phongdich.people.validation import validate_person
 from phongdich.vaccination import actions, doses, invitations, queries
 from phongdich.vaccination.forms import dose_from_post, session_from_post
@@ -195,18 +196,19 @@ def session_dose(request, session_id: int):
     session = queries.access_session(request.user, session_id)
     post = request.POST
     try:
-        if post.get("person_id"):
-            person = queries.access_person(request.user, _int_or_none(post["person_id"]) or 0)
-        else:
-            clean, errors = validate_person(
-                person_from_post(post), prefix="", require_contact=False
+        with transaction.atomic():  # a refused dose leaves no person created or changed
+            if post.get("person_id"):
+                person = queries.access_person(request.user, _int_or_none(post["person_id"]) or 0)
+            else:
+                clean, errors = validate_person(
+                    person_from_post(post), prefix="", require_contact=False
+                )
+                if errors:
+                    raise InputErrors(errors)
+                person = resolve(clean, actor=request.user, request=request).person
+            dose, _created = doses.do_record_dose(
+                person, dose_from_post(post), session=session, actor=request.user, request=request
             )
-            if errors:
-                raise InputErrors(errors)
-            person = do_match_person(clean)[0]
-        dose, _created = doses.do_record_dose(
-            person, dose_from_post(post), session=session, actor=request.user, request=request
-        )
     except InputErrors as exc:
         context = _session_context(
             request, session, values=post, errors=errors_by_field(exc.errors)
