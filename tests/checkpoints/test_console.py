@@ -22,6 +22,15 @@ def checkin(venue, **person):
     )
 
 
+def _visit_by_token(venue, person):
+    return do_checkin(
+        venue_code=venue.code,
+        client_id=uuid.uuid4(),
+        person_token=person.token,
+        declaration=HEALTHY,
+    )
+
+
 @pytest.mark.parametrize("who", ["ward_officer", "province_officer", "venue_staff"])
 def test_visits_api_for_staff_and_officers(api_client, venue, request, who):
     checkin(venue)
@@ -119,10 +128,28 @@ def test_paper_form_records_source_and_staff(client, venue, venue_staff):
 
 
 def test_paper_form_lookup_prefills_and_is_audited(client, venue, venue_staff, citizen):
+    _visit_by_token(venue, citizen)  # seen at this venue before
     client.force_login(venue_staff)
-    html = client.get(f"/staff/checkpoints/{venue.code}/paper?lookup=0912345678").content.decode()
+    html = client.post(
+        f"/staff/checkpoints/{venue.code}/paper", {"lookup": "0912345678"}
+    ).content.decode()
     assert 'value="Nguyễn Thị Lan"' in html
     assert AuditEvent.objects.filter(action="lookup", object_id=str(citizen.pk)).exists()
+
+
+@pytest.mark.parametrize("query", ["0912345678", "038185001234"])
+def test_paper_form_lookup_finds_no_one_never_seen_at_the_venue(
+    client, venue, other_venue, venue_staff, citizen, query
+):
+    """Venue staff reach the people seen at their venue, not anyone in the country."""
+    _visit_by_token(other_venue, citizen)  # seen elsewhere only
+    client.force_login(venue_staff)
+    response = client.post(f"/staff/checkpoints/{venue.code}/paper", {"lookup": query})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Nguyễn Thị Lan" not in html
+    assert "1985" not in html and "038185001234" not in html.replace(f'value="{query}"', "")
+    assert not Visit.objects.filter(venue=venue).exists()  # a lookup writes nothing
+    assert not AuditEvent.objects.filter(action="lookup").exists()
 
 
 def test_paper_form_errors_keep_input_and_write_nothing(client, venue, venue_staff):

@@ -76,6 +76,7 @@ def test_a_citizen_registers_once_and_learns_nothing_the_second_time(db):
     again, created_again = do_register(
         {**PERSON, "phone": "0912 000 111"}, priority_group="health_worker"
     )
+    assert created_again  # what a new person gets: nothing tells the two apart
     # A citizen without proof registers a claim (people.identity): the first registration and
     # its person are untouched.
     assert again.pk != registration.pk and again.person.claim_of_id == registration.person_id

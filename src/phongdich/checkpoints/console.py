@@ -32,6 +32,7 @@ from phongdich.lib.exports import write_csv, write_xlsx
 from phongdich.lib.phones import InvalidPhone, normalise_phone
 from phongdich.lib.timeutil import format_vn, local_date, local_day_bounds
 from phongdich.people.forms import errors_by_field, person_from_post
+from phongdich.people.identity import can_reach
 from phongdich.people.models import Person
 
 OFFICERS = {Role.ADMIN, Role.PROVINCE_OFFICER, Role.WARD_OFFICER}
@@ -167,19 +168,23 @@ def staff_checkout(request, code: str, visit_id: int):
 
 
 def _lookup(request, venue, query: str) -> Person | None:
+    """A person the staff member may reach (people.identity: venue staff, the people seen at
+    their venue; officers, their area), by CCCD or phone; anyone else is not found."""
     query = query.strip()
     if not query:
         return None
-    person = None
+    people = Person.objects.filter(claim_of__isnull=True).select_related("ward")
+    candidates: list[Person] = []
     if query.isdigit() and len(query) in (9, 12):
-        person = Person.objects.filter(id_number=query).first()
-    if person is None:
+        candidates = list(people.filter(id_number=query)[:1])
+    if not candidates:
         try:
-            person = (
-                Person.objects.filter(phone=normalise_phone(query)).order_by("-updated_at").first()
-            )
+            phone = normalise_phone(query)
         except InvalidPhone:
-            person = None
+            phone = None
+        if phone:
+            candidates = list(people.filter(phone=phone).order_by("-updated_at")[:20])
+    person = next((p for p in candidates if can_reach(request.user, p, venue=venue)), None)
     if person is not None:
         audit.record("lookup", request=request, obj=person, ward=venue.ward)
     return person
@@ -189,7 +194,10 @@ def _lookup(request, venue, query: str) -> Person | None:
 def paper_form(request, code: str):
     """Enter a paper declaration on someone's behalf (keyboard first: tab through, Enter saves)."""
     venue = access_venue(request.user, code)
-    if request.method == "POST":
+    # The lookup is posted, not a query string: a phone or CCCD never goes into a URL (and so
+    # into proxy and server logs).
+    lookup = request.POST.get("lookup", "") if request.method == "POST" else ""
+    if request.method == "POST" and "lookup" not in request.POST:
         try:
             result = actions.do_checkin(
                 venue_code=venue.code,
@@ -219,7 +227,7 @@ def paper_form(request, code: str):
                 % {"name": result.person.full_name},
             )
         return redirect("checkpoints:paper", code=venue.code)
-    found = _lookup(request, venue, request.GET.get("lookup", ""))
+    found = _lookup(request, venue, lookup)
     values = {}
     if found is not None:
         values = {
@@ -235,9 +243,7 @@ def paper_form(request, code: str):
     return render(
         request,
         "checkpoints/console/paper.html",
-        _form_context(
-            venue, None, values=values, found=found, lookup=request.GET.get("lookup", "")
-        ),
+        _form_context(venue, None, values=values, found=found, lookup=lookup),
     )
 
 

@@ -82,7 +82,10 @@ def open_visit_of(person_id: int, venue: Venue) -> Visit | None:
 
 
 def seen_at_own_venue(user: Any, person: Any, context: dict) -> bool:
-    """Venue staff reach the people who checked in at a venue they staff (people.identity)."""
-    if getattr(user, "role", None) != Role.VENUE_STAFF:
+    """Venue staff reach the people who checked in at a venue they staff; other staff reach a
+    person with no ward yet who checked in at a venue of their area (people.identity)."""
+    if getattr(user, "role", None) == Role.VENUE_STAFF:
+        return Visit.objects.filter(person=person, venue__staff=user).exists()
+    if person.ward_id is not None:
         return False
-    return Visit.objects.filter(person=person, venue__staff=user).exists()
+    return Visit.objects.filter(area_q(user, "venue__ward"), person=person).exists()

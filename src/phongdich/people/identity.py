@@ -14,8 +14,9 @@ Who may use a known record directly:
   clinician or call operator of the person's ward or province, venue staff for people seen at
   their venue. Staff elsewhere get a claim the owning area's officers see and settle.
 
-A person without a ward belongs to no area yet: staff who meet them may use the record and give
-it its ward. Nothing else moves a person's ward.
+A person without a ward belongs to the areas where they were seen (checkpoints: a visit at a
+venue of the area); staff there may use the record and give it its ward. Nothing else moves a
+person's ward.
 """
 
 from __future__ import annotations
@@ -58,9 +59,8 @@ def can_reach(actor: Any, person: Person, **context: Any) -> bool:
         return False
     if actor.role == "admin":
         return True
-    if person.ward_id is None:
-        return True
-    if actor.role != "venue_staff" and can_see_ward(actor, person.ward):
+    in_ward = person.ward_id is not None and actor.role != "venue_staff"
+    if in_ward and can_see_ward(actor, person.ward):
         return True
     return any(rule(actor, person, context) for rule in _REACH_RULES)
 

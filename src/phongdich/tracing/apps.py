@@ -7,4 +7,8 @@ class TracingConfig(AppConfig):
     verbose_name = _("Contact tracing")
 
     def ready(self) -> None:
+        from phongdich.people.identity import register_reach_rule
+        from phongdich.tracing.reach import recorded_in_area
+
+        register_reach_rule(recorded_in_area)
         from phongdich.tracing import dashboard, holds, rules, tasks  # noqa: F401  (registration)
