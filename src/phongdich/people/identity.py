@@ -230,7 +230,7 @@ def _related_fields() -> list[Any]:
     return [
         rel
         for rel in Person._meta.related_objects
-        if rel.many_to_one and rel.field.name != "claim_of" and rel.related_model is not Person
+        if rel.one_to_many and rel.field.name != "claim_of" and rel.related_model is not Person
     ]
 
 
