@@ -365,7 +365,8 @@ def write_people(
 
     cols = (
         "id, full_name, name_folded, birth_year, gender, phone, id_number, nationality, "
-        "address, email, token, created_at, updated_at, ward_id"
+        "address, email, token, created_at, updated_at, ward_id, "
+        "claimed_id_number, claim_source, claim_status"
     )
     folded: dict[str, str] = {}
     created = _ts(now - 120 * DAY)
@@ -381,7 +382,7 @@ def write_people(
             token = rng.randbytes(32).hex()[:43]
             id_number = _text(f"038{pid:09d}") if rng.random() < 0.7 else NULL
             out.add(
-                struct.pack(">h", 14)
+                struct.pack(">h", 17)
                 + INT8.pack(8, pid)
                 + _text(name)
                 + _text(folded[name])
@@ -396,6 +397,9 @@ def write_people(
                 + created
                 + created
                 + INT4.pack(4, rng.choice(wards))
+                + _text("")  # people.identity: no one here is a claim
+                + _text("")
+                + _text("")
             )
         out.close()
 

@@ -56,6 +56,19 @@ try:
     # A new case lists its F1 at once; when it has more F1 than this, the F2 search (which grows
     # with every F1's own visits) runs in the background worker instead of the officer's request.
     TRACING_INLINE_F1 = envint("PHONGDICH_TRACING_INLINE_F1", 50, minimum=0)
+    # SMS (one-time codes, later calls and campaigns): "console" writes messages to the log with
+    # the number masked (the demo); "kannel" sends through Kannel's smsbox (docs/reference/sms.md).
+    SMS_GATEWAY = envstr("PHONGDICH_SMS_GATEWAY", "console")
+    if SMS_GATEWAY not in ("console", "kannel"):
+        raise ConfigError("PHONGDICH_SMS_GATEWAY: expected console or kannel")
+    SMS_SENDER = envstr("PHONGDICH_SMS_SENDER", "PhongDich")
+    SMS_ASCII_ONLY = envbool("PHONGDICH_SMS_ASCII_ONLY", False)
+    SMS_DAILY_CAP = envint("PHONGDICH_SMS_DAILY_CAP", 10, minimum=1)
+    KANNEL_SENDSMS_URL = envstr(
+        "PHONGDICH_KANNEL_SENDSMS_URL", "http://127.0.0.1:13013/cgi-bin/sendsms"
+    )
+    KANNEL_USERNAME = envstr("PHONGDICH_KANNEL_USERNAME", "phongdich")
+    KANNEL_PASSWORD = envstr("PHONGDICH_KANNEL_PASSWORD", "")
 except ConfigError as error:
     sys.stderr.write(f"PhòngDịch configuration error: {error}\n")
     raise SystemExit(2) from error

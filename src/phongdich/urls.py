@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("phongdich.core.urls")),
     path("", include("phongdich.portal.urls")),
     path("", include("phongdich.checkpoints.urls")),
+    path("", include("phongdich.people.urls")),
     path("staff/tracing/", include("phongdich.tracing.urls")),
     path("staff/testing/", include("phongdich.testing.urls")),
     path("staff/vaccination/", include("phongdich.vaccination.urls")),

@@ -66,7 +66,7 @@ def test_anonymous_checkin_with_a_known_cccd_learns_and_changes_nothing(api_clie
 
 
 def test_anonymous_checkin_page_never_sets_the_cookie_to_a_known_person(client, venue, citizen):
-    from phongdich.checkpoints.views import PERSON_COOKIE as COOKIE
+    from phongdich.people.cookies import PERSON_COOKIE as COOKIE
 
     still = _unchanged(citizen)
     response = client.post(

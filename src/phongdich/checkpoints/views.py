@@ -23,31 +23,14 @@ from phongdich.checkpoints.queries import open_visit_of
 from phongdich.core.ratelimit import RateLimited, check_rate
 from phongdich.lib.errors import InputErrors
 from phongdich.lib.qr import qr_png, qr_svg
+from phongdich.people.cookies import person_from_cookie, remember_person
 from phongdich.people.forms import errors_by_field, person_from_post
 from phongdich.people.models import Person
 
-PERSON_COOKIE = "pd_person"
-PERSON_COOKIE_AGE = 60 * 60 * 24 * 365
 MANAGE_SALT = "checkpoints.manage"
 
-
-def _known_person(request) -> Person | None:
-    token = request.get_signed_cookie(PERSON_COOKIE, default=None, salt=PERSON_COOKIE)
-    if not token or request.GET.get("new"):
-        return None
-    return Person.objects.filter(token=token).first()
-
-
-def _remember(response: HttpResponse, person: Person) -> None:
-    response.set_signed_cookie(
-        PERSON_COOKIE,
-        person.token,
-        salt=PERSON_COOKIE,
-        max_age=PERSON_COOKIE_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.BASE_URL.startswith("https://"),
-    )
+_known_person = person_from_cookie
+_remember = remember_person
 
 
 def _venue_or_error_page(request, code: str) -> Venue | HttpResponse:

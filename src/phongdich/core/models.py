@@ -69,3 +69,18 @@ class OutboxDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handler} ← {self.event_id}"
+
+
+class SmsDailyCount(models.Model):
+    """Messages sent to one number on one Vietnamese calendar day, for the daily cap. The
+    number is kept as a keyed hash (core.sms.number_key), never in clear."""
+
+    number = models.CharField(max_length=64)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["number", "day"], name="sms_count_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.count}"

@@ -106,3 +106,24 @@ class ClaimStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CONFIRMED = "confirmed", _("Confirmed: same person")
     REJECTED = "rejected", _("Rejected: another person")
+
+
+class ProofCode(models.Model):
+    """A one-time code sent to the phone on file of the person an ID number names, to prove a
+    claim (people.proof). Only a keyed hash of the code is kept. ``person`` is empty when no one
+    with a phone has that ID number: the asker is answered the same either way."""
+
+    key = models.CharField(max_length=43, unique=True)  # the challenge, kept in the session
+    subject = models.CharField(max_length=64, db_index=True)  # keyed hash of the ID number
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    purpose = models.CharField(max_length=20)
+    code_hash = models.CharField(max_length=64)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.issued_at:%Y-%m-%d %H:%M}"
