@@ -13,6 +13,17 @@ class Gender(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ClaimSource(models.TextChoices):
+    ANONYMOUS = "anonymous", _("Citizen, without proof")
+    STAFF = "staff", _("Staff outside the person's area")
+
+
+class ClaimStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONFIRMED = "confirmed", _("Confirmed: same person")
+    REJECTED = "rejected", _("Rejected: another person")
+
+
 class Person(models.Model):
     full_name = models.CharField(_("full name"), max_length=120)
     # Folded (lower case, no diacritics) for matching and search; see lib.text.fold.
@@ -50,7 +61,12 @@ class Person(models.Model):
         related_name="claims",
     )
     claimed_id_number = models.CharField(_("ID number given"), max_length=20, blank=True)
-    claim_source = models.CharField(_("claim made by"), max_length=12, blank=True)
+    claim_source = models.CharField(
+        _("claim made by"),
+        max_length=12,
+        blank=True,
+        choices=ClaimSource.choices,
+    )
     claim_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("staff member who entered it"),
@@ -95,17 +111,6 @@ class Person(models.Model):
     @property
     def is_claim(self) -> bool:
         return self.claim_of_id is not None
-
-
-class ClaimSource(models.TextChoices):
-    ANONYMOUS = "anonymous", _("Citizen, without proof")
-    STAFF = "staff", _("Staff outside the person's area")
-
-
-class ClaimStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CONFIRMED = "confirmed", _("Confirmed: same person")
-    REJECTED = "rejected", _("Rejected: another person")
 
 
 class ProofCode(models.Model):
