@@ -69,6 +69,13 @@ try:
     )
     KANNEL_USERNAME = envstr("PHONGDICH_KANNEL_USERNAME", "phongdich")
     KANNEL_PASSWORD = envstr("PHONGDICH_KANNEL_PASSWORD", "")
+    # Home care: the SMS adapter (a class with ``send(to, text)``; the console one logs) and the
+    # STUN/TURN servers offered to the teleconsultation's browsers (none: direct connections only).
+    SMS_BACKEND = envstr("PHONGDICH_SMS_BACKEND", "phongdich.care.notify.ConsoleSms")
+    STUN_URLS = envlist("PHONGDICH_STUN_URLS", [])
+    TURN_URLS = envlist("PHONGDICH_TURN_URLS", [])
+    TURN_USERNAME = envstr("PHONGDICH_TURN_USERNAME", "")
+    TURN_CREDENTIAL = envstr("PHONGDICH_TURN_CREDENTIAL", "")
 except ConfigError as error:
     sys.stderr.write(f"PhòngDịch configuration error: {error}\n")
     raise SystemExit(2) from error
@@ -137,6 +144,7 @@ INSTALLED_APPS = [
     "phongdich.tracing",
     "phongdich.testing",
     "phongdich.vaccination",
+    "phongdich.care",
     "phongdich.portal",
     "django.contrib.admin",
     "django.contrib.auth",

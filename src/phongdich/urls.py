@@ -10,6 +10,7 @@ urlpatterns = [
     # Apps' public pages before the portal's: they replace the portal's "coming soon" placeholders.
     path("", include("phongdich.testing.public_urls")),
     path("", include("phongdich.vaccination.public_urls")),
+    path("", include("phongdich.care.public_urls")),
     path("", include("phongdich.core.urls")),
     path("", include("phongdich.portal.urls")),
     path("", include("phongdich.checkpoints.urls")),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("staff/tracing/", include("phongdich.tracing.urls")),
     path("staff/testing/", include("phongdich.testing.urls")),
     path("staff/vaccination/", include("phongdich.vaccination.urls")),
+    path("staff/care/", include("phongdich.care.urls")),
     path("staff/", include("phongdich.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

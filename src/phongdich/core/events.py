@@ -39,6 +39,9 @@ TOPICS = frozenset(
         "dose.recorded",
         "certificate.issued",
         "venue.registered",
+        "care.enrolled",
+        "care.alert_raised",
+        "care.closed",
     }
 )
 MAX_ATTEMPTS = 8

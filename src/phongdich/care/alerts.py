@@ -1,0 +1,138 @@
+"""Getting a warning to a person who acts on it: the clinician at once, the ward's on-call
+officer when nobody acknowledges, and the patient when a report is missed.
+
+The alert row commits with its report; the ``care.alert_raised`` event reaches ``notify_clinician``
+through the worker (every second), so the clinician's SMS leaves within seconds, and the console
+shows the alert from the database at once. ``run_alert_jobs`` (every 30 s) escalates, turns an
+unconfirmed low SpO2 into an alert when the second reading never comes, and sends reminders.
+Every message is keyed (``notify.send``), so a job that runs twice sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from phongdich.accounts.models import Role, User
+from phongdich.care import notify, rules
+from phongdich.care.models import Alert, AlertStatus, Enrolment, EnrolmentStatus, Report
+from phongdich.core import events
+from phongdich.core.schedule import periodic
+
+
+@events.handler("care.alert_raised", name="care.notify_clinician")
+def notify_clinician(event: events.Event) -> None:
+    alert = (
+        Alert.objects.select_related("enrolment__clinician")
+        .filter(pk=event.payload["alert_id"])
+        .first()
+    )
+    if alert is None:
+        return
+    clinician = alert.enrolment.clinician
+    if clinician is not None:
+        notify.send(
+            f"alert-{alert.pk}",
+            clinician.phone,
+            f"CANH BAO cham soc tai nha: benh nhan so {alert.enrolment_id} co dau hieu canh bao. "
+            "Mo bang dieu khien de xem.",
+            kind="alert",
+            enrolment=alert.enrolment,
+            recipient=clinician,
+        )
+    Alert.objects.filter(pk=alert.pk, notified_at__isnull=True).update(notified_at=timezone.now())
+
+
+def on_call_officers(ward_id: int) -> list[User]:
+    """The ward's officers (the ward health station); the province's when the ward has none."""
+    users = list(
+        User.objects.filter(role=Role.WARD_OFFICER, ward_id=ward_id, is_active=True).order_by("pk")
+    )
+    if users:
+        return users
+    from phongdich.places.models import Ward
+
+    province = Ward.objects.filter(pk=ward_id).values_list("province_id", flat=True).first()
+    return list(
+        User.objects.filter(
+            role=Role.PROVINCE_OFFICER, province_id=province, ward__isnull=True, is_active=True
+        ).order_by("pk")
+    )
+
+
+def escalate(now: datetime) -> int:
+    cutoff = now - timedelta(minutes=rules.escalate_after_minutes())
+    due = Alert.objects.filter(
+        status=AlertStatus.OPEN, escalated_at__isnull=True, raised_at__lte=cutoff
+    ).select_related("enrolment")
+    count = 0
+    for alert in due:
+        officers = on_call_officers(alert.enrolment.ward_id)
+        for officer in officers:
+            notify.send(
+                f"escalate-{alert.pk}-{officer.pk}",
+                officer.phone,
+                f"CHUA XU LY: canh bao cham soc tai nha so {alert.pk} (benh nhan so "
+                f"{alert.enrolment_id}) chua duoc bac si xac nhan sau "
+                f"{rules.escalate_after_minutes()} phut.",
+                kind="escalation",
+                enrolment=alert.enrolment,
+                recipient=officer,
+            )
+        count += Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(
+            escalated_at=now, escalated_to=officers[0] if officers else None
+        )
+    return count
+
+
+def unconfirmed_low_spo2(now: datetime) -> int:
+    """A low SpO2 whose second reading never came is treated as confirmed: silence after a
+    low reading is not reassurance."""
+    from phongdich.care.actions import raise_alert
+
+    cutoff = now - timedelta(minutes=rules.remeasure_timeout_minutes())
+    count = 0
+    for report in Report.objects.filter(status="remeasure", received_at__lte=cutoff).select_related(
+        "enrolment"
+    ):
+        with transaction.atomic():
+            if Report.objects.filter(pk=report.pk, status="remeasure").update(status="alert"):
+                raise_alert(report, now)
+                count += 1
+    return count
+
+
+def remind_missed(now: datetime) -> int:
+    due = Enrolment.objects.filter(
+        Q(reminded_for__isnull=True) | ~Q(reminded_for=F("next_report_due")),
+        status=EnrolmentStatus.ACTIVE,
+        next_report_due__lt=now,
+    ).select_related("person")
+    count = 0
+    for enrolment in due:
+        from phongdich.care.actions import self_report_url
+
+        notify.send(
+            f"remind-{enrolment.pk}-{int(enrolment.next_report_due.timestamp())}",
+            enrolment.person.phone,
+            f"Nhac: ban chua gui phieu tu theo doi suc khoe. Gui tai: {self_report_url(enrolment)}",
+            kind="reminder",
+            enrolment=enrolment,
+        )
+        count += Enrolment.objects.filter(
+            pk=enrolment.pk, next_report_due=enrolment.next_report_due
+        ).update(reminded_for=enrolment.next_report_due)
+    return count
+
+
+@periodic("care.alerts", every_seconds=30)
+def run_alert_jobs() -> dict[str, int]:
+    now = timezone.now()
+    return {
+        "remeasure_timeouts": unconfirmed_low_spo2(now),
+        "escalated": escalate(now),
+        "reminded": remind_missed(now),
+    }
