@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
 from phongdich.accounts.api_auth import SessionOrToken
+from phongdich.care.api import router as care_router
 from phongdich.checkpoints.api import router as checkpoints_router
 from phongdich.core.ratelimit import RateLimited
 from phongdich.lib.errors import DomainError, InputErrors
@@ -101,5 +102,6 @@ api.add_router("", checkpoints_router)
 api.add_router("", tracing_router)
 api.add_router("", testing_router)
 api.add_router("", vaccination_router)
+api.add_router("", care_router)
 
 __all__ = ["api", "translation"]

@@ -4,6 +4,7 @@ transaction with its audit row and domain event (docs/architecture.md)."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from phongdich.care.models import (
     MedicinePack,
     Note,
     Report,
+    ReportSource,
     ReportStatus,
 )
 from phongdich.care.rulesets import RuleSet, select_rule_set
@@ -69,10 +71,15 @@ def error(code: str, detail: str = "") -> DomainError:
 
 
 def rule_set_for(enrolment_or_jurisdiction: Any, on: date) -> RuleSet:
+    """The rule set in force on ``on``; for a measurement from before every rule set (an old
+    record imported from another system), the one the patient was enrolled under."""
     jurisdiction = getattr(enrolment_or_jurisdiction, "jurisdiction", enrolment_or_jurisdiction)
     try:
         return select_rule_set(on, jurisdiction)
     except CareError as exc:
+        enrolled_under = getattr(enrolment_or_jurisdiction, "rule_set_id", "")
+        if enrolled_under:
+            return select_rule_set(local_date(enrolment_or_jurisdiction.created_at), jurisdiction)
         raise DomainError(exc.code, exc.message_vi, exc.message_en, 409) from None
 
 
@@ -270,7 +277,11 @@ def _report_from(values: dict[str, Any], measured_at: datetime, form_version: st
 
 def current_form(enrolment: Enrolment, on: date) -> tuple[care_reports.Form, str]:
     rule_set = rule_set_for(enrolment, on)
-    form = care_reports.form_for_age(care_reports.age_in_months(enrolment.birth_date, on))
+    try:
+        months = care_reports.age_in_months(enrolment.birth_date, on)
+    except CareError as exc:
+        raise InputErrors.one("measured_at", exc.code, exc.message_vi, exc.message_en) from None
+    form = care_reports.form_for_age(months)
     return form, care_reports.form_version(rule_set, form)
 
 
@@ -316,6 +327,16 @@ def do_submit_report(
             "spo2", "empty_report", "Phiếu chưa có số đo nào.", "The report has no measurement."
         )
     evaluation = _evaluate(enrolment, rule_report)
+    if source == ReportSource.FHIR and evaluation.status == ReportStatus.REMEASURE:
+        # Nobody is on the page to take a second reading of a device's value: alert at once.
+        advice_vi, advice_en = care_warnings.ADVICE[care_warnings.ALERT]
+        evaluation = dataclasses.replace(
+            evaluation,
+            status=care_warnings.ALERT,
+            advice_vi=advice_vi,
+            advice_en=advice_en,
+            remeasure_after_seconds=None,
+        )
     with transaction.atomic():
         if first is not None:
             report = Report.objects.select_for_update().get(pk=first.pk)
@@ -413,7 +434,10 @@ def _as_rule_report(report: Report) -> care_reports.Report:
 
 def _evaluate(enrolment: Enrolment, report: care_reports.Report) -> care_warnings.Evaluation:
     rule_set = rule_set_for(enrolment, local_date(report.measured_at))
-    return care_warnings.evaluate(report, enrolment.birth_date, rule_set)
+    try:
+        return care_warnings.evaluate(report, enrolment.birth_date, rule_set)
+    except CareError as exc:  # measured before the birth date
+        raise InputErrors.one("measured_at", exc.code, exc.message_vi, exc.message_en) from None
 
 
 def do_acknowledge_alert(alert: Alert, *, actor: Any, request: Any = None) -> Alert:
