@@ -108,8 +108,10 @@ def fingerprint() -> str:
 
 
 def delete_demo_data() -> None:
+    from phongdich.care.models import Enrolment
     from phongdich.tracing.models import Case, Contact
 
+    Enrolment.objects.all().delete()
     Contact.objects.all().delete()
     Case.objects.all().delete()
     Visit.objects.all().delete()

@@ -17,6 +17,7 @@ from phongdich.portal.demo.accounts import (
     ensure_demo_accounts,
     staff_venue,
 )
+from phongdich.portal.demo.care import load_care_demo
 from phongdich.portal.demo.loader import DemoError, DemoSummary, load_demo
 from phongdich.portal.demo.tracing import load_tracing_demo
 
@@ -66,6 +67,12 @@ class Command(BaseCommand):
             self._load(opts)
         venue = staff_venue()
         accounts = ensure_demo_accounts(opts["seed"], venue)
+        if not has_people:
+            cared = load_care_demo(opts["seed"], timezone.now())
+            self.stdout.write(
+                f"  Chăm sóc tại nhà: {len(cared.patients)} người bệnh, {cared.reports} phiếu tự "
+                f"theo dõi, {cared.open_alerts} cảnh báo chưa xử lý (demo_bacsi)."
+            )
         self._print_accounts(accounts)
         base = f"http://{opts['host']}:{opts['port']}"
         if venue is not None:
