@@ -176,3 +176,44 @@ def test_discharge_follows_the_rule_and_prints_a_paper(client, enrolment, clinic
     assert enrolment.status == "discharged"
     text = pdf_text(client.get(f"/staff/care/{enrolment.pk}/discharge.pdf").content)
     assert "HOÀN THÀNH CÁCH LY" in text and "Nguyễn Văn An" in text
+
+
+def test_the_needs_action_list_costs_the_same_queries_for_many_patients(
+    django_assert_max_num_queries, enrolment, clinician, ward_officer
+):
+    from django.utils import timezone
+
+    from phongdich.care import queries
+    from tests.care.conftest import enrol
+
+    for n in range(6):
+        other = enrol(
+            make_case(ward_officer, name=f"Người {n}", phone=f"+8491200050{n}"),
+            clinician,
+            ward_officer,
+        )
+        Enrolment.objects.filter(pk=other.pk).update(
+            next_report_due=timezone.now() - timedelta(hours=1)
+        )
+        Report.objects.create(
+            enrolment=other,
+            measured_at=timezone.now(),
+            received_at=timezone.now(),
+            form_version="x",
+            source="self",
+            client_id="q",
+            status="alert",
+            rule_set_id="moh-604-2022",
+        )
+        Alert.objects.create(
+            enrolment=other, report=Report.objects.get(enrolment=other), raised_at=timezone.now()
+        )
+    with django_assert_max_num_queries(4):
+        items = queries.needs_action(clinician, timezone.now())
+        assert [i.kind for i in items].count("alert") == 6
+
+
+def test_the_patient_list_pages(client, enrolment, clinician):
+    client.login(username="doctor", password=PASSWORD)
+    page = client.get("/staff/care/patients/").content.decode()
+    assert "Nguyễn Văn An" in page

@@ -5,6 +5,7 @@ from phongdich.care import calls, views
 app_name = "care"
 urlpatterns = [
     path("", views.console, name="console"),
+    path("patients/", views.patients, name="patients"),
     path("enrol/<int:case_id>", views.enrol, name="enrol"),
     path("<int:enrolment_id>/", views.patient, name="patient"),
     path("<int:enrolment_id>/note", views.note, name="note"),

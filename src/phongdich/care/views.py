@@ -41,12 +41,34 @@ def console(request):
         {
             "items": items,
             "counts": {k: sum(1 for i in items if i.kind == k) for k in KINDS},
-            "to_assess": queries.cases_to_assess(request.user),
-            "patients": queries.own(request.user, queries.enrolments_for(request.user))
-            .filter(status=EnrolmentStatus.ACTIVE)
-            .select_related("person")
-            .order_by("isolation_start", "pk")[:500],
+            "to_assess": queries.cases_to_assess(request.user, limit=20),
             "today": local_date(now),
+        },
+    )
+
+
+PAGE_SIZE = 100
+
+
+@login_required
+def patients(request):
+    """Every patient at home of the caller (a clinician's own, an officer's area), by page."""
+    active = (
+        queries.own(request.user, queries.enrolments_for(request.user))
+        .filter(status=EnrolmentStatus.ACTIVE)
+        .select_related("person")
+        .order_by("isolation_start", "pk")
+    )
+    page = request.GET.get("page", "1")
+    number = max(1, int(page)) if page.isdigit() else 1
+    rows = list(active[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
+    return render(
+        request,
+        "care/patients.html",
+        {
+            "patients": rows[:PAGE_SIZE],
+            "page": number,
+            "has_next": len(rows) > PAGE_SIZE,
         },
     )
 
