@@ -74,7 +74,12 @@ class Enrolment(models.Model):
                 fields=["person"], condition=Q(status="active"), name="care_one_active_per_person"
             ),
         ]
-        indexes = [models.Index(fields=["clinician", "status"])]
+        # The needs-action list: one clinician's active patients by due time and by isolation
+        # start; without them SQLite walks the whole ward.
+        indexes = [
+            models.Index(fields=["clinician", "status", "next_report_due"], name="care_due"),
+            models.Index(fields=["clinician", "status", "isolation_start"], name="care_start"),
+        ]
 
     def __str__(self) -> str:
         return f"home care #{self.pk}"
