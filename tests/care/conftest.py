@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from phongdich.care.notify import ConsoleSms
 from phongdich.lib.codes import new_token
 from phongdich.lib.text import fold
 from phongdich.lib.timeutil import local_date
@@ -86,9 +85,20 @@ def enrolment(case, clinician, ward_officer, django_capture_on_commit_callbacks)
         return enrol(case, clinician, ward_officer)
 
 
+def outbox():
+    from phongdich.care.notify import sender
+
+    return sender().outbox
+
+
+def sent() -> list[tuple[str, str]]:
+    """(number, text) of every SMS the console gateway took since the test began."""
+    return [(m.to, m.text) for m in outbox()]
+
+
 @pytest.fixture(autouse=True)
 def _empty_sms_outbox():
-    ConsoleSms.outbox.clear()
+    outbox().clear()
 
 
 def adult_birth() -> date:

@@ -10,12 +10,11 @@ from django.utils import timezone
 
 from phongdich.care.actions import do_enrol
 from phongdich.care.models import Enrolment, Notification
-from phongdich.care.notify import ConsoleSms
 from phongdich.core.models import OutboxEvent
 from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.timeutil import local_date
 from phongdich.tracing.models import CaseStatus
-from tests.care.conftest import ELIGIBLE, enrol, make_case, make_clinician
+from tests.care.conftest import ELIGIBLE, enrol, make_case, make_clinician, sent
 from tests.conftest import QUANG_PHU
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +29,7 @@ def test_an_eligible_case_is_enrolled_with_its_clinician_and_gets_the_link_by_sm
     assert enrolment.isolation_start == local_date(case.isolated_at)
     assert enrolment.next_report_due is not None
     assert len(enrolment.token) >= 40
-    [(to, text)] = ConsoleSms.outbox
+    [(to, text)] = sent()
     assert to == case.person.phone
     assert f"/tu-theo-doi/{enrolment.token}" in text
     assert case.person.full_name not in text

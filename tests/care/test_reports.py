@@ -12,11 +12,10 @@ from phongdich.care import alerts
 from phongdich.care.actions import do_acknowledge_alert, do_submit_report
 from phongdich.care.forms import report_values
 from phongdich.care.models import Alert, Enrolment, Notification, Report
-from phongdich.care.notify import ConsoleSms
 from phongdich.core.events import deliver_pending
 from phongdich.core.models import OutboxEvent
 from phongdich.lib.errors import DomainError, InputErrors
-from tests.care.conftest import enrol, make_case
+from tests.care.conftest import enrol, make_case, outbox, sent
 
 pytestmark = pytest.mark.django_db
 
@@ -117,17 +116,17 @@ def test_a_discharged_patient_cannot_report(enrolment):
 
 
 def test_the_alert_reaches_the_clinician_once(enrolment, clinician):
-    ConsoleSms.outbox.clear()
+    outbox().clear()
     submit(enrolment, spo2="93", symptoms=["breathlessness"])
     assert deliver_pending() >= 1
     alert = Alert.objects.get()
     assert alert.notified_at is not None
-    assert [to for to, _ in ConsoleSms.outbox] == [clinician.phone]
-    assert enrolment.person.full_name not in ConsoleSms.outbox[0][1]
+    assert [to for to, _ in sent()] == [clinician.phone]
+    assert enrolment.person.full_name not in sent()[0][1]
     alerts.notify_clinician(
         type("E", (), {"payload": {"alert_id": alert.pk}})()
     )  # redelivered: no second SMS
-    assert len(ConsoleSms.outbox) == 1
+    assert len(sent()) == 1
 
 
 def test_an_unacknowledged_alert_escalates_to_the_ward_officer_once(
@@ -138,10 +137,10 @@ def test_an_unacknowledged_alert_escalates_to_the_ward_officer_once(
     User.objects.filter(pk=ward_officer.pk).update(phone="+84912000777")
     submit(enrolment, pulse="130")
     alert = Alert.objects.get()
-    ConsoleSms.outbox.clear()
+    outbox().clear()
     assert alerts.escalate(alert.raised_at + timedelta(minutes=10)) == 0
     assert alerts.escalate(alert.raised_at + timedelta(minutes=16)) == 1
-    assert [to for to, _ in ConsoleSms.outbox] == ["+84912000777"]
+    assert [to for to, _ in sent()] == ["+84912000777"]
     assert alerts.escalate(alert.raised_at + timedelta(minutes=30)) == 0
     alert.refresh_from_db()
     assert alert.escalated_to == ward_officer
@@ -164,11 +163,11 @@ def test_a_low_spo2_without_second_reading_becomes_an_alert(enrolment):
 
 
 def test_a_missed_report_sends_one_reminder(enrolment):
-    ConsoleSms.outbox.clear()
+    outbox().clear()
     due = enrolment.next_report_due
     assert alerts.remind_missed(due - timedelta(minutes=1)) == 0
     assert alerts.remind_missed(due + timedelta(minutes=1)) == 1
     assert alerts.remind_missed(due + timedelta(minutes=5)) == 0
-    [(to, text)] = ConsoleSms.outbox
+    [(to, text)] = sent()
     assert to == enrolment.person.phone and enrolment.token in text
     assert Notification.objects.filter(kind="reminder").count() == 1

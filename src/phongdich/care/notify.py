@@ -1,18 +1,17 @@
-"""Sending messages to patients and staff through one small interface.
+"""Sending messages to patients and staff through the SMS library (``lib.sms``).
 
-``SmsSender`` is what an SMS gateway adapter implements (the Kannel library plugs in here by
-naming its class in ``PHONGDICH_SMS_BACKEND``); ``ConsoleSms`` is the adapter used until then and in
-development: it writes the message to the log with the number masked. ``send`` records every
-message under a unique key first, so a retried job or a redelivered event never sends twice.
-Texts carry no name or diagnosis: only what the recipient needs to act.
+Any ``lib.sms.SmsGateway`` plugs in: ``PHONGDICH_SMS_BACKEND`` names a function that returns one
+(for example one building ``KannelGateway(KannelConfig(...))``); the default is the library's
+console gateway, which logs each text with the number masked. ``send`` records every message
+under a unique key first, so a retried job or a redelivered event never sends twice. Texts
+carry no name or diagnosis: only what the recipient needs to act.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from functools import cache
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -20,42 +19,19 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from phongdich.care.models import Notification
+from phongdich.lib.sms import ConsoleGateway, OutgoingSms, SmsGateway
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class SendResult:
-    accepted: bool
-    provider_id: str = ""
-
-
-class SmsSender(Protocol):
-    channel: str
-
-    def send(self, to: str, text: str) -> SendResult: ...
-
-
-def mask(phone: str) -> str:
-    return f"…{phone[-3:]}" if len(phone) > 3 else "…"
-
-
-class ConsoleSms:
-    """Writes the message to the log (number masked); what runs until a gateway is set."""
-
-    channel = "console"
-    outbox: list[tuple[str, str]] = []  # the last messages, for the development console
-
-    def send(self, to: str, text: str) -> SendResult:
-        log.info("SMS to %s: %s", mask(to), text)
-        self.outbox.append((to, text))
-        del self.outbox[:-200]
-        return SendResult(True, "")
+def console_gateway() -> SmsGateway:
+    """The development and demo gateway: texts go to the log, numbers masked."""
+    return ConsoleGateway(sender="PhongDich", logger=logging.getLogger("phongdich.care.sms"))
 
 
 @cache
-def sender() -> SmsSender:
-    path = getattr(settings, "SMS_BACKEND", "") or "phongdich.care.notify.ConsoleSms"
+def sender() -> SmsGateway:
+    path = getattr(settings, "SMS_BACKEND", "") or "phongdich.care.notify.console_gateway"
     return import_string(path)()
 
 
@@ -76,22 +52,21 @@ def send(
         with transaction.atomic():
             Notification.objects.create(
                 key=key,
-                channel=backend.channel,
+                channel="sms",
                 enrolment=enrolment,
                 recipient=recipient,
                 kind=kind,
                 sent_at=timezone.now(),
             )
-            result = backend.send(to, text)
-            if not result.accepted:
-                raise _Refused
+            result = backend.send(OutgoingSms(to=to, text=text))
+            if not result.ok:
+                raise _Refused(result.error.code if result.error else "failed")
     except IntegrityError:
         return False
-    except _Refused:
-        log.warning("SMS %s refused by %s", key, backend.channel)
+    except _Refused as refused:
+        log.warning("SMS %s not sent (%s)", key, refused)
         return False
-    if result.provider_id:
-        Notification.objects.filter(key=key).update(provider_id=result.provider_id)
+    Notification.objects.filter(key=key).update(provider_id=result.message_id)
     return True
 
 
