@@ -7,4 +7,4 @@ class CareConfig(AppConfig):
     verbose_name = _("Home care")
 
     def ready(self) -> None:
-        from phongdich.care import alerts, rules  # noqa: F401  (jobs, event handlers, rules)
+        from phongdich.care import alerts, dashboard, rules  # noqa: F401  (registration)
