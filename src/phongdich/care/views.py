@@ -16,7 +16,7 @@ from phongdich.accounts import audit
 from phongdich.accounts.models import Role, User
 from phongdich.care import actions, charts, packs, pdf, queries
 from phongdich.care.models import EnrolmentStatus
-from phongdich.care.reports import age_in_months, symptoms
+from phongdich.care.reports import age_in_months
 from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.qr import qr_svg
 from phongdich.lib.timeutil import local_date
@@ -153,7 +153,6 @@ def patient(request, enrolment_id: int):
             "packs": packs.medicine_packs(),
             "discharge": discharge,
             "day_number": (today - enrolment.isolation_start).days + 1,
-            "symptom_names": {c: s for c, s in symptoms().items()},
             "link": actions.self_report_url(enrolment),
             "qr": mark_safe(qr_svg(actions.self_report_url(enrolment), scale=4).decode()),
             "errors": {},
