@@ -50,7 +50,7 @@ def _setup() -> None:
     call_command("migrate", verbosity=0)
     import logging
 
-    logging.getLogger("phongdich.care.sms").setLevel(logging.WARNING)
+    logging.getLogger("phongdich.sms").setLevel(logging.WARNING)
 
 
 def _build(patients: int, heavy: int, days: int, seed: int):

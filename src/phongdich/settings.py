@@ -69,10 +69,8 @@ try:
     )
     KANNEL_USERNAME = envstr("PHONGDICH_KANNEL_USERNAME", "phongdich")
     KANNEL_PASSWORD = envstr("PHONGDICH_KANNEL_PASSWORD", "")
-    # Home care: the SMS gateway (a function returning a ``lib.sms`` gateway; the console one logs
-    # with numbers masked) and the
-    # STUN/TURN servers offered to the teleconsultation's browsers (none: direct connections only).
-    SMS_BACKEND = envstr("PHONGDICH_SMS_BACKEND", "phongdich.care.notify.console_gateway")
+    # Home care: the STUN/TURN servers offered to the teleconsultation's browsers (none: direct
+    # connections only).
     STUN_URLS = envlist("PHONGDICH_STUN_URLS", [])
     TURN_URLS = envlist("PHONGDICH_TURN_URLS", [])
     TURN_USERNAME = envstr("PHONGDICH_TURN_USERNAME", "")

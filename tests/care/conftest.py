@@ -86,9 +86,9 @@ def enrolment(case, clinician, ward_officer, django_capture_on_commit_callbacks)
 
 
 def outbox():
-    from phongdich.care.notify import sender
+    from phongdich.core.sms import gateway
 
-    return sender().outbox
+    return gateway().outbox
 
 
 def sent() -> list[tuple[str, str]]:

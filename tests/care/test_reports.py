@@ -171,3 +171,14 @@ def test_a_missed_report_sends_one_reminder(enrolment):
     [(to, text)] = sent()
     assert to == enrolment.person.phone and enrolment.token in text
     assert Notification.objects.filter(kind="reminder").count() == 1
+
+
+def test_staff_alerts_are_not_held_back_by_the_daily_cap_for_citizens(
+    enrolment, clinician, settings
+):
+    settings.SMS_DAILY_CAP = 1
+    outbox().clear()
+    submit(enrolment, client_id="a", pulse="130")
+    submit(enrolment, client_id="b", pulse="135")
+    deliver_pending()
+    assert [to for to, _ in sent()] == [clinician.phone, clinician.phone]

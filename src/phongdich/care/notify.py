@@ -1,38 +1,31 @@
-"""Sending messages to patients and staff through the SMS library (``lib.sms``).
+"""Sending home-care messages through the platform's SMS channel (``core.sms``: the gateway the
+settings name, Kannel or the console; docs/reference/sms.md).
 
-Any ``lib.sms.SmsGateway`` plugs in: ``PHONGDICH_SMS_BACKEND`` names a function that returns one
-(for example one building ``KannelGateway(KannelConfig(...))``); the default is the library's
-console gateway, which logs each text with the number masked. ``send`` records every message
-under a unique key first, so a retried job or a redelivered event never sends twice. Texts
-carry no name or diagnosis: only what the recipient needs to act.
+Messages to patients (the personal link, reminders) go through ``core.sms.send_sms`` and its daily
+cap per number, like every message to a citizen. Alerts to staff (the clinician, the ward's
+officers) go straight to the gateway: an urgent warning must not be dropped because a clinician
+already had ten today. ``send`` records every message under a unique key first, so a retried
+job or a redelivered event never sends twice. Texts carry no name or diagnosis.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from phongdich.care.models import Notification
-from phongdich.lib.sms import ConsoleGateway, OutgoingSms, SmsGateway
+from phongdich.core import sms
+from phongdich.lib.sms import OutgoingSms
 
 log = logging.getLogger(__name__)
+STAFF_KINDS = {"alert", "escalation"}
 
 
-def console_gateway() -> SmsGateway:
-    """The development and demo gateway: texts go to the log, numbers masked."""
-    return ConsoleGateway(sender="PhongDich", logger=logging.getLogger("phongdich.care.sms"))
-
-
-@cache
-def sender() -> SmsGateway:
-    path = getattr(settings, "SMS_BACKEND", "") or "phongdich.care.notify.console_gateway"
-    return import_string(path)()
+class _Refused(Exception):
+    pass
 
 
 def send(
@@ -44,10 +37,10 @@ def send(
     enrolment: Any = None,
     recipient: Any = None,
 ) -> bool:
-    """Send ``text`` to ``to`` once per ``key``; False when it was already sent or no number."""
+    """Send ``text`` to ``to`` once per ``key``; False when it was already sent, refused, or
+    there is no number."""
     if not to:
         return False
-    backend = sender()
     try:
         with transaction.atomic():
             Notification.objects.create(
@@ -58,7 +51,10 @@ def send(
                 kind=kind,
                 sent_at=timezone.now(),
             )
-            result = backend.send(OutgoingSms(to=to, text=text))
+            if kind in STAFF_KINDS:
+                result = sms.gateway().send(OutgoingSms(to=to, text=text))
+            else:
+                result = sms.send_sms(to, text)
             if not result.ok:
                 raise _Refused(result.error.code if result.error else "failed")
     except IntegrityError:
@@ -68,7 +64,3 @@ def send(
         return False
     Notification.objects.filter(key=key).update(provider_id=result.message_id)
     return True
-
-
-class _Refused(Exception):
-    pass
