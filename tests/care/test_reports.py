@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from phongdich.care import alerts
-from phongdich.care.actions import do_acknowledge_alert, do_submit_report
+from phongdich.care.actions import do_submit_report
+from phongdich.care.followup import do_acknowledge_alert
 from phongdich.care.forms import report_values
 from phongdich.care.models import Alert, Enrolment, Notification, Report
 from phongdich.core.events import deliver_pending

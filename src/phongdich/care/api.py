@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from phongdich.accounts import audit
-from phongdich.care import actions, fhir, queries
+from phongdich.care import actions, fhir, followup, queries
 from phongdich.care.forms import report_values
 from phongdich.care.models import Enrolment, Report, ReportSource
 from phongdich.care.reports import VITAL_FIELDS
@@ -110,7 +110,7 @@ def add_report(request, enrolment_id: int, payload: ReportIn):
 @router.post("/care/alerts/{alert_id}/ack", response=dict)
 def acknowledge(request, alert_id: int):
     alert = queries.access_alert(request.user, alert_id)
-    alert = actions.do_acknowledge_alert(alert, actor=request.user, request=request)
+    alert = followup.do_acknowledge_alert(alert, actor=request.user, request=request)
     return {"id": alert.pk, "status": alert.status}
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from phongdich.accounts import audit
 from phongdich.accounts.models import Role, User
-from phongdich.care import actions, charts, packs, pdf, queries
+from phongdich.care import actions, charts, followup, packs, pdf, queries
 from phongdich.care.models import EnrolmentStatus
 from phongdich.care.reports import age_in_months
 from phongdich.lib.errors import DomainError, InputErrors
@@ -136,7 +136,7 @@ def patient(request, enrolment_id: int):
         for s in charts.series_for(rule_set, age)
     ]
     discharge = (
-        actions.discharge_decision(enrolment, today)
+        followup.discharge_decision(enrolment, today)
         if enrolment.status == EnrolmentStatus.ACTIVE
         else None
     )
@@ -175,26 +175,26 @@ def note(request, enrolment_id: int):
     return _post_action(
         request,
         enrolment_id,
-        lambda e, data, **kw: actions.do_add_note(e, data.get("text", ""), **kw),
+        lambda e, data, **kw: followup.do_add_note(e, data.get("text", ""), **kw),
     )
 
 
 @login_required
 @require_POST
 def update(request, enrolment_id: int):
-    return _post_action(request, enrolment_id, actions.do_update_care)
+    return _post_action(request, enrolment_id, followup.do_update_care)
 
 
 @login_required
 @require_POST
 def refer(request, enrolment_id: int):
-    return _post_action(request, enrolment_id, actions.do_refer)
+    return _post_action(request, enrolment_id, followup.do_refer)
 
 
 @login_required
 @require_POST
 def discharge(request, enrolment_id: int):
-    return _post_action(request, enrolment_id, lambda e, data, **kw: actions.do_discharge(e, **kw))
+    return _post_action(request, enrolment_id, lambda e, data, **kw: followup.do_discharge(e, **kw))
 
 
 @login_required
@@ -209,7 +209,7 @@ def send_link(request, enrolment_id: int):
 @require_POST
 def acknowledge(request, alert_id: int):
     alert = queries.access_alert(request.user, alert_id)
-    actions.do_acknowledge_alert(alert, actor=request.user, request=request)
+    followup.do_acknowledge_alert(alert, actor=request.user, request=request)
     if request.POST.get("next") == "patient":
         return redirect("care:patient", enrolment_id=alert.enrolment_id)
     return redirect("care:console")

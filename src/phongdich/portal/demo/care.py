@@ -12,13 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from phongdich.accounts.models import User
-from phongdich.care.actions import (
-    do_acknowledge_alert,
-    do_add_note,
-    do_enrol,
-    do_submit_report,
-    do_update_care,
-)
+from phongdich.care.actions import do_enrol, do_submit_report
+from phongdich.care.followup import do_acknowledge_alert, do_add_note, do_update_care
 from phongdich.care.forms import report_values
 from phongdich.care.models import Alert, Enrolment
 from phongdich.lib.errors import DomainError, InputErrors
