@@ -1,0 +1,56 @@
+"""The site's home page becomes the portal's (Wagtail's default "Welcome" page is replaced), and
+the hotlines configured in PHONGDICH_HOTLINES become rows an administrator edits."""
+
+from django.conf import settings
+from django.db import migrations
+
+
+def create_home(apps, schema_editor):
+    ContentType = apps.get_model("contenttypes.ContentType")
+    Page = apps.get_model("wagtailcore.Page")
+    Site = apps.get_model("wagtailcore.Site")
+    Locale = apps.get_model("wagtailcore.Locale")
+    PortalHomePage = apps.get_model("portal.PortalHomePage")
+    Hotline = apps.get_model("portal.Hotline")
+
+    plain = ContentType.objects.get(model="page", app_label="wagtailcore")
+    Page.objects.filter(content_type=plain, slug="home", depth=2).delete()
+    if not PortalHomePage.objects.exists():
+        content_type, _ = ContentType.objects.get_or_create(
+            model="portalhomepage", app_label="portal"
+        )
+        home = PortalHomePage.objects.create(
+            title="Phòng, chống dịch",
+            draft_title="Phòng, chống dịch",
+            slug="home",
+            content_type=content_type,
+            path="00010001",
+            depth=2,
+            numchild=0,
+            url_path="/home/",
+            locale=Locale.objects.order_by("pk").first(),
+            live=True,
+        )
+        Site.objects.filter(is_default_site=True).delete()
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=""
+        )
+    if not Hotline.objects.exists():
+        for order, number in enumerate(settings.HOTLINES):
+            Hotline.objects.create(
+                label="Đường dây nóng", number=number, on_posters=True, order=order
+            )
+
+
+def remove_home(apps, schema_editor):
+    apps.get_model("portal.PortalHomePage").objects.filter(depth=2).delete()
+    apps.get_model("portal.Hotline").objects.all().delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("portal", "0003_wagtail_portal"),
+        ("wagtailcore", "0097_baselogentry_uuid_action_timestamp_indexes"),
+    ]
+
+    operations = [migrations.RunPython(create_home, remove_home)]
