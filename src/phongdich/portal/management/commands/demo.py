@@ -18,6 +18,7 @@ from phongdich.portal.demo.accounts import (
     staff_venue,
 )
 from phongdich.portal.demo.loader import DemoError, DemoSummary, load_demo
+from phongdich.portal.demo.portal import ensure_portal_demo
 from phongdich.portal.demo.tracing import load_tracing_demo
 
 
@@ -67,7 +68,12 @@ class Command(BaseCommand):
         venue = staff_venue()
         accounts = ensure_demo_accounts(opts["seed"], venue)
         self._print_accounts(accounts)
+        section_url = ensure_portal_demo(opts["seed"])
         base = f"http://{opts['host']}:{opts['port']}"
+        self.stdout.write(
+            f"Cổng thông tin phường: {base}{section_url} — biên tập tại {base}/cms/ "
+            "(demo_bientap viết bài, demo_phuong duyệt)"
+        )
         if venue is not None:
             self.stdout.write(
                 f"Điểm kiểm dịch của demo_diemkd: {base}/staff/checkpoints/{venue.code}/"
