@@ -9,14 +9,19 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
+        from wagtail.signals import page_published, page_unpublished
 
         from phongdich.core import site
         from phongdich.core.schedule import periodic
-        from phongdich.portal import contacts, staff_views  # noqa: F401  (dashboard cards)
+        from phongdich.portal import contacts, serving, staff_views  # noqa: F401  (dashboard cards)
 
         site.register_hotlines(contacts.poster_numbers)
         for signal in (post_save, post_delete):
             signal.connect(_forget_hotlines, sender=contacts.Hotline)
+            for model in (contacts.Hotline, contacts.ContactOfficial):
+                signal.connect(serving.forget_pages, sender=model, dispatch_uid=f"pages-{model}")
+        page_published.connect(serving.forget_pages, dispatch_uid="portal-published")
+        page_unpublished.connect(serving.forget_pages, dispatch_uid="portal-unpublished")
 
         @periodic("portal.publish_scheduled", every_seconds=60)
         def publish_scheduled() -> None:

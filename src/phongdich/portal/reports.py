@@ -77,7 +77,8 @@ def _check_stamp(stamp: str) -> bool:
         issued = signing.loads(stamp, salt=FORM_SALT, max_age=MAX_SECONDS)
     except signing.BadSignature:
         return False
-    return timezone.now().timestamp() - issued >= MIN_SECONDS
+    age = timezone.now().timestamp() - issued
+    return MIN_SECONDS <= age <= MAX_SECONDS
 
 
 def _clean_photo(upload) -> ContentFile | None:

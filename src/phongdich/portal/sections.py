@@ -64,13 +64,33 @@ def group_name(section_page: Page, role: str) -> str:
 
 
 def site_home() -> PortalHomePage:
-    """The default site's home page (created by the portal's migration)."""
-    site = Site.objects.select_related("root_page").get(is_default_site=True)
+    """The default site's home page (created by the portal's migration, again here when the
+    tables were emptied)."""
+    site = Site.objects.select_related("root_page").filter(is_default_site=True).first()
+    if site is None:
+        return _create_site_home()
     return site.root_page.specific
+
+
+@transaction.atomic
+def _create_site_home() -> PortalHomePage:
+    from django.conf import settings
+    from wagtail.models import Locale
+
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+    home = root.add_child(instance=PortalHomePage(title="Phòng, chống dịch", slug="home"))
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    return home
 
 
 def _collection(title: str) -> Collection:
     root = Collection.get_first_root_node()
+    if root is None:
+        site_home()
+        root = Collection.get_first_root_node()
     existing = root.get_children().filter(name=title).first()
     return existing or root.add_child(name=title)
 

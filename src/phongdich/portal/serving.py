@@ -39,8 +39,20 @@ def _cacheable(request) -> bool:
     )
 
 
+GENERATION_KEY = "portal:generation"
+
+
+def forget_pages(**kwargs) -> None:
+    """Publishing, unpublishing or editing contacts starts a new generation of cached pages
+    (at once where the cache is shared, PHONGDICH_REDIS_URL; else within the cache time)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
 def _key(request) -> str:
-    return f"portal:page:{get_language()}:{request.path}"
+    return f"portal:page:{cache.get(GENERATION_KEY, 0)}:{get_language()}:{request.path}"
 
 
 def _count(request, page_id: int | None) -> None:

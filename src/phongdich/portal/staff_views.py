@@ -140,7 +140,7 @@ def tthc_import(request):
             "errors": errors,
             "result": result,
             "wards": wards,
-            "columns": [names[0] for names in tthc.COLUMNS.values()],
+            "columns": [names[0].capitalize() for names in tthc.COLUMNS.values()],
         },
         status=400 if errors else 200,
     )

@@ -168,7 +168,7 @@ def read_rows(data: bytes) -> list[dict]:
                 FieldError(
                     "file",
                     "missing_columns",
-                    "Thiếu cột: " + ", ".join(COLUMNS[f][0] for f in missing),
+                    "Thiếu cột: " + ", ".join(COLUMNS[f][0].capitalize() for f in missing),
                     "Missing columns: " + ", ".join(COLUMNS[f][-1] for f in missing),
                 )
             ]
@@ -189,7 +189,7 @@ def read_rows(data: bytes) -> list[dict]:
             FieldError(
                 f"row {number}: {field}",
                 code,
-                f"Dòng {number}, cột «{COLUMNS[field][0]}»: {vi}",
+                f"Dòng {number}, cột «{COLUMNS[field][0].capitalize()}»: {vi}",
                 f"Row {number}, column '{COLUMNS[field][-1]}': {en}",
             )
             for field, code, vi, en in bad
