@@ -13,7 +13,7 @@ class PortalConfig(AppConfig):
 
         from phongdich.core import site
         from phongdich.core.schedule import periodic
-        from phongdich.portal import contacts, serving, staff_views  # noqa: F401  (dashboard cards)
+        from phongdich.portal import contacts, figures, serving, staff_views  # noqa: F401
 
         site.register_hotlines(contacts.poster_numbers)
         for signal in (post_save, post_delete):

@@ -26,7 +26,7 @@ class Hotline(models.Model):
         help_text=_("Empty: shown on every page of the site."),
     )
     label = models.CharField(_("what it is for"), max_length=200)
-    number = models.CharField(_("number"), max_length=40)
+    number = models.CharField(_("phone number"), max_length=40)
     on_posters = models.BooleanField(_("print on posters and page footers"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -53,7 +53,7 @@ class ContactOfficial(models.Model):
         related_name="+",
     )
     name = models.CharField(_("full name"), max_length=120)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("job title"), max_length=200)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)

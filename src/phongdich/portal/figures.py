@@ -13,8 +13,18 @@ from django.utils import timezone
 
 from phongdich.lib.timeutil import VN_TZ
 
+from phongdich.core.rules import define, get_rule
+
 CACHE_SECONDS = 300
-SMALL = 5
+SMALL_COUNT = define(
+    "portal.small_count",
+    5,
+    "Live figures on the public portal between 1 and this value minus one are shown as "
+    "'< value' so that a small ward's figure cannot point at a household.",
+    "unconfirmed: common small-cell suppression in public health statistics, no Vietnamese "
+    "text found (docs/reference/portal.md)",
+    check=lambda v: 1 <= v <= 100,
+)
 
 
 @dataclass(frozen=True)
@@ -25,7 +35,8 @@ class Figures:
 
     @staticmethod
     def shown(count: int) -> str:
-        return f"< {SMALL}" if 0 < count < SMALL else f"{count:,}".replace(",", ".")
+        small = get_rule(SMALL_COUNT.key)
+        return f"< {small}" if 0 < count < small else f"{count:,}".replace(",", ".")
 
     @property
     def cases_text(self) -> str:

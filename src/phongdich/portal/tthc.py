@@ -40,8 +40,8 @@ class TthcPeriod(models.Model):
         "places.Ward", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     label = models.CharField(_("period"), max_length=60)
-    start = models.DateField(_("from"))
-    end = models.DateField(_("to"))
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
     received = models.PositiveIntegerField(_("received"))
     early = models.PositiveIntegerField(_("resolved early"))
     on_time = models.PositiveIntegerField(_("resolved on time"))
