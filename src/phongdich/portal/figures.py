@@ -11,9 +11,8 @@ from datetime import datetime, time, timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
-from phongdich.lib.timeutil import VN_TZ
-
 from phongdich.core.rules import define, get_rule
+from phongdich.lib.timeutil import VN_TZ
 
 CACHE_SECONDS = 300
 SMALL_COUNT = define(
