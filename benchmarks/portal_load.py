@@ -81,7 +81,7 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
         try:
             asyncio.run(_probe(port))
             return server
-        except OSError:
+        except (OSError, TransportError):
             time.sleep(0.3)
     server.kill()
     raise SystemExit("the server did not start")
