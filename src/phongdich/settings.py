@@ -75,6 +75,10 @@ try:
     TURN_URLS = envlist("PHONGDICH_TURN_URLS", [])
     TURN_USERNAME = envstr("PHONGDICH_TURN_USERNAME", "")
     TURN_CREDENTIAL = envstr("PHONGDICH_TURN_CREDENTIAL", "")
+    # Ward portal: anonymous page views are served from the cache for this long (the visitor
+    # counters still count every view); 0 renders every view.
+    PORTAL_CACHE_SECONDS = envint("PHONGDICH_PORTAL_CACHE_SECONDS", 10, minimum=0, maximum=3600)
+    PORTAL_DOCUMENT_MAX_MB = envint("PHONGDICH_PORTAL_DOCUMENT_MAX_MB", 10, minimum=1, maximum=200)
 except ConfigError as error:
     sys.stderr.write(f"PhòngDịch configuration error: {error}\n")
     raise SystemExit(2) from error
@@ -145,6 +149,18 @@ INSTALLED_APPS = [
     "phongdich.vaccination",
     "phongdich.care",
     "phongdich.portal",
+    # The ward portal's content management (news, documents, moderation): Wagtail.
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_filters",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -224,6 +240,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The covering index on visits is PostgreSQL's; SQLite builds it without the INCLUDE columns.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
@@ -234,6 +251,25 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Wagtail (the ward portal's CMS, admin at /cms/). Staff log in through the platform's login
+# (lockout, two-factor); uploaded documents are PDF or DOCX only, size-limited, served through a
+# view with a restrictive Content-Security-Policy (docs/reference/portal.md).
+WAGTAIL_SITE_NAME = "PhòngDịch"
+WAGTAILADMIN_BASE_URL = BASE_URL
+WAGTAILADMIN_LOGIN_URL = "accounts:login"
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_DOCUMENT_MODEL = "portal.PortalDocument"
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx"]
+WAGTAILDOCS_MAX_UPLOAD_SIZE = PORTAL_DOCUMENT_MAX_MB * 1024 * 1024
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_BLOCK_EMBEDDED_CONTENT = True
+WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 

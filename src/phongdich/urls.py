@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
 
 from phongdich.api import URL_PREFIX, api
 
@@ -22,4 +24,8 @@ urlpatterns = [
     path("staff/", include("phongdich.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    # Last: any other path is a page of the ward portal (Wagtail).
+    path("", include("phongdich.portal.page_urls")),
 ]

@@ -13,6 +13,7 @@ from phongdich.accounts import audit
 from phongdich.accounts.api_auth import bearer_user
 from phongdich.checkpoints.models import Venue, VenueStatus
 from phongdich.checkpoints.queries import access_venue
+from phongdich.core import site
 from phongdich.lib.poster import PosterData, render_poster_pdf, render_poster_png
 from phongdich.lib.qr import qr_svg
 
@@ -29,7 +30,7 @@ def render_poster(venue: Venue, fmt: str) -> bytes:
         address=f"{venue.address}, {venue.ward.name}",
         url=checkin_url(venue),
         venue_code=venue.code,
-        hotlines=tuple(settings.HOTLINES),
+        hotlines=tuple(site.hotlines()),
         printed_at=timezone.now(),
         issuer=venue.ward.name,
     )

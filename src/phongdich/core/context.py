@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from phongdich.core import site as site_facts
 
 
 def site(request):
-    return {"hotlines": settings.HOTLINES, "base_url": settings.BASE_URL}
+    return {"hotlines": SimpleLazyObject(site_facts.hotlines), "base_url": settings.BASE_URL}

@@ -22,7 +22,8 @@ ADMIN_USERNAME = "demo_admin"
 ACCOUNTS = (
     (ADMIN_USERNAME, Role.ADMIN, None),
     ("demo_tinh", Role.PROVINCE_OFFICER, geo.PROVINCE),
-    ("demo_phuong", Role.WARD_OFFICER, geo.HAC_THANH),
+    ("demo_phuong", Role.WARD_OFFICER, geo.HAC_THANH),  # also the ward portal's leader
+    ("demo_bientap", Role.WARD_OFFICER, geo.HAC_THANH),  # the ward portal's editor
     ("demo_quangphu", Role.WARD_OFFICER, geo.QUANG_PHU),
     ("demo_diemkd", Role.VENUE_STAFF, None),
     ("demo_xetnghiem", Role.LAB_TECHNICIAN, geo.PROVINCE),

@@ -19,6 +19,7 @@ from phongdich.portal.demo.accounts import (
 )
 from phongdich.portal.demo.care import load_care_demo
 from phongdich.portal.demo.loader import DemoError, DemoSummary, load_demo
+from phongdich.portal.demo.portal import ensure_portal_demo
 from phongdich.portal.demo.tracing import load_tracing_demo
 
 
@@ -74,7 +75,12 @@ class Command(BaseCommand):
                 f"theo dõi, {cared.open_alerts} cảnh báo chưa xử lý (demo_bacsi)."
             )
         self._print_accounts(accounts)
+        section_url = ensure_portal_demo(opts["seed"])
         base = f"http://{opts['host']}:{opts['port']}"
+        self.stdout.write(
+            f"Cổng thông tin phường: {base}{section_url} — biên tập tại {base}/cms/ "
+            "(demo_bientap viết bài, demo_phuong duyệt)"
+        )
         if venue is not None:
             self.stdout.write(
                 f"Điểm kiểm dịch của demo_diemkd: {base}/staff/checkpoints/{venue.code}/"
