@@ -69,6 +69,14 @@ try:
     )
     KANNEL_USERNAME = envstr("PHONGDICH_KANNEL_USERNAME", "phongdich")
     KANNEL_PASSWORD = envstr("PHONGDICH_KANNEL_PASSWORD", "")
+    # The epidemic map works without a tile server (plain background); set a tile URL template
+    # such as https://tiles.example.vn/{z}/{x}/{y}.png to draw one under the wards.
+    MAP_TILE_URL = envstr("PHONGDICH_MAP_TILE_URL", "")
+    # Sends one-time codes to businesses' phones: the console adapter prints them (demo); an
+    # SMS adapter with the same send(phone, text) is named here when it exists.
+    NOTIFIER = envstr("PHONGDICH_NOTIFIER", "phongdich.risk.notify.ConsoleNotifier")
+    if MAP_TILE_URL and not MAP_TILE_URL.startswith(("https://", "http://", "/")):
+        raise ConfigError("PHONGDICH_MAP_TILE_URL: expected an http(s) URL template or a path")
 except ConfigError as error:
     sys.stderr.write(f"PhòngDịch configuration error: {error}\n")
     raise SystemExit(2) from error
@@ -137,6 +145,7 @@ INSTALLED_APPS = [
     "phongdich.tracing",
     "phongdich.testing",
     "phongdich.vaccination",
+    "phongdich.risk",
     "phongdich.portal",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -10,6 +10,7 @@ urlpatterns = [
     # Apps' public pages before the portal's: they replace the portal's "coming soon" placeholders.
     path("", include("phongdich.testing.public_urls")),
     path("", include("phongdich.vaccination.public_urls")),
+    path("", include("phongdich.risk.urls")),
     path("", include("phongdich.core.urls")),
     path("", include("phongdich.portal.urls")),
     path("", include("phongdich.checkpoints.urls")),

@@ -39,6 +39,7 @@ TOPICS = frozenset(
         "dose.recorded",
         "certificate.issued",
         "venue.registered",
+        "risk_level.changed",
     }
 )
 MAX_ATTEMPTS = 8
