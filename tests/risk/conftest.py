@@ -15,6 +15,11 @@ from tests.conftest import HAC_THANH, PASSWORD, QUANG_PHU, _staff  # noqa: F401
 TODAY = date(2026, 3, 16)  # a Monday
 
 
+@pytest.fixture
+def frozen(time_machine):
+    time_machine.move_to(at(TODAY, 12), tick=False)
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()

@@ -82,8 +82,8 @@ def test_approval_publishes_and_emits_one_event_per_change(ward_officer, chairpe
     assert [(w["code"], w["level"], w["rule_set"]["id"]) for w in published] == [
         (HAC_THANH, 1, "byt-218")
     ]
-    events = OutboxEvent.objects.filter(topic="risk_level.changed")
-    assert [e.payload for e in events] == [
+    events = OutboxEvent.objects.filter(topic="risk_level.changed").order_by("pk")
+    assert [e.payload for e in events.all()] == [
         {"ward_code": HAC_THANH, "assessment_id": proposed[0].pk, "level": 1,
          "previous_level": None}
     ]

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from phongdich.accounts import audit
@@ -106,7 +106,7 @@ def propose(request, payload: ProposeIn):
             access_ward(request.user, code)
     on = payload.on or local_date(timezone.now())
     rows = actions.do_propose_levels(codes, on, actor=request.user, request=request)
-    return 201, [_assessment(a) for a in rows]
+    return Status(201, [_assessment(a) for a in rows])
 
 
 @router.post("/decisions")
