@@ -28,8 +28,9 @@ def test_public_map_on_a_phone_click_a_ward_and_read_its_numbers(new_context, wa
     for day in range(7):  # 7 per 10,000 in 7 days: 70 per 100,000
         case(HAC_THANH, today - timedelta(days=day))
     rows = actions.do_propose_levels([HAC_THANH, QUANG_PHU], today)  # the weekly job
-    actions.do_decide([r.pk for r in rows], approve=True,
-                      actor=_staff("chair38", "chairperson", THANH_HOA))
+    actions.do_decide(
+        [r.pk for r in rows], approve=True, actor=_staff("chair38", "chairperson", THANH_HOA)
+    )
     page = new_context(**PHONE).new_page()
     page.goto("/ban-do-dich")
     province = page.locator(f"#units button[data-code='{THANH_HOA}']")
@@ -54,9 +55,16 @@ def test_public_map_on_a_phone_click_a_ward_and_read_its_numbers(new_context, wa
 
 def test_business_self_assessment_creates_a_task_the_officer_sees(new_context, venue, ward_officer):
     tax_id = "0100047516"
-    biz.do_register_business({"tax_id": tax_id, "name": "Công ty May Hạc Thành", "kind": "factory",
-                              "ward_code": HAC_THANH, "contact_phone": venue.phone,
-                              "venue_codes": venue.code})
+    biz.do_register_business(
+        {
+            "tax_id": tax_id,
+            "name": "Công ty May Hạc Thành",
+            "kind": "factory",
+            "ward_code": HAC_THANH,
+            "contact_phone": venue.phone,
+            "venue_codes": venue.code,
+        }
+    )
     phone = new_context(**PHONE).new_page()
     phone.goto("/doanh-nghiep/dang-nhap")
     phone.fill("#tax_id", tax_id)
@@ -70,8 +78,14 @@ def test_business_self_assessment_creates_a_task_the_officer_sees(new_context, v
     phone.fill("#f-tp2", "1.5")
     phone.fill("#f-tp4", "100")
     phone.fill("#f-tp7", "90")
-    for key, value in {"tp3": "none", "tp5": "every_entry", "tp6": "crowded", "tp8": "yes",
-                       "tp9": "daily", "tp10": "most"}.items():
+    for key, value in {
+        "tp3": "none",
+        "tp5": "every_entry",
+        "tp6": "crowded",
+        "tp8": "yes",
+        "tp9": "daily",
+        "tp10": "most",
+    }.items():
         phone.check(f"input[name={key}][value={value}]")
     phone.click("#submit-assessment")
     expect(phone.locator("#band")).to_have_attribute("data-band", "high")

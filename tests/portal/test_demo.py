@@ -108,8 +108,14 @@ def fingerprint() -> str:
 
 
 def delete_demo_data() -> None:
+    from phongdich.risk.models import Assessment, Business
     from phongdich.tracing.models import Case, Contact
+    from phongdich.vaccination.models import Dose, PersonStatus
 
+    Business.objects.all().delete()
+    Assessment.objects.all().delete()
+    Dose.objects.all().delete()
+    PersonStatus.objects.all().delete()
     Contact.objects.all().delete()
     Case.objects.all().delete()
     Visit.objects.all().delete()

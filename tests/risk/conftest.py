@@ -72,17 +72,31 @@ def case(ward_code: int, day: date, *, quarantined_since: date | None = None, ho
     via = None
     if quarantined_since is not None:
         index = Case.objects.create(
-            person=person(ward_code), ward_id=ward_code, confirmed_at=confirmed - timedelta(days=20),
-            sample_date=day - timedelta(days=20), source="test",
-            window_start=confirmed - timedelta(days=23), window_end=confirmed - timedelta(days=19),
+            person=person(ward_code),
+            ward_id=ward_code,
+            confirmed_at=confirmed - timedelta(days=20),
+            sample_date=day - timedelta(days=20),
+            source="test",
+            window_start=confirmed - timedelta(days=23),
+            window_end=confirmed - timedelta(days=19),
         )
         via = Contact.objects.create(
-            case=index, person=p, level="F1", origin="manual", ward_id=ward_code,
-            status="quarantined", quarantine_start=quarantined_since,
+            case=index,
+            person=p,
+            level="F1",
+            origin="manual",
+            ward_id=ward_code,
+            status="quarantined",
+            quarantine_start=quarantined_since,
         )
     return Case.objects.create(
-        person=p, ward_id=ward_code, confirmed_at=confirmed, sample_date=day, source="test",
-        window_start=confirmed - timedelta(days=2), window_end=confirmed + timedelta(days=10),
+        person=p,
+        ward_id=ward_code,
+        confirmed_at=confirmed,
+        sample_date=day,
+        source="test",
+        window_start=confirmed - timedelta(days=2),
+        window_end=confirmed + timedelta(days=10),
         infected_via=via,
     )
 
@@ -104,14 +118,20 @@ def vaccinated(ward_code: int, n: int, *, birth_year: int = 1980, full: bool = T
 
     people = Person.objects.bulk_create(
         Person(
-            full_name="Trần Thị Test", name_folded="tran thi test", birth_year=birth_year,
-            gender="female", ward_id=ward_code, token=secrets.token_urlsafe(32),
+            full_name="Trần Thị Test",
+            name_folded="tran thi test",
+            birth_year=birth_year,
+            gender="female",
+            ward_id=ward_code,
+            token=secrets.token_urlsafe(32),
         )
         for _ in range(n)
     )
     PersonStatus.objects.bulk_create(
         PersonStatus(
-            person=p, doses=2 if full else 1, first_dose_on=TODAY - timedelta(days=90),
+            person=p,
+            doses=2 if full else 1,
+            first_dose_on=TODAY - timedelta(days=90),
             completed_on=TODAY - timedelta(days=60) if full else None,
         )
         for p in people

@@ -23,18 +23,39 @@ pytestmark = pytest.mark.django_db
 TAX_ID = "0100047516"  # docs/reference/risk.md §5 worked example
 # 1203 worked example (docs/reference/risk.md §6): 33 % → medium, TP1 = 7 blocks operation.
 FACTORY = {
-    "tp1": "1200", "tp2": "5", "tp3": "every_entrance", "tp4": "100", "tp5": "every_entry",
-    "tp6": "one_metre", "tp7": "40", "tp8": "yes", "tp9": "daily", "tp10": "some",
+    "tp1": "1200",
+    "tp2": "5",
+    "tp3": "every_entrance",
+    "tp4": "100",
+    "tp5": "every_entry",
+    "tp6": "one_metre",
+    "tp7": "40",
+    "tp8": "yes",
+    "tp9": "daily",
+    "tp10": "some",
 }
-HIGH = {**FACTORY, "tp1": "6000", "tp2": "1.5", "tp3": "none", "tp6": "crowded", "tp7": "90",
-        "tp10": "most"}
+HIGH = {
+    **FACTORY,
+    "tp1": "6000",
+    "tp2": "1.5",
+    "tp3": "none",
+    "tp6": "crowded",
+    "tp7": "90",
+    "tp10": "most",
+}
 
 
 @pytest.fixture
 def factory(venue):
     return biz.do_register_business(
-        {"tax_id": TAX_ID, "name": "Công ty May Hạc Thành", "kind": "factory",
-         "ward_code": HAC_THANH, "contact_phone": venue.phone, "venue_codes": venue.code}
+        {
+            "tax_id": TAX_ID,
+            "name": "Công ty May Hạc Thành",
+            "kind": "factory",
+            "ward_code": HAC_THANH,
+            "contact_phone": venue.phone,
+            "venue_codes": venue.code,
+        }
     )
 
 
@@ -44,27 +65,53 @@ def _last_code() -> str:
 
 def test_registration_checks_every_field_and_writes_nothing():
     with pytest.raises(InputErrors) as exc:
-        biz.do_register_business({"tax_id": "0100047517", "name": "", "kind": "bar",
-                                  "ward_code": "99999999999999", "contact_phone": "12",
-                                  "venue_codes": "NOPE"})
+        biz.do_register_business(
+            {
+                "tax_id": "0100047517",
+                "name": "",
+                "kind": "bar",
+                "ward_code": "99999999999999",
+                "contact_phone": "12",
+                "venue_codes": "NOPE",
+            }
+        )
     assert {e.field for e in exc.value.errors} == {
-        "tax_id", "name", "kind", "ward_code", "contact_phone", "venue_codes"
+        "tax_id",
+        "name",
+        "kind",
+        "ward_code",
+        "contact_phone",
+        "venue_codes",
     }
     assert not Business.objects.exists()
 
 
 def test_a_venue_is_linked_only_with_its_own_phone(venue):
     with pytest.raises(InputErrors) as exc:
-        biz.do_register_business({"tax_id": TAX_ID, "name": "Người lạ", "kind": "factory",
-                                  "ward_code": HAC_THANH, "contact_phone": "0912345678",
-                                  "venue_codes": venue.code})
+        biz.do_register_business(
+            {
+                "tax_id": TAX_ID,
+                "name": "Người lạ",
+                "kind": "factory",
+                "ward_code": HAC_THANH,
+                "contact_phone": "0912345678",
+                "venue_codes": venue.code,
+            }
+        )
     assert [e.code for e in exc.value.errors] == ["venue_phone_mismatch"]
 
 
 def test_the_same_tax_number_registers_once(factory, venue):
     with pytest.raises(InputErrors) as exc:
-        biz.do_register_business({"tax_id": TAX_ID, "name": "Lần hai", "kind": "factory",
-                                  "ward_code": HAC_THANH, "contact_phone": venue.phone})
+        biz.do_register_business(
+            {
+                "tax_id": TAX_ID,
+                "name": "Lần hai",
+                "kind": "factory",
+                "ward_code": HAC_THANH,
+                "contact_phone": venue.phone,
+            }
+        )
     assert exc.value.errors[0].code == "already_registered"
 
 
@@ -110,8 +157,13 @@ def test_live_data_disagreeing_with_the_answers_flags_a_mismatch(factory, venue)
     now = timezone.now()
     for i in range(40):
         Visit.objects.create(
-            client_id=uuid4(), venue=venue, person=person(HAC_THANH), checked_in_at=now - timedelta(hours=i),
-            received_at=now, expected_out_at=now + timedelta(hours=1), form_version="t",
+            client_id=uuid4(),
+            venue=venue,
+            person=person(HAC_THANH),
+            checked_in_at=now - timedelta(hours=i),
+            received_at=now,
+            expected_out_at=now + timedelta(hours=1),
+            form_version="t",
             flagged=i < 3,
         )
     small = {**FACTORY, "tp1": "20", "tp2": "20"}  # declares 20 workers; 40 people checked in
@@ -131,13 +183,17 @@ def test_bad_answers_are_named_and_nothing_is_stored(factory):
     assert not SelfAssessment.objects.exists()
 
 
-def test_the_pages_sign_in_with_a_code_and_assess(client, factory, ward_officer, other_ward_officer):
+def test_the_pages_sign_in_with_a_code_and_assess(
+    client, factory, ward_officer, other_ward_officer
+):
     assert client.get("/doanh-nghiep/danh-gia").status_code == 302
     client.post("/doanh-nghiep/dang-nhap", {"tax_id": TAX_ID})
     r = client.post("/doanh-nghiep/ma", {"tax_id": TAX_ID, "code": "999999x"})
     assert "Mã không đúng" in r.content.decode()
     client.post("/doanh-nghiep/dang-nhap", {"tax_id": TAX_ID})
-    assert client.post("/doanh-nghiep/ma", {"tax_id": TAX_ID, "code": _last_code()}).status_code == 302
+    assert (
+        client.post("/doanh-nghiep/ma", {"tax_id": TAX_ID, "code": _last_code()}).status_code == 302
+    )
     r = client.post("/doanh-nghiep/danh-gia", {"questionnaire": "hcmc-1203", **HIGH})
     assert r.status_code == 302
     page = client.get(r["Location"]).content.decode()
@@ -147,9 +203,16 @@ def test_the_pages_sign_in_with_a_code_and_assess(client, factory, ward_officer,
     listing = client.get("/staff/risk/inspections/").content.decode()
     assert f'data-tax-id="{TAX_ID}"' in listing
     task = InspectionTask.objects.get()
-    r = client.post(f"/staff/risk/inspections/{task.pk}/",
-                    {"done": ["tp1"], "findings": "Đông", "fixes": "Giãn ca", "fix_deadline": "2026-12-31",
-                     "close": "1"})
+    r = client.post(
+        f"/staff/risk/inspections/{task.pk}/",
+        {
+            "done": ["tp1"],
+            "findings": "Đông",
+            "fixes": "Giãn ca",
+            "fix_deadline": "2026-12-31",
+            "close": "1",
+        },
+    )
     assert r.status_code == 302
     task.refresh_from_db()
     done = {c["item"]: c["done"] for c in task.checklist}
@@ -172,8 +235,13 @@ def test_compliance_lists_silent_checkpoints(client, venue, other_venue, ward_of
     export = client.get("/staff/risk/compliance.csv").content.decode("utf-8-sig")
     assert venue.code in export and other_venue.code not in export
     Visit.objects.create(
-        client_id=uuid4(), venue=venue, person=person(HAC_THANH), checked_in_at=timezone.now(),
-        received_at=timezone.now(), expected_out_at=timezone.now(), form_version="t",
+        client_id=uuid4(),
+        venue=venue,
+        person=person(HAC_THANH),
+        checked_in_at=timezone.now(),
+        received_at=timezone.now(),
+        expected_out_at=timezone.now(),
+        form_version="t",
         checked_out_at=timezone.now(),
     )
     page = client.get("/staff/risk/compliance/").content.decode()

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.http import Http404
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from phongdich.core.models import OutboxEvent
 from phongdich.lib.errors import InputErrors
@@ -39,7 +39,10 @@ def test_cases_count_by_ward_of_residence_and_community_excludes_quarantined_f1(
     case(HAC_THANH, TODAY - timedelta(days=15))  # neither
     counts = case_counts([HAC_THANH, QUANG_PHU], TODAY)
     assert counts[HAC_THANH] == {
-        "cases_7d": 3, "community_7d": 2, "cases_14d": 4, "community_14d": 3
+        "cases_7d": 3,
+        "community_7d": 2,
+        "cases_14d": 4,
+        "community_14d": 3,
     }
     assert QUANG_PHU not in counts
 
@@ -84,8 +87,12 @@ def test_approval_publishes_and_emits_one_event_per_change(ward_officer, chairpe
     ]
     events = OutboxEvent.objects.filter(topic="risk_level.changed").order_by("pk")
     assert [e.payload for e in events.all()] == [
-        {"ward_code": HAC_THANH, "assessment_id": proposed[0].pk, "level": 1,
-         "previous_level": None}
+        {
+            "ward_code": HAC_THANH,
+            "assessment_id": proposed[0].pk,
+            "level": 1,
+            "previous_level": None,
+        }
     ]
     _approve(chairperson, TODAY + timedelta(days=7))  # same level: no event
     assert events.count() == 1
@@ -155,8 +162,9 @@ def test_capacity_input_is_checked_and_nothing_is_written(ward_officer, other_wa
 def test_population_is_estimated_from_adults_when_the_total_is_missing():
     from phongdich.vaccination.models import WardPopulation
 
-    WardPopulation.objects.create(ward_id=HAC_THANH, age_18_plus=7200, age_50_plus=2000,
-                                  age_65_plus=800)
+    WardPopulation.objects.create(
+        ward_id=HAC_THANH, age_18_plus=7200, age_50_plus=2000, age_65_plus=800
+    )
     facts = gather([HAC_THANH, QUANG_PHU], TODAY)
     assert list(facts) == [HAC_THANH]  # no population at all: not rated
     assert facts[HAC_THANH].population == 10_000 and facts[HAC_THANH].population_estimated

@@ -63,7 +63,10 @@ def test_the_api_publishes_proposes_and_approves(api_client, ward_officer, chair
     assert r.status_code == 201
     [proposal] = [p for p in r.json() if p["ward_code"] == HAC_THANH]
     assert proposal["criteria"]["coverage"]["outcome"] == "met"
-    assert officer.post("/api/v1/risk/decisions", {"assessment_ids": [proposal["id"]]}).status_code == 403
+    assert (
+        officer.post("/api/v1/risk/decisions", {"assessment_ids": [proposal["id"]]}).status_code
+        == 403
+    )
     r = chair.post("/api/v1/risk/decisions", {"assessment_ids": [proposal["id"]]})
     assert r.status_code == 200 and r.json()[0]["status"] == "approved"
     levels = api_client.get(f"/api/v1/risk/levels?province={THANH_HOA}").json()
@@ -79,9 +82,7 @@ def test_api_errors_have_the_one_shape(api_client, ward_officer, other_ward_offi
     assert bad.json()["errors"][0]["field"] == "on"
     assert set(bad.json()["errors"][0]) == {"field", "code", "message_vi", "message_en"}
     outsider = api_client.as_user(other_ward_officer)
-    assert outsider.post(
-        "/api/v1/risk/proposals", {"ward_codes": [HAC_THANH]}
-    ).status_code == 404
+    assert outsider.post("/api/v1/risk/proposals", {"ward_codes": [HAC_THANH]}).status_code == 404
     assert outsider.get(f"/api/v1/risk/wards/{HAC_THANH}/history").status_code == 404
     assert api_client.get("/api/v1/risk/proposals").status_code == 401
     assert not Assessment.objects.exists()
@@ -89,7 +90,9 @@ def test_api_errors_have_the_one_shape(api_client, ward_officer, other_ward_offi
 
 def test_export_has_the_national_map_shape(client, published, province_officer, outsider):
     client.login(username="province", password=PASSWORD)
-    rows = list(csv.reader(io.StringIO(client.get("/staff/risk/export.csv").content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/staff/risk/export.csv").content.decode("utf-8-sig")))
+    )
     assert rows[0] == ["tier", "unit_code", "unit_name", "level", "date", "rule_set"]
     tiers = sorted((r[0], int(r[1])) for r in rows[1:])
     assert tiers == [("province", THANH_HOA), ("ward", HAC_THANH), ("ward", QUANG_PHU)]
@@ -121,23 +124,36 @@ def test_staff_pages_are_scoped(client, published, ward_officer, other_ward_offi
 
 def test_capacity_form_saves_and_shows_errors(client, ward_officer):
     client.login(username="ward", password=PASSWORD)
-    r = client.post(f"/staff/risk/wards/{HAC_THANH}/", {"beds": "10", "beds_in_use": "20",
-                                                       "icu_beds": "1", "oxygen_points": "1"})
+    r = client.post(
+        f"/staff/risk/wards/{HAC_THANH}/",
+        {"beds": "10", "beds_in_use": "20", "icu_beds": "1", "oxygen_points": "1"},
+    )
     assert r.status_code == 200 and "Số giường đang dùng" in r.content.decode()
-    r = client.post(f"/staff/risk/wards/{HAC_THANH}/", {"beds": "30", "beds_in_use": "20",
-                                                       "icu_beds": "1", "oxygen_points": "1"})
+    r = client.post(
+        f"/staff/risk/wards/{HAC_THANH}/",
+        {"beds": "30", "beds_in_use": "20", "icu_beds": "1", "oxygen_points": "1"},
+    )
     assert r.status_code == 302
 
 
 FEATURES = {
     "type": "FeatureCollection",
     "features": [
-        {"type": "Feature", "properties": {"ward_code": HAC_THANH},
-         "geometry": {"type": "Point", "coordinates": [105.78, 19.81]}},
-        {"type": "Feature", "properties": {"ward_code": str(QUANG_PHU)},
-         "geometry": {"type": "Polygon", "coordinates": [[[105.7, 19.7], [105.8, 19.7],
-                                                          [105.8, 19.8], [105.7, 19.8],
-                                                          [105.7, 19.7]]]}},
+        {
+            "type": "Feature",
+            "properties": {"ward_code": HAC_THANH},
+            "geometry": {"type": "Point", "coordinates": [105.78, 19.81]},
+        },
+        {
+            "type": "Feature",
+            "properties": {"ward_code": str(QUANG_PHU)},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[105.7, 19.7], [105.8, 19.7], [105.8, 19.8], [105.7, 19.8], [105.7, 19.7]]
+                ],
+            },
+        },
     ],
 }
 
@@ -145,11 +161,17 @@ FEATURES = {
 def test_a_valid_geojson_places_wards(client, province_officer, published):
     from phongdich.risk.geo import do_import_shapes
 
-    assert do_import_shapes(json.dumps(FEATURES).encode(), "wards.geojson", actor=province_officer) == 2
+    assert (
+        do_import_shapes(json.dumps(FEATURES).encode(), "wards.geojson", actor=province_officer)
+        == 2
+    )
     shape = WardShape.objects.get(ward=QUANG_PHU)
     assert (round(shape.lat, 4), round(shape.lon, 4)) == (19.75, 105.75)
-    ward = next(w for w in client.get(f"/ban-do-dich/tinh/{THANH_HOA}.json").json()["wards"]
-                if w["code"] == HAC_THANH)
+    ward = next(
+        w
+        for w in client.get(f"/ban-do-dich/tinh/{THANH_HOA}.json").json()["wards"]
+        if w["code"] == HAC_THANH
+    )
     assert (ward["lat"], ward["lon"]) == (19.81, 105.78)
 
 
@@ -158,7 +180,10 @@ def test_a_valid_geojson_places_wards(client, province_officer, published):
     [
         (lambda d: d.update(type="Feature"), "geojson_not_collection"),
         (lambda d: d.update(crs={"type": "name"}), "geojson_crs"),
-        (lambda d: d["features"][0]["geometry"].update(coordinates=[19.81, 205.78]), "geojson_range"),
+        (
+            lambda d: d["features"][0]["geometry"].update(coordinates=[19.81, 205.78]),
+            "geojson_range",
+        ),
         (lambda d: d["features"][1]["geometry"]["coordinates"][0].pop(), "geojson_ring_open"),
         (lambda d: d["features"][0]["geometry"].update(type="LineString"), "geojson_geometry"),
         (lambda d: d["features"][0].update(properties={}), "geojson_ward_code"),
@@ -191,8 +216,16 @@ def test_rule_set_overrides_are_checked_before_use():
 
     from phongdich.core.rules import validate
 
-    validate("risk.level_rule_set_overrides",
-             {"byt-218": {"matrix": {"levels": [[1, 2], [2, 3], [3, 4], [4, 4]], "confirmed": False}}})
+    validate(
+        "risk.level_rule_set_overrides",
+        {"byt-218": {"matrix": {"levels": [[1, 2], [2, 3], [3, 4], [4, 4]], "confirmed": False}}},
+    )
     with pytest.raises(ValidationError):
-        validate("risk.level_rule_set_overrides",
-                 {"byt-218": {"matrix": {"levels": [[3, 2], [2, 3], [3, 4], [4, 4]], "confirmed": False}}})
+        validate(
+            "risk.level_rule_set_overrides",
+            {
+                "byt-218": {
+                    "matrix": {"levels": [[3, 2], [2, 3], [3, 4], [4, 4]], "confirmed": False}
+                }
+            },
+        )

@@ -68,10 +68,10 @@ def do_set_capacity(
         except (TypeError, ValueError):
             errors.append(
                 FieldError(
-                name,
-                "invalid_number",
-                f"{name}: cần một số nguyên từ 0 đến 1.000.000.",
-                f"{name} must be a whole number from 0 to 1,000,000.",
+                    name,
+                    "invalid_number",
+                    f"{name}: cần một số nguyên từ 0 đến 1.000.000.",
+                    f"{name} must be a whole number from 0 to 1,000,000.",
                 )
             )
     if not errors and clean["beds_in_use"] > clean["beds"]:

@@ -78,13 +78,17 @@ def published_levels(request, province: int | None = None):
 
 
 @router.get("/levels/export")
-def export(request, format: str = "json"):  # noqa: A002 (the query parameter's name)
+def export(request, format: str = "json"):
     """The national map's shape: one row per unit (tier, unit code, name, level, date, rule set)
     for the caller's area. ``format``: json (here); CSV/XLSX at /staff/risk/export.csv|xlsx."""
     require_role(request.user, *STAFF)
     rows = export_rows(request.user)
-    audit.record("export_levels", request=request, object_type="risk.assessment",
-                 detail={"format": "api", "rows": len(rows)})
+    audit.record(
+        "export_levels",
+        request=request,
+        object_type="risk.assessment",
+        detail={"format": "api", "rows": len(rows)},
+    )
     return {"units": [dict(zip(EXPORT_HEADERS, r, strict=True)) for r in rows]}
 
 

@@ -55,7 +55,9 @@ def do_register_business(data: dict[str, Any]) -> Business:
     name = str(data.get("name", "")).strip()
     if not 2 <= len(name) <= 200:
         errors.append(
-            FieldError("name", "required", "Cần tên cơ sở (2–200 ký tự).", "Name: 2–200 characters.")
+            FieldError(
+                "name", "required", "Cần tên cơ sở (2–200 ký tự).", "Name: 2–200 characters."
+            )
         )
     kind = data.get("kind")
     if kind not in KINDS:
@@ -63,7 +65,11 @@ def do_register_business(data: dict[str, Any]) -> Business:
             FieldError("kind", "invalid_choice", "Loại cơ sở không hợp lệ.", "Unknown kind.")
         )
     raw_ward = str(data.get("ward_code", "")).strip()
-    ward = Ward.objects.filter(code=int(raw_ward)).first() if raw_ward.isdigit() and len(raw_ward) <= 6 else None
+    ward = (
+        Ward.objects.filter(code=int(raw_ward)).first()
+        if raw_ward.isdigit() and len(raw_ward) <= 6
+        else None
+    )
     if ward is None:
         errors.append(
             FieldError("ward_code", "unknown_ward", "Không có phường/xã này.", "No such ward.")
@@ -73,11 +79,31 @@ def do_register_business(data: dict[str, Any]) -> Business:
         phone = normalise_phone(str(data.get("contact_phone", "")))
     except InvalidPhone as exc:
         errors.append(FieldError("contact_phone", exc.code, exc.message_vi, exc.message_en))
-    codes = [c.strip().upper() for c in str(data.get("venue_codes", "")).split(",") if c.strip()]
+    venues, venue_errors = _venues(str(data.get("venue_codes", "")), phone)
+    errors += venue_errors
+    if tax_id and Business.objects.filter(tax_id=tax_id).exists():
+        errors.append(_already(tax_id))
+    if errors:
+        raise InputErrors(errors)
+    try:
+        with transaction.atomic():
+            business = Business.objects.create(
+                tax_id=tax_id, name=name, kind=kind, ward=ward, contact_phone=phone
+            )
+            business.venues.set(venues)
+    except IntegrityError:  # a concurrent registration of the same number
+        raise InputErrors([_already(tax_id)]) from None
+    return business
+
+
+def _venues(raw: str, phone: str) -> tuple[list[Venue], list[FieldError]]:
+    """The venues named (comma-separated codes), each registered with the business's phone."""
+    codes = [c.strip().upper() for c in raw.split(",") if c.strip()][:50]
     venues = list(Venue.objects.filter(code__in=codes))
+    errors = []
     for venue in venues:
         try:
-            same = phone and normalise_phone(venue.phone) == phone
+            same = bool(phone) and normalise_phone(venue.phone) == phone
         except InvalidPhone:
             same = False
         if not same:
@@ -99,19 +125,7 @@ def do_register_business(data: dict[str, Any]) -> Business:
                 f"No such checkpoint: {', '.join(unknown)}.",
             )
         )
-    if tax_id and Business.objects.filter(tax_id=tax_id).exists():
-        errors.append(_already(tax_id))
-    if errors:
-        raise InputErrors(errors)
-    try:
-        with transaction.atomic():
-            business = Business.objects.create(
-                tax_id=tax_id, name=name, kind=kind, ward=ward, contact_phone=phone
-            )
-            business.venues.set(venues)
-    except IntegrityError:  # a concurrent registration of the same number
-        raise InputErrors([_already(tax_id)]) from None
-    return business
+    return venues, errors
 
 
 def _already(tax_id: str) -> FieldError:
@@ -246,13 +260,18 @@ def do_self_assess(business: Business, questionnaire_id: str, answers: dict[str,
         reason = "band" if assessment.band in HIGH_BANDS else ("mismatch" if flags else "")
         if reason:
             checklist = [d["key"] for d in assessment.result["drivers"]] + flags
-            task = InspectionTask.objects.select_for_update().filter(
-                business=business, status="open"
-            ).first()
+            task = (
+                InspectionTask.objects.select_for_update()
+                .filter(business=business, status="open")
+                .first()
+            )
             if task is None:
                 InspectionTask.objects.create(
-                    business=business, ward=business.ward, assessment=assessment,
-                    reason=reason, checklist=[{"item": c, "done": False} for c in checklist],
+                    business=business,
+                    ward=business.ward,
+                    assessment=assessment,
+                    reason=reason,
+                    checklist=[{"item": c, "done": False} for c in checklist],
                     created_at=now,
                 )
             else:
@@ -271,7 +290,7 @@ def result_dict(result) -> dict[str, Any]:
     return {
         "index": None if result.index is None else float(result.index),
         "band": result.band.key if result.band else None,
-        "band_label": list(result.band and (result.band.label_vi, result.band.label_en) or ()),
+        "band_label": list((result.band and (result.band.label_vi, result.band.label_en)) or ()),
         "may_operate": result.may_operate,
         "operation": list(result.operation_messages or ()),
         "drivers": [

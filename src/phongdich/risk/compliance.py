@@ -79,7 +79,9 @@ def compliance(user: Any) -> tuple[list[WardRow], list[VenueRow]]:
     )
     printed = set(
         AuditEvent.objects.filter(
-            action="print_poster", object_type="checkpoints.venue", object_id__in=[str(i) for i in ids]
+            action="print_poster",
+            object_type="checkpoints.venue",
+            object_id__in=[str(i) for i in ids],
         ).values_list("object_id", flat=True)
     )
     expected = get_rule("risk.expected_weekly_scans")
@@ -92,9 +94,15 @@ def compliance(user: Any) -> tuple[list[WardRow], list[VenueRow]]:
         w.checked_out += v.out
         target = expected.get(v.kind, expected.get("default", 50))
         row = VenueRow(
-            v.code, v.name, v.kind, v.ward.name, v.scans, target,
+            v.code,
+            v.name,
+            v.kind,
+            v.ward.name,
+            v.scans,
+            target,
             round(100 * v.out / v.scans, 1) if v.scans else None,
-            ever.get(v.pk), str(v.pk) in printed,
+            ever.get(v.pk),
+            str(v.pk) in printed,
         )
         if v.scans:
             w.active += 1
@@ -114,7 +122,10 @@ def compliance(user: Any) -> tuple[list[WardRow], list[VenueRow]]:
 
 REASONS = {
     "zero_scan": ("Không có lượt quét trong 7 ngày", "No scan in 7 days"),
-    "printed_never_scanned": ("Đã in áp phích, chưa từng được quét", "Poster printed, never scanned"),
+    "printed_never_scanned": (
+        "Đã in áp phích, chưa từng được quét",
+        "Poster printed, never scanned",
+    ),
     "below_expected": ("Ít hơn 1/10 lượt dự kiến", "Under a tenth of the expected scans"),
 }
 
@@ -123,8 +134,9 @@ REASONS = {
 def compliance_page(request):
     require_role(request.user, *OFFICERS)
     wards, to_visit = compliance(request.user)
-    return render(request, "risk/compliance.html", {"wards": wards, "to_visit": to_visit,
-                                                    "reasons": REASONS})
+    return render(
+        request, "risk/compliance.html", {"wards": wards, "to_visit": to_visit, "reasons": REASONS}
+    )
 
 
 @login_required
@@ -133,16 +145,38 @@ def compliance_export(request, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404
     _wards, to_visit = compliance(request.user)
-    headers = [_("Code"), _("Checkpoint"), _("Kind"), _("Ward"), _("Scans, 7 days"),
-               _("Expected, 7 days"), _("Checked out (%)"), _("Last scan"), _("Reasons")]
+    headers = [
+        _("Code"),
+        _("Checkpoint"),
+        _("Kind"),
+        _("Ward"),
+        _("Scans, 7 days"),
+        _("Expected, 7 days"),
+        _("Checked out (%)"),
+        _("Last scan"),
+        _("Reasons"),
+    ]
     vi = request.LANGUAGE_CODE != "en"
     rows = [
-        [r.code, r.name, r.kind, r.ward, r.scans_7d, r.expected_7d, r.checked_out_share,
-         r.last_scan, "; ".join(REASONS[x][0 if vi else 1] for x in r.reasons)]
+        [
+            r.code,
+            r.name,
+            r.kind,
+            r.ward,
+            r.scans_7d,
+            r.expected_7d,
+            r.checked_out_share,
+            r.last_scan,
+            "; ".join(REASONS[x][0 if vi else 1] for x in r.reasons),
+        ]
         for r in to_visit
     ]
-    audit.record("export_compliance", request=request, object_type="checkpoints.venue",
-                 detail={"rows": len(rows)})
+    audit.record(
+        "export_compliance",
+        request=request,
+        object_type="checkpoints.venue",
+        detail={"rows": len(rows)},
+    )
     if fmt == "csv":
         response = HttpResponse(write_csv(rows, headers), content_type="text/csv")
     else:

@@ -15,6 +15,7 @@ ward in ``properties.ward_code`` (or ``ma_xa`` / ``code``). Ring orientation is 
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from typing import Any
 
 from django.db import transaction
@@ -76,7 +77,7 @@ def _polygon(rings: Any, where: str) -> list[list[tuple[float, float]]]:
 def _area_centroid(ring: list[tuple[float, float]]) -> tuple[float, float, float]:
     """Signed area and centroid of a ring (shoelace; small areas, so plane geometry suffices)."""
     a = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+    for (x0, y0), (x1, y1) in pairwise(ring):
         cross = x0 * y1 - x1 * y0
         a += cross
         cx += (x0 + x1) * cross
@@ -114,7 +115,12 @@ def centroid(geometry: dict[str, Any], where: str = "geometry") -> tuple[float, 
 def parse(data: bytes) -> list[tuple[int, dict[str, Any], float, float]]:
     """(ward code, geometry, lat, lon) of each feature; raises InputErrors naming the feature."""
     if len(data) > MAX_BYTES:
-        raise InputErrors.one("file", "file_too_large", "Tệp quá lớn (tối đa 20 MB).", "File too large (20 MB at most).")
+        raise InputErrors.one(
+            "file",
+            "file_too_large",
+            "Tệp quá lớn (tối đa 20 MB).",
+            "File too large (20 MB at most).",
+        )
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):

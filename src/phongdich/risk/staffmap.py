@@ -18,10 +18,10 @@ from phongdich.accounts.jurisdiction import area_q, require_role
 from phongdich.checkpoints.models import Venue, Visit
 from phongdich.lib.timeutil import local_date, local_day_bounds
 from phongdich.places.models import Ward
-from phongdich.risk.public import legend
-from phongdich.risk.queries import _ward_area, access_ward, latest_approved
 from phongdich.risk.compute import case_counts
 from phongdich.risk.models import InspectionTask, WardShape
+from phongdich.risk.public import legend
+from phongdich.risk.queries import _ward_area, access_ward, latest_approved
 from phongdich.risk.views import STAFF
 from phongdich.testing.models import SamplingSession
 from phongdich.tracing import queries as tracing_queries
@@ -47,7 +47,9 @@ def epidemic_curve(user: Any, ward: Ward | None, today: date) -> list[dict[str, 
         window = days[max(0, i - 6) : i + 1]
         mean = sum(per_day.get(d, 0) for d in window) / 7
         if day > today - timedelta(days=CURVE_DAYS):
-            out.append({"day": day.isoformat(), "cases": per_day.get(day, 0), "avg7": round(mean, 2)})
+            out.append(
+                {"day": day.isoformat(), "cases": per_day.get(day, 0), "avg7": round(mean, 2)}
+            )
     return out
 
 
@@ -57,8 +59,13 @@ def curve_svg(points: list[dict[str, Any]]) -> dict[str, Any]:
     width, height = 280, 100
     step = width / max(len(points), 1)
     bars = [
-        {"x": round(i * step, 1), "w": round(step * 0.8, 1), "h": round(p["cases"] / top * height, 1),
-         "y": round(height - p["cases"] / top * height, 1), "label": f"{p['day']}: {p['cases']}"}
+        {
+            "x": round(i * step, 1),
+            "w": round(step * 0.8, 1),
+            "h": round(p["cases"] / top * height, 1),
+            "y": round(height - p["cases"] / top * height, 1),
+            "label": f"{p['day']}: {p['cases']}",
+        }
         for i, p in enumerate(points)
     ]
     line = " ".join(
@@ -103,8 +110,10 @@ def staff_map_data(request):
     shown = sorted(set(levels) | set(cases) | set(shapes), key=lambda c: names.get(c, ""))
     since = today - timedelta(days=7)
     active = (
-        Visit.objects.filter(venue__in=Venue.objects.filter(area_q(user)),
-                             checked_in_at__gte=local_day_bounds(since)[0])
+        Visit.objects.filter(
+            venue__in=Venue.objects.filter(area_q(user)),
+            checked_in_at__gte=local_day_bounds(since)[0],
+        )
         .values("venue_id")
         .annotate(n=Count("pk"))
     )

@@ -104,7 +104,10 @@ def decide(request):
     approve = request.POST.get("decision") != "reject"
     try:
         rows = actions.do_decide(
-            ids, approve=approve, actor=request.user, note=request.POST.get("note", ""),
+            ids,
+            approve=approve,
+            actor=request.user,
+            note=request.POST.get("note", ""),
             request=request,
         )
     except InputErrors as exc:
@@ -179,8 +182,12 @@ def export(request, fmt: str):
     if fmt not in ("csv", "xlsx", "json"):
         raise Http404
     rows = export_rows(request.user)
-    audit.record("export_levels", request=request, object_type="risk.assessment",
-                 detail={"format": fmt, "rows": len(rows)})
+    audit.record(
+        "export_levels",
+        request=request,
+        object_type="risk.assessment",
+        detail={"format": fmt, "rows": len(rows)},
+    )
     name = f"cap-do-dich-{local_date(timezone.now()):%Y%m%d}"
     if fmt == "json":
         return JsonResponse({"units": [dict(zip(EXPORT_HEADERS, r, strict=True)) for r in rows]})

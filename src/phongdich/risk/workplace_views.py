@@ -44,8 +44,9 @@ def register(request):
             biz.do_send_code(found.tax_id)
             request.session["risk_tax_id"] = found.tax_id
             return redirect("risk:business_code")
-    return render(request, "risk/business_register.html", {"errors": errors, "data": data,
-                                                            "kinds": biz.KINDS})
+    return render(
+        request, "risk/business_register.html", {"errors": errors, "data": data, "kinds": biz.KINDS}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,8 +89,14 @@ def assess(request):
     if found is None:
         return redirect("risk:business_login")
     available = questionnaires_for(found.kind)
-    chosen = next((q for q in available if q.id == request.POST.get("questionnaire",
-                   request.GET.get("q", ""))), available[0] if available else None)
+    chosen = next(
+        (
+            q
+            for q in available
+            if q.id == request.POST.get("questionnaire", request.GET.get("q", ""))
+        ),
+        available[0] if available else None,
+    )
     errors, answers, latest = {}, {}, None
     if request.method == "POST" and chosen is not None:
         answers = _answers(chosen, request.POST)
@@ -105,8 +112,14 @@ def assess(request):
     return render(
         request,
         "risk/business_assess.html",
-        {"business": found, "questionnaires": available, "q": chosen, "errors": errors,
-         "answers": answers, "latest": latest},
+        {
+            "business": found,
+            "questionnaires": available,
+            "q": chosen,
+            "errors": errors,
+            "answers": answers,
+            "latest": latest,
+        },
     )
 
 
@@ -137,7 +150,9 @@ def inspections(request):
 def inspection(request, pk: int):
     require_role(request.user, *OFFICERS)
     task = get_object_or_404(
-        InspectionTask.objects.filter(area_q(request.user)).select_related("business", "assessment"),
+        InspectionTask.objects.filter(area_q(request.user)).select_related(
+            "business", "assessment"
+        ),
         pk=pk,
     )
     if request.method == "POST" and task.status == "open":

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(choices=[('admin', 'Administrator'), ('province_officer', 'Province health officer'), ('ward_officer', 'Ward health officer'), ('venue_staff', 'Checkpoint staff'), ('lab_technician', 'Lab technician'), ('vaccinator', 'Vaccinator'), ('call_operator', 'Call operator'), ('clinician', 'Clinician'), ('chairperson', "People's Committee chairperson")], max_length=32, verbose_name='role'),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("admin", "Administrator"),
+                    ("province_officer", "Province health officer"),
+                    ("ward_officer", "Ward health officer"),
+                    ("venue_staff", "Checkpoint staff"),
+                    ("lab_technician", "Lab technician"),
+                    ("vaccinator", "Vaccinator"),
+                    ("call_operator", "Call operator"),
+                    ("clinician", "Clinician"),
+                    ("chairperson", "People's Committee chairperson"),
+                ],
+                max_length=32,
+                verbose_name="role",
+            ),
         ),
     ]

@@ -6,130 +6,301 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('checkpoints', '0002_visit_indexes'),
-        ('places', '0002_load_divisions'),
+        ("checkpoints", "0002_visit_indexes"),
+        ("places", "0002_load_divisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WardShape',
+            name="WardShape",
             fields=[
-                ('ward', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='places.ward')),
-                ('geometry', models.JSONField()),
-                ('lat', models.FloatField()),
-                ('lon', models.FloatField()),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('uploaded_at', models.DateTimeField(auto_now=True)),
+                (
+                    "ward",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="places.ward",
+                    ),
+                ),
+                ("geometry", models.JSONField()),
+                ("lat", models.FloatField()),
+                ("lon", models.FloatField()),
+                ("source", models.CharField(blank=True, max_length=200)),
+                ("uploaded_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Business',
+            name="Business",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tax_id', models.CharField(max_length=14, unique=True, verbose_name='tax number')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(max_length=20, verbose_name='kind')),
-                ('contact_phone', models.CharField(max_length=16, verbose_name='contact phone')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('venues', models.ManyToManyField(blank=True, related_name='+', to='checkpoints.venue')),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tax_id", models.CharField(max_length=14, unique=True, verbose_name="tax number")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("kind", models.CharField(max_length=20, verbose_name="kind")),
+                ("contact_phone", models.CharField(max_length=16, verbose_name="contact phone")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "venues",
+                    models.ManyToManyField(blank=True, related_name="+", to="checkpoints.venue"),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.ward",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AccessCode',
+            name="AccessCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('digest', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codes', to='risk.business')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("digest", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="codes",
+                        to="risk.business",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SelfAssessment',
+            name="SelfAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('questionnaire_id', models.CharField(max_length=40)),
-                ('questionnaire_version', models.PositiveIntegerField()),
-                ('answers', models.JSONField()),
-                ('result', models.JSONField()),
-                ('band', models.CharField(blank=True, max_length=20)),
-                ('index_percent', models.DecimalField(decimal_places=2, max_digits=6, null=True)),
-                ('live', models.JSONField(default=dict)),
-                ('mismatch', models.JSONField(default=list)),
-                ('created_at', models.DateTimeField()),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='risk.business')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("questionnaire_id", models.CharField(max_length=40)),
+                ("questionnaire_version", models.PositiveIntegerField()),
+                ("answers", models.JSONField()),
+                ("result", models.JSONField()),
+                ("band", models.CharField(blank=True, max_length=20)),
+                ("index_percent", models.DecimalField(decimal_places=2, max_digits=6, null=True)),
+                ("live", models.JSONField(default=dict)),
+                ("mismatch", models.JSONField(default=list)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="risk.business",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assessed_on', models.DateField(verbose_name='assessed on')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
-                ('rule_set_id', models.CharField(max_length=40, verbose_name='rule set')),
-                ('rule_set_version', models.PositiveIntegerField()),
-                ('level', models.PositiveSmallIntegerField(verbose_name='level')),
-                ('computed_level', models.PositiveSmallIntegerField()),
-                ('held_by_capacity', models.BooleanField(default=False)),
-                ('previous_level', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('inputs', models.JSONField(default=dict)),
-                ('criteria', models.JSONField(default=dict)),
-                ('unconfirmed', models.JSONField(default=list)),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='proposed', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('decided_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("assessed_on", models.DateField(verbose_name="assessed on")),
+                ("computed_at", models.DateTimeField(verbose_name="computed at")),
+                ("rule_set_id", models.CharField(max_length=40, verbose_name="rule set")),
+                ("rule_set_version", models.PositiveIntegerField()),
+                ("level", models.PositiveSmallIntegerField(verbose_name="level")),
+                ("computed_level", models.PositiveSmallIntegerField()),
+                ("held_by_capacity", models.BooleanField(default=False)),
+                ("previous_level", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("inputs", models.JSONField(default=dict)),
+                ("criteria", models.JSONField(default=dict)),
+                ("unconfirmed", models.JSONField(default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="proposed",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.ward",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['ward', 'status', '-decided_at'], name='risk_assess_ward_id_afef7a_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'proposed')), fields=('ward',), name='assessment_one_proposal'), models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 4)), name='assessment_level_1_4')],
+                "indexes": [
+                    models.Index(
+                        fields=["ward", "status", "-decided_at"],
+                        name="risk_assess_ward_id_afef7a_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "proposed")),
+                        fields=("ward",),
+                        name="assessment_one_proposal",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("level__gte", 1), ("level__lte", 4)),
+                        name="assessment_level_1_4",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='InspectionTask',
+            name="InspectionTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=20)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done')], default='open', max_length=6)),
-                ('checklist', models.JSONField(default=list)),
-                ('findings', models.TextField(blank=True, verbose_name='findings')),
-                ('fixes', models.TextField(blank=True, verbose_name='required fixes')),
-                ('fix_deadline', models.DateField(blank=True, null=True, verbose_name='fix by')),
-                ('photo', models.FileField(blank=True, upload_to='inspections/', verbose_name='photo')),
-                ('created_at', models.DateTimeField()),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inspections', to='risk.business')),
-                ('closed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.ward')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='risk.selfassessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=20)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done")], default="open", max_length=6
+                    ),
+                ),
+                ("checklist", models.JSONField(default=list)),
+                ("findings", models.TextField(blank=True, verbose_name="findings")),
+                ("fixes", models.TextField(blank=True, verbose_name="required fixes")),
+                ("fix_deadline", models.DateField(blank=True, null=True, verbose_name="fix by")),
+                (
+                    "photo",
+                    models.FileField(blank=True, upload_to="inspections/", verbose_name="photo"),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inspections",
+                        to="risk.business",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.ward",
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="risk.selfassessment",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('business',), name='inspection_one_open')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "open")),
+                        fields=("business",),
+                        name="inspection_one_open",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WardCapacity',
+            name="WardCapacity",
             fields=[
-                ('ward', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='places.ward')),
-                ('beds', models.PositiveIntegerField(verbose_name='COVID beds')),
-                ('beds_in_use', models.PositiveIntegerField(verbose_name='beds in use')),
-                ('icu_beds', models.PositiveIntegerField(verbose_name='ICU beds')),
-                ('oxygen_points', models.PositiveIntegerField(verbose_name='oxygen points')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "ward",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="places.ward",
+                    ),
+                ),
+                ("beds", models.PositiveIntegerField(verbose_name="COVID beds")),
+                ("beds_in_use", models.PositiveIntegerField(verbose_name="beds in use")),
+                ("icu_beds", models.PositiveIntegerField(verbose_name="ICU beds")),
+                ("oxygen_points", models.PositiveIntegerField(verbose_name="oxygen points")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('beds_in_use__lte', models.F('beds'))), name='capacity_in_use_le_beds')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("beds_in_use__lte", models.F("beds"))),
+                        name="capacity_in_use_le_beds",
+                    )
+                ],
             },
         ),
     ]

@@ -16,5 +16,5 @@ def get(mapping, key):
 def lang_pair(vi, en=None):
     """The Vietnamese or English of a pair, by the active language. Accepts a [vi, en] list."""
     if en is None and isinstance(vi, (list, tuple)):
-        vi, en = (list(vi) + ["", ""])[:2]
+        vi, en = [*vi, "", ""][:2]
     return en if translation.get_language() == "en" and en else (vi or "")

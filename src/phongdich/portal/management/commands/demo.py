@@ -18,6 +18,7 @@ from phongdich.portal.demo.accounts import (
     staff_venue,
 )
 from phongdich.portal.demo.loader import DemoError, DemoSummary, load_demo
+from phongdich.portal.demo.risk import load_risk_demo
 from phongdich.portal.demo.tracing import load_tracing_demo
 
 
@@ -66,6 +67,8 @@ class Command(BaseCommand):
             self._load(opts)
         venue = staff_venue()
         accounts = ensure_demo_accounts(opts["seed"], venue)
+        if not has_people:
+            self._load_risk(opts)
         self._print_accounts(accounts)
         base = f"http://{opts['host']}:{opts['port']}"
         if venue is not None:
@@ -112,6 +115,19 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {len(traced.cases)} ca F0 (#{', #'.join(map(str, traced.cases))}), "
             f"{traced.contacts} người tiếp xúc; ổ dịch tại {traced.cluster_venue}."
+        )
+
+    def _load_risk(self, opts) -> None:
+        self.stdout.write("Đang tính cấp độ dịch, tự đánh giá của doanh nghiệp…")
+        risk = load_risk_demo(opts["seed"], timezone.now())
+        levels = ", ".join(
+            f"cấp {n}: {sum(1 for v in risk.levels.values() if v == n)}" for n in (1, 2, 3, 4)
+        )
+        self.stdout.write(
+            f"  {len(risk.levels)} phường/xã ({levels}); {risk.pending} chờ chủ tịch phê duyệt; "
+            f"{len(risk.businesses)} doanh nghiệp "
+            f"({', '.join(f'{t}: {b}' for t, b in risk.businesses)}), "
+            f"{risk.inspections} việc kiểm tra."
         )
 
     def _print_summary(self, s: DemoSummary) -> None:
