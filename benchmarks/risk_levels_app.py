@@ -47,14 +47,23 @@ def _load(seed: int, per_ward: int, today: date) -> dict[str, int]:
             population = rng.randint(2_000, 60_000)
             Ward.objects.filter(code=code).update(population=population)
             populations.append(
-                WardPopulation(ward_id=code, age_18_plus=per_ward, age_50_plus=per_ward // 3,
-                               age_65_plus=per_ward // 8)
+                WardPopulation(
+                    ward_id=code,
+                    age_18_plus=per_ward,
+                    age_50_plus=per_ward // 3,
+                    age_65_plus=per_ward // 8,
+                )
             )
             for i in range(per_ward):
                 people.append(
-                    Person(full_name="Người Thử", name_folded="nguoi thu", gender="female",
-                           birth_year=1950 if i < per_ward // 8 else 1985, ward_id=code,
-                           token=new_token())
+                    Person(
+                        full_name="Người Thử",
+                        name_folded="nguoi thu",
+                        gender="female",
+                        birth_year=1950 if i < per_ward // 8 else 1985,
+                        ward_id=code,
+                        token=new_token(),
+                    )
                 )
         WardPopulation.objects.bulk_create(populations, batch_size=2000)
         people = Person.objects.bulk_create(people, batch_size=5000)
@@ -64,18 +73,31 @@ def _load(seed: int, per_ward: int, today: date) -> dict[str, int]:
         for p in people:
             by_ward.setdefault(p.ward_id, []).append(p.pk)
             if rng.random() < 0.8:
-                statuses.append(PersonStatus(person_id=p.pk, doses=2,
-                                             first_dose_on=today - timedelta(days=90),
-                                             completed_on=today - timedelta(days=60)))
+                statuses.append(
+                    PersonStatus(
+                        person_id=p.pk,
+                        doses=2,
+                        first_dose_on=today - timedelta(days=90),
+                        completed_on=today - timedelta(days=60),
+                    )
+                )
         for code, pks in by_ward.items():
             rate = rng.choice([0, 0, 5, 25, 60, 200])  # per 100,000 per week
             population = rng.randint(2_000, 60_000)
             for pk in pks[: min(len(pks), round(population * rate / 100_000))]:
                 at = noon - timedelta(hours=rng.randint(0, 13 * 24))
-                cases.append(Case(person_id=pk, ward_id=code, confirmed_at=at,
-                                  sample_date=today, source="other", status="closed",
-                                  window_start=at - timedelta(days=2),
-                                  window_end=at + timedelta(days=1)))
+                cases.append(
+                    Case(
+                        person_id=pk,
+                        ward_id=code,
+                        confirmed_at=at,
+                        sample_date=today,
+                        source="other",
+                        status="closed",
+                        window_start=at - timedelta(days=2),
+                        window_end=at + timedelta(days=1),
+                    )
+                )
         PersonStatus.objects.bulk_create(statuses, batch_size=5000)
         Case.objects.bulk_create(cases, batch_size=5000)
         totals["cases"] = len(cases)
@@ -152,7 +174,9 @@ def run_app(repeat: int, seed: int, per_ward: int) -> None:
     from phongdich.risk.models import Assessment
 
     # Publish the proposals in bulk (approval itself is one small transaction per decision).
-    Assessment.objects.filter(status="proposed").update(status="approved", decided_at=timezone.now())
+    Assessment.objects.filter(status="proposed").update(
+        status="approved", decided_at=timezone.now()
+    )
     actions.bump_published()
     province = Province.objects.annotate(n=Count("wards")).order_by("-n").first()
     cache.clear()
@@ -161,11 +185,15 @@ def run_app(repeat: int, seed: int, per_ward: int) -> None:
     cold = time.perf_counter() - cold
     warm, _, _ = _timed(lambda: public_province(province), max(repeat, 5))
     wards = Ward.objects.filter(province=province).count()
-    print(f"province {province.code} ({wards} wards) levels JSON: cold {cold * 1000:.1f} ms, "
-          f"from cache {warm * 1000:.2f} ms")
+    print(
+        f"province {province.code} ({wards} wards) levels JSON: cold {cold * 1000:.1f} ms, "
+        f"from cache {warm * 1000:.2f} ms"
+    )
     rows = _page_weight()
     print(f"{'public map first load':40} {'bytes':>9} {'gzip':>8}")
     for path, size, packed in rows:
         print(f"{path:40} {size:9d} {packed:8d}")
-    print(f"{'total (target ≤ 150 KB transferred)':40} {sum(r[1] for r in rows):9d} "
-          f"{sum(r[2] for r in rows):8d}")
+    print(
+        f"{'total (target ≤ 150 KB transferred)':40} {sum(r[1] for r in rows):9d} "
+        f"{sum(r[2] for r in rows):8d}"
+    )

@@ -229,3 +229,29 @@ def test_rule_set_overrides_are_checked_before_use():
                 }
             },
         )
+
+
+def test_only_province_officers_upload_shapes_and_outsiders_see_nothing(
+    client, ward_officer, outsider, published
+):
+    client.login(username="ward", password=PASSWORD)
+    assert client.get("/staff/risk/shapes/").status_code == 403
+    client.logout()
+    client.login(username="outsider", password=PASSWORD)
+    assert client.get(f"/staff/risk/wards/{HAC_THANH}/").status_code == 404
+    assert client.get(f"/staff/risk/map/?ward={HAC_THANH}").status_code == 404
+    assert client.get("/staff/risk/map/data.json").json()["wards"] == []
+    assert "data-ward" not in client.get("/staff/risk/").content.decode()
+
+
+def test_the_epidemic_curve_counts_cases_per_day_with_a_7_day_average(client, ward_officer):
+    for day, n in ((0, 3), (1, 1), (6, 3)):
+        for _ in range(n):
+            case(HAC_THANH, TODAY - timedelta(days=day))
+    client.login(username="ward", password=PASSWORD)
+    page = client.get(f"/staff/risk/map/?ward={HAC_THANH}")
+    curve = {p["day"]: p for p in page.context["curve"]}
+    assert len(curve) == 28
+    assert curve[TODAY.isoformat()]["cases"] == 3
+    assert curve[TODAY.isoformat()]["avg7"] == 1.0  # 7 cases over the last 7 days
+    assert curve[(TODAY - timedelta(days=1)).isoformat()]["avg7"] == round(4 / 7, 2)

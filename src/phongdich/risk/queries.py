@@ -12,6 +12,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from phongdich.accounts.jurisdiction import area_q, can_see_ward
+from phongdich.accounts.models import Role
 from phongdich.core.rules import get_rule
 from phongdich.places.models import Province, Ward
 from phongdich.risk.actions import PUBLISHED_VERSION_KEY
@@ -230,9 +231,13 @@ EXPORT_HEADERS = ["tier", "unit_code", "unit_name", "level", "date", "rule_set"]
 
 
 def _ward_area(user: Any) -> Q:
-    q = area_q(user, "ward")
-    # area_q filters on "<field>_id" / "<field>__province_id"; for Ward rows the ward is the row.
-    if not q.children:
-        return q
-    field, value = q.children[0]
-    return Q(**{field.replace("ward_id", "pk").replace("ward__province_id", "province_id"): value})
+    """The wards of the user's area, as a filter on Ward rows (accounts.jurisdiction's rule)."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    if user.role == Role.ADMIN:
+        return Q()
+    if user.ward_id:
+        return Q(pk=user.ward_id)
+    if user.province_id:
+        return Q(province_id=user.province_id)
+    return Q(pk__in=[])

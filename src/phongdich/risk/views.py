@@ -7,7 +7,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -200,8 +199,3 @@ def export(request, fmt: str):
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
-
-
-def forbidden_unless_staff(user) -> None:
-    if user.role not in (*STAFF, Role.ADMIN):
-        raise PermissionDenied
