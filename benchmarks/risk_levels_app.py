@@ -123,7 +123,8 @@ def _page_weight() -> list[tuple[str, int, int]]:
     rows = [("/ban-do-dich (HTML)", len(html), len(gzip.compress(html)))]
     for ref in re.findall(rb'(?:href|src)="/static/([^"]+)"', html):
         path = finders.find(ref.decode().split("?")[0])
-        data = open(path, "rb").read()  # noqa: SIM115, PTH123
+        with open(path, "rb") as f:
+            data = f.read()
         rows.append((ref.decode(), len(data), len(gzip.compress(data))))
     data = client.get("/ban-do-dich/ca-nuoc.json").content
     rows.append(("/ban-do-dich/ca-nuoc.json", len(data), len(gzip.compress(data))))
@@ -134,6 +135,7 @@ def run_app(repeat: int, seed: int, per_ward: int) -> None:
     _setup()
     from django.core.cache import cache
     from django.db.models import Count
+    from django.utils import timezone
 
     from phongdich.lib.timeutil import local_date
     from phongdich.places.models import Province, Ward
@@ -142,8 +144,6 @@ def run_app(repeat: int, seed: int, per_ward: int) -> None:
     from phongdich.risk.queries import public_province
     from phongdich.risk.tasks import rated_wards
     from phongdich.tracing.models import Case
-
-    from django.utils import timezone
 
     today = local_date(timezone.now())
     started = time.perf_counter()
