@@ -13,7 +13,7 @@ from django.utils import timezone
 from phongdich.lib.timeutil import local_date
 from phongdich.risk import actions
 from phongdich.risk import business as biz
-from phongdich.risk.notify import ConsoleNotifier
+from phongdich.risk.notify import notifier
 from tests.conftest import HAC_THANH, QUANG_PHU, THANH_HOA, _staff
 from tests.e2e.conftest import PHONE, expect, log_in, snap
 from tests.risk.conftest import case, covered_ward
@@ -70,7 +70,7 @@ def test_business_self_assessment_creates_a_task_the_officer_sees(new_context, v
     phone.fill("#tax_id", tax_id)
     phone.locator("main form button[type=submit]").click()
     phone.wait_for_url(re.compile("/doanh-nghiep/ma"))
-    code = re.search(r"\d{6}", ConsoleNotifier.sent[-1][1]).group()
+    code = re.search(r"\d{6}", notifier().outbox[-1].text).group()
     phone.fill("#code", code)
     phone.click("#check-code")
     phone.wait_for_url(re.compile("/doanh-nghiep/danh-gia"))

@@ -14,7 +14,7 @@ from phongdich.checkpoints.models import Visit
 from phongdich.lib.errors import InputErrors
 from phongdich.risk import business as biz
 from phongdich.risk.models import AccessCode, Business, InspectionTask, SelfAssessment
-from phongdich.risk.notify import ConsoleNotifier
+from phongdich.risk.notify import notifier
 from tests.conftest import HAC_THANH, PASSWORD
 from tests.risk.conftest import person
 
@@ -60,7 +60,18 @@ def factory(venue):
 
 
 def _last_code() -> str:
-    return re.search(r"\d{6}", ConsoleNotifier.sent[-1][1]).group()
+    return re.search(r"\d{6}", notifier().outbox[-1].text).group()
+
+
+@pytest.fixture
+def send_code(django_capture_on_commit_callbacks):
+    """Codes go out after their transaction commits (tests run inside one): run the callbacks."""
+
+    def send(tax_id: str) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            biz.do_send_code(tax_id)
+
+    return send
 
 
 def test_registration_checks_every_field_and_writes_nothing():
@@ -115,23 +126,34 @@ def test_the_same_tax_number_registers_once(factory, venue):
     assert exc.value.errors[0].code == "already_registered"
 
 
-def test_a_code_works_once_and_five_wrong_tries_burn_it(factory):
-    biz.do_send_code(TAX_ID)
+def test_a_code_works_once_and_five_wrong_tries_burn_it(factory, time_machine, send_code):
+    time_machine.move_to(timezone.now(), tick=False)
+    before = len(notifier().outbox)
+    send_code(TAX_ID)
     code = _last_code()
-    assert ConsoleNotifier.sent[-1][0] == factory.contact_phone
+    assert notifier().outbox[-1].to == factory.contact_phone
     assert code not in AccessCode.objects.get().digest  # only a keyed hash is kept
     assert biz.do_check_code(TAX_ID, code) == factory
     with pytest.raises(InputErrors):
         biz.do_check_code(TAX_ID, code)
-    biz.do_send_code(TAX_ID)
+    with pytest.raises(InputErrors) as exc:
+        send_code(TAX_ID)  # at once again: resends are spaced
+    assert exc.value.errors[0].code == "otp_resend_too_soon"
+    time_machine.shift(timedelta(minutes=2))
+    send_code(TAX_ID)
     code = _last_code()
-    for _ in range(5):
-        with pytest.raises(InputErrors):
-            biz.do_check_code(TAX_ID, "000000" if code != "000000" else "111111")
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(4):
+        with pytest.raises(InputErrors) as exc:
+            biz.do_check_code(TAX_ID, wrong)
+        assert exc.value.errors[0].code == "otp_wrong_code"
+    with pytest.raises(InputErrors) as exc:
+        biz.do_check_code(TAX_ID, wrong)
+    assert exc.value.errors[0].code == "otp_too_many_attempts"
     with pytest.raises(InputErrors):
         biz.do_check_code(TAX_ID, code)
-    biz.do_send_code("0314409058")  # not registered: no message, no error
-    assert len([m for m in ConsoleNotifier.sent if m[0] == factory.contact_phone]) == 2
+    send_code("0314409058")  # not registered: no message, no error
+    assert len(notifier().outbox) - before == 2
 
 
 def test_1203_end_to_end_medium_band_blocked_by_tp1_and_what_if(factory):
@@ -184,13 +206,15 @@ def test_bad_answers_are_named_and_nothing_is_stored(factory):
 
 
 def test_the_pages_sign_in_with_a_code_and_assess(
-    client, factory, ward_officer, other_ward_officer
+    client, factory, ward_officer, other_ward_officer, django_capture_on_commit_callbacks
 ):
     assert client.get("/doanh-nghiep/danh-gia").status_code == 302
-    client.post("/doanh-nghiep/dang-nhap", {"tax_id": TAX_ID})
+    before = len(notifier().outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/doanh-nghiep/dang-nhap", {"tax_id": TAX_ID})
+    assert len(notifier().outbox) == before + 1
     r = client.post("/doanh-nghiep/ma", {"tax_id": TAX_ID, "code": "999999x"})
-    assert "Mã không đúng" in r.content.decode()
-    client.post("/doanh-nghiep/dang-nhap", {"tax_id": TAX_ID})
+    assert "Mã xác nhận không đúng" in r.content.decode()  # one wrong try; the code still works
     assert (
         client.post("/doanh-nghiep/ma", {"tax_id": TAX_ID, "code": _last_code()}).status_code == 302
     )

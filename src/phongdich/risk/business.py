@@ -5,9 +5,6 @@ band or a mismatch with that data opens an inspection task for the ward officer.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,11 +16,12 @@ from django.utils import timezone
 
 from phongdich.checkpoints.models import Venue, Visit
 from phongdich.core.rules import get_rule
+from phongdich.lib import otp
 from phongdich.lib.errors import FieldError, InputErrors
 from phongdich.lib.phones import InvalidPhone, normalise_phone
 from phongdich.places.models import Ward
 from phongdich.risk.models import AccessCode, Business, InspectionTask, SelfAssessment
-from phongdich.risk.notify import notifier
+from phongdich.risk.notify import send_sms
 from phongdich.risk.questionnaires import default_questionnaires, questionnaires_for
 from phongdich.risk.taxid import InvalidTaxId, parse_tax_id
 from phongdich.risk.workplace import score
@@ -31,16 +29,11 @@ from phongdich.tracing.models import Case, Contact
 
 KINDS = ("factory", "enterprise", "production_business")
 HIGH_BANDS = ("high", "very_high")
-MAX_CODE_ATTEMPTS = 5
 # Which indicator of each questionnaire declares the workforce, and which the infection risk from
 # workers (compared with the live data; docs/reference/risk.md §9).
 WORKFORCE = {"hcmc-1203": "tp1", "bcdqg-2194": "cs1"}
 INFECTION = {"bcdqg-2194": ("cs3", "none")}
 LIVE_DAYS = 14
-
-
-def _digest(code: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
 
 
 def do_register_business(data: dict[str, Any]) -> Business:
@@ -137,9 +130,17 @@ def _already(tax_id: str) -> FieldError:
     )
 
 
+def _key() -> bytes:
+    return settings.SECRET_KEY.encode()
+
+
+def _context(business: Business) -> str:
+    return f"risk.business:{business.pk}"  # a code for one business never opens another
+
+
 def do_send_code(tax_id: str) -> None:
-    """Send a one-time code to the registered phone. Says nothing about whether the number is
-    registered (the page answers the same either way)."""
+    """Send a one-time code (lib.otp) to the registered phone. Says nothing about whether the
+    number is registered (the page answers the same either way); resends are spaced and capped."""
     try:
         key = str(parse_tax_id(tax_id))
     except InvalidTaxId as exc:
@@ -147,17 +148,25 @@ def do_send_code(tax_id: str) -> None:
     business = Business.objects.filter(tax_id=key).first()
     if business is None:
         return
-    code = f"{secrets.randbelow(1_000_000):06d}"
     now = timezone.now()
     with transaction.atomic():
-        AccessCode.objects.filter(business=business, used_at__isnull=True).update(used_at=now)
+        sent = AccessCode.objects.select_for_update().filter(business=business)
+        decision = otp.resend_decision(list(sent.values_list("created_at", flat=True)), now)
+        if not decision.allowed:
+            raise InputErrors.one("tax_id", decision.code, decision.message_vi, decision.message_en)
+        sent.filter(used_at__isnull=True).update(used_at=now)
+        lifetime = timedelta(minutes=get_rule("risk.access_code_minutes"))
+        code, state = otp.issue_code(_key(), _context(business), now, lifetime)
         AccessCode.objects.create(
             business=business,
-            digest=_digest(code),
-            created_at=now,
-            expires_at=now + timedelta(minutes=get_rule("risk.access_code_minutes")),
+            digest=state.code_hash,
+            created_at=state.issued_at,
+            expires_at=state.expires_at,
         )
-    notifier().send(business.contact_phone, f"PhongDich: ma dang nhap {code}")
+        # Sent after commit: a rolled-back code is never delivered.
+        transaction.on_commit(
+            lambda: send_sms(business.contact_phone, f"PhongDich: ma dang nhap {code}")
+        )
 
 
 def do_check_code(tax_id: str, code: str) -> Business:
@@ -173,24 +182,22 @@ def do_check_code(tax_id: str, code: str) -> Business:
     with transaction.atomic():
         row = (
             AccessCode.objects.select_for_update()
-            .filter(business__tax_id=key, used_at__isnull=True, expires_at__gt=now)
+            .select_related("business")
+            .filter(business__tax_id=key, used_at__isnull=True)
             .order_by("-created_at")
             .first()
         )
         if row is None:
             raise bad
-        if not hmac.compare_digest(row.digest, _digest(code.strip())):
-            row.attempts += 1
-            if row.attempts >= MAX_CODE_ATTEMPTS:
-                row.used_at = now
-            row.save(update_fields=["attempts", "used_at"])
-            failed = True  # the attempt is counted (committed) before the error is raised
-        else:
-            row.used_at = now
-            row.save(update_fields=["used_at"])
-            failed = False
-    if failed:
-        raise bad
+        state = otp.OneTimeCode(row.digest, row.created_at, row.expires_at, row.attempts)
+        result = otp.check_code(state, code[:20], _key(), _context(row.business), now)
+        row.attempts = result.state.attempts
+        if result.ok or result.outcome is not otp.CheckOutcome.WRONG_CODE:
+            row.used_at = now  # used, expired or out of tries: this code is finished
+        row.save(update_fields=["attempts", "used_at"])
+    # Raised after the commit, so the wrong try stays counted.
+    if not result.ok:
+        raise InputErrors.one("code", result.code, result.message_vi, result.message_en)
     return row.business
 
 

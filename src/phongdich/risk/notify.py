@@ -1,36 +1,25 @@
-"""Sending a short text to a phone: a small interface so an SMS adapter can plug in later.
+"""The SMS gateway one-time codes go through (``phongdich.lib.sms``, docs/reference/sms.md).
 
-``PHONGDICH_NOTIFIER`` names the adapter class (dotted path); the default is the console adapter,
-which prints the message (phone masked) to the server's standard output and keeps the last ones in
-memory, so the demo shows the one-time code and tests read it. An SMS adapter implements the same
-``send(phone, text)``.
+``PHONGDICH_NOTIFIER`` names the gateway class (dotted path, built without arguments); the
+default is the library's console gateway, which logs each message with the phone masked (the
+demo's console shows the code) and keeps the last ones in ``outbox``. A gateway that needs
+configuration (Kannel) plugs in here once the project has a setting for it.
 """
 
 from __future__ import annotations
 
-import sys
-from collections import deque
-from typing import Protocol
+from functools import cache
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-
-class Notifier(Protocol):
-    def send(self, phone: str, text: str) -> None: ...
+from phongdich.lib.sms import OutgoingSms, SendResult, SmsGateway
 
 
-class ConsoleNotifier:
-    """Prints instead of sending; the last 100 messages are kept in ``sent`` (phone, text)."""
-
-    sent: deque[tuple[str, str]] = deque(maxlen=100)
-
-    def send(self, phone: str, text: str) -> None:
-        masked = "*" * max(len(phone) - 3, 0) + phone[-3:]
-        sys.stdout.write(f"[SMS → {masked}] {text}\n")
-        sys.stdout.flush()
-        self.sent.append((phone, text))
+@cache
+def notifier() -> SmsGateway:
+    return import_string(settings.NOTIFIER)()
 
 
-def notifier() -> Notifier:
-    return import_string(getattr(settings, "NOTIFIER", "phongdich.risk.notify.ConsoleNotifier"))()
+def send_sms(phone: str, text: str) -> SendResult:
+    return notifier().send(OutgoingSms(to=phone, text=text))
