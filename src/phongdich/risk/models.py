@@ -73,6 +73,8 @@ class Assessment(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("risk level assessment")
+        verbose_name_plural = _("risk level assessments")
         constraints = [
             # Recomputing replaces the pending proposal instead of piling up a second one.
             models.UniqueConstraint(
@@ -117,6 +119,10 @@ class Business(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=16)
     venues = models.ManyToManyField("checkpoints.Venue", related_name="+", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("business")
+        verbose_name_plural = _("businesses")
 
     def __str__(self) -> str:
         return f"{self.tax_id} {self.name}"
@@ -180,6 +186,8 @@ class InspectionTask(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
         constraints = [
             # One open task per business: a re-assessment updates it, never duplicates it.
             models.UniqueConstraint(

@@ -78,6 +78,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Khai báo như người dân (mã QR trên áp phích): {base}/c/{venue.code}"
             )
+        self.stdout.write(f"Bản đồ số kiểm soát dịch bệnh: {base}/ban-do-dich")
+        self.stdout.write(
+            f"Doanh nghiệp tự đánh giá: {base}/doanh-nghiep/dang-nhap (mã số thuế ở trên; "
+            "mã đăng nhập hiện trong nhật ký của máy chủ)"
+        )
         self.stdout.write(f"Xong sau {time.monotonic() - started:.1f} giây.")
         if not opts["no_serve"]:
             self.stdout.write(self.style.SUCCESS(f"Mở {base}/ — đăng nhập tại {base}/staff/login/"))
