@@ -196,6 +196,14 @@ def test_live_data_disagreeing_with_the_answers_flags_a_mismatch(factory, venue)
     assert task.reason == "mismatch"
 
 
+@pytest.mark.parametrize("number", ["Infinity", "-inf", "NaN", "1e999999999", "9" * 40])
+def test_numbers_that_are_not_finite_or_too_large_are_refused(factory, number):
+    with pytest.raises(InputErrors) as exc:
+        biz.do_self_assess(factory, "hcmc-1203", {**FACTORY, "tp1": number})
+    assert [(e.field, e.code) for e in exc.value.errors] == [("tp1", "answer_not_a_number")]
+    assert not SelfAssessment.objects.exists()
+
+
 def test_bad_answers_are_named_and_nothing_is_stored(factory):
     with pytest.raises(InputErrors) as exc:
         biz.do_self_assess(factory, "hcmc-1203", {**FACTORY, "tp3": "maybe", "tp1": "-4"})

@@ -187,6 +187,7 @@ def test_a_valid_geojson_places_wards(client, province_officer, published):
         (lambda d: d["features"][1]["geometry"]["coordinates"][0].pop(), "geojson_ring_open"),
         (lambda d: d["features"][0]["geometry"].update(type="LineString"), "geojson_geometry"),
         (lambda d: d["features"][0].update(properties={}), "geojson_ward_code"),
+        (lambda d: d["features"][0].update(properties=["ward_code"]), "geojson_ward_code"),
         (lambda d: d["features"][0]["properties"].update(ward_code=1), "outside_area"),
     ],
 )

@@ -152,7 +152,8 @@ def parse(data: bytes) -> list[tuple[int, dict[str, Any], float, float]]:
         try:
             if not isinstance(feature, dict) or feature.get("type") != "Feature":
                 raise GeoError(where, "geojson_feature", "cần type 'Feature'.", "need a Feature.")
-            props = feature.get("properties") or {}
+            props = feature.get("properties")
+            props = props if isinstance(props, dict) else {}
             raw = next((props[k] for k in CODE_KEYS if k in props), None)
             try:
                 code = int(str(raw).strip())
