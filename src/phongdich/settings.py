@@ -72,9 +72,6 @@ try:
     # The epidemic map works without a tile server (plain background); set a tile URL template
     # such as https://tiles.example.vn/{z}/{x}/{y}.png to draw one under the wards.
     MAP_TILE_URL = envstr("PHONGDICH_MAP_TILE_URL", "")
-    # The SMS gateway (phongdich.lib.sms) one-time codes go through; the console gateway logs
-    # them with the phone masked (demo).
-    NOTIFIER = envstr("PHONGDICH_NOTIFIER", "phongdich.lib.sms.ConsoleGateway")
     if MAP_TILE_URL and not MAP_TILE_URL.startswith(("https://", "http://", "/")):
         raise ConfigError("PHONGDICH_MAP_TILE_URL: expected an http(s) URL template or a path")
 except ConfigError as error:

@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from phongdich.checkpoints.models import Venue, Visit
 from phongdich.core.rules import get_rule
+from phongdich.core.sms import send_sms
 from phongdich.lib import otp
 from phongdich.lib.errors import FieldError, InputErrors
 from phongdich.lib.phones import InvalidPhone, normalise_phone
 from phongdich.places.models import Ward
 from phongdich.risk.models import AccessCode, Business, InspectionTask, SelfAssessment
-from phongdich.risk.notify import send_sms
 from phongdich.risk.questionnaires import default_questionnaires, questionnaires_for
 from phongdich.risk.taxid import InvalidTaxId, parse_tax_id
 from phongdich.risk.workplace import score
