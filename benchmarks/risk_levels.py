@@ -10,10 +10,21 @@ communes since July 2025) with a fixed seed, then times, in the same run:
 * **evaluate + as_dict**: the result turned into the plain data an API returns.
 
 Each is repeated ``--repeat`` times; the best and median wall times are printed, with the
-time per ward and the ratio to the baseline. The target (< 5 s for all wards including data
-access) is for the Django app; this measures the rules alone. Example::
+time per ward and the ratio to the baseline. Example::
 
     python benchmarks/risk_levels.py --repeat 7
+
+``--app`` measures the Django app instead, on a fresh SQLite database in a temporary folder
+(or the database DATABASE_URL names, migrated): every ward gets a population, synthetic people
+with vaccination status and closed community cases; then, beside a baseline (one grouped count
+of cases per ward, the least any data access costs), it times reading every ward's inputs from
+the platform's tables (``compute.gather``), inputs and levels (``evaluate_all``), and the weekly
+proposal that also stores 3,321 assessments. Target: **< 5 s** including data access. It then
+approves the levels and times a province's public levels JSON cold and from the cache, and
+weighs the public map page's first load (HTML, CSS, JS gzip-compressed as WhiteNoise serves
+them, and the country JSON; no tiles). Target: **≤ 150 KB**::
+
+    python benchmarks/risk_levels.py --app --repeat 3
 """
 
 from __future__ import annotations
@@ -76,7 +87,14 @@ def main() -> None:
     parser.add_argument("--wards", type=int, default=3321)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--app", action="store_true", help="the Django app with its database")
+    parser.add_argument("--people-per-ward", type=int, default=60)
     args = parser.parse_args()
+    if args.app:
+        from risk_levels_app import run_app  # beside this script
+
+        run_app(args.repeat, args.seed, args.people_per_ward)
+        return
 
     wards = synthetic_wards(args.wards, args.seed)
     rule_sets = default_rule_sets()

@@ -13,6 +13,7 @@ from phongdich.checkpoints.api import router as checkpoints_router
 from phongdich.core.ratelimit import RateLimited
 from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.places.api import router as places_router
+from phongdich.risk.api import router as risk_router
 from phongdich.testing.api import router as testing_router
 from phongdich.tracing.api import router as tracing_router
 from phongdich.vaccination.api import router as vaccination_router
@@ -103,5 +104,6 @@ api.add_router("", tracing_router)
 api.add_router("", testing_router)
 api.add_router("", vaccination_router)
 api.add_router("", care_router)
+api.add_router("/risk", risk_router)
 
 __all__ = ["api", "translation"]

@@ -79,6 +79,11 @@ try:
     # counters still count every view); 0 renders every view.
     PORTAL_CACHE_SECONDS = envint("PHONGDICH_PORTAL_CACHE_SECONDS", 10, minimum=0, maximum=3600)
     PORTAL_DOCUMENT_MAX_MB = envint("PHONGDICH_PORTAL_DOCUMENT_MAX_MB", 10, minimum=1, maximum=200)
+    # The epidemic map works without a tile server (plain background); set a tile URL template
+    # such as https://tiles.example.vn/{z}/{x}/{y}.png to draw one under the wards.
+    MAP_TILE_URL = envstr("PHONGDICH_MAP_TILE_URL", "")
+    if MAP_TILE_URL and not MAP_TILE_URL.startswith(("https://", "http://", "/")):
+        raise ConfigError("PHONGDICH_MAP_TILE_URL: expected an http(s) URL template or a path")
 except ConfigError as error:
     sys.stderr.write(f"PhòngDịch configuration error: {error}\n")
     raise SystemExit(2) from error
@@ -148,6 +153,7 @@ INSTALLED_APPS = [
     "phongdich.testing",
     "phongdich.vaccination",
     "phongdich.care",
+    "phongdich.risk",
     "phongdich.portal",
     # The ward portal's content management (news, documents, moderation): Wagtail.
     "wagtail.sites",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("phongdich.testing.public_urls")),
     path("", include("phongdich.vaccination.public_urls")),
     path("", include("phongdich.care.public_urls")),
+    path("", include("phongdich.risk.urls")),
     path("", include("phongdich.core.urls")),
     path("", include("phongdich.portal.urls")),
     path("", include("phongdich.checkpoints.urls")),

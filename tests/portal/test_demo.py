@@ -109,9 +109,15 @@ def fingerprint() -> str:
 
 def delete_demo_data() -> None:
     from phongdich.care.models import Enrolment
+    from phongdich.risk.models import Assessment, Business
     from phongdich.tracing.models import Case, Contact
+    from phongdich.vaccination.models import Dose, PersonStatus
 
     Enrolment.objects.all().delete()
+    Business.objects.all().delete()
+    Assessment.objects.all().delete()
+    Dose.objects.all().delete()
+    PersonStatus.objects.all().delete()
     Contact.objects.all().delete()
     Case.objects.all().delete()
     Visit.objects.all().delete()

@@ -19,6 +19,8 @@ class Role(models.TextChoices):
     VACCINATOR = "vaccinator", _("Vaccinator")
     CALL_OPERATOR = "call_operator", _("Call operator")
     CLINICIAN = "clinician", _("Clinician")
+    # Chairperson of a People's Committee: approves the ward risk levels officers propose.
+    CHAIRPERSON = "chairperson", _("People's Committee chairperson")
 
 
 OFFICER_ROLES = frozenset({Role.PROVINCE_OFFICER, Role.WARD_OFFICER})

@@ -42,6 +42,7 @@ TOPICS = frozenset(
         "care.enrolled",
         "care.alert_raised",
         "care.closed",
+        "risk_level.changed",
     }
 )
 MAX_ATTEMPTS = 8

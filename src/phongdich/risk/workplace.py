@@ -132,7 +132,13 @@ def _parse_answer(indicator: Indicator, raw: Any) -> tuple[Fraction, Answer | No
     if isinstance(raw, bool):
         raise ValueError("answer_not_a_number", "Hãy nhập một số.", "Enter a number.")
     try:
-        value = Fraction(Decimal(str(raw)))
+        text = str(raw).strip()
+        number = Decimal(text) if len(text) <= 30 else Decimal("NaN")
+        # Infinity, NaN and huge exponents are refused before an exact fraction is built
+        # (10**999999999 would take the server's memory).
+        if not number.is_finite() or number.adjusted() > 12:
+            raise ValueError
+        value = Fraction(number)
     except (InvalidOperation, ValueError):
         raise ValueError("answer_not_a_number", "Hãy nhập một số.", "Enter a number.") from None
     if value < 0:

@@ -30,6 +30,7 @@ ACCOUNTS = (
     ("demo_tiemchung", Role.VACCINATOR, geo.HAC_THANH),
     ("demo_tongdai", Role.CALL_OPERATOR, geo.PROVINCE),
     ("demo_bacsi", Role.CLINICIAN, geo.PROVINCE),
+    ("demo_chutich", Role.CHAIRPERSON, geo.PROVINCE),
 )
 
 # Easy to read out and type on a phone: three words without diacritics and four digits.

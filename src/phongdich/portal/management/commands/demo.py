@@ -20,6 +20,7 @@ from phongdich.portal.demo.accounts import (
 from phongdich.portal.demo.care import load_care_demo
 from phongdich.portal.demo.loader import DemoError, DemoSummary, load_demo
 from phongdich.portal.demo.portal import ensure_portal_demo
+from phongdich.portal.demo.risk import load_risk_demo
 from phongdich.portal.demo.tracing import load_tracing_demo
 
 
@@ -74,6 +75,7 @@ class Command(BaseCommand):
                 f"  Chăm sóc tại nhà: {len(cared.patients)} người bệnh, {cared.reports} phiếu tự "
                 f"theo dõi, {cared.open_alerts} cảnh báo chưa xử lý (demo_bacsi)."
             )
+            self._load_risk(opts)
         self._print_accounts(accounts)
         section_url = ensure_portal_demo(opts["seed"])
         base = f"http://{opts['host']}:{opts['port']}"
@@ -88,6 +90,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Khai báo như người dân (mã QR trên áp phích): {base}/c/{venue.code}"
             )
+        self.stdout.write(f"Bản đồ số kiểm soát dịch bệnh: {base}/ban-do-dich")
+        self.stdout.write(
+            f"Doanh nghiệp tự đánh giá: {base}/doanh-nghiep/dang-nhap (mã số thuế ở trên; "
+            "mã đăng nhập hiện trong nhật ký của máy chủ)"
+        )
         self.stdout.write(f"Xong sau {time.monotonic() - started:.1f} giây.")
         if not opts["no_serve"]:
             self.stdout.write(self.style.SUCCESS(f"Mở {base}/ — đăng nhập tại {base}/staff/login/"))
@@ -125,6 +132,19 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {len(traced.cases)} ca F0 (#{', #'.join(map(str, traced.cases))}), "
             f"{traced.contacts} người tiếp xúc; ổ dịch tại {traced.cluster_venue}."
+        )
+
+    def _load_risk(self, opts) -> None:
+        self.stdout.write("Đang tính cấp độ dịch, tự đánh giá của doanh nghiệp…")
+        risk = load_risk_demo(opts["seed"], timezone.now())
+        levels = ", ".join(
+            f"cấp {n}: {sum(1 for v in risk.levels.values() if v == n)}" for n in (1, 2, 3, 4)
+        )
+        self.stdout.write(
+            f"  {len(risk.levels)} phường/xã ({levels}); {risk.pending} chờ chủ tịch phê duyệt; "
+            f"{len(risk.businesses)} doanh nghiệp "
+            f"({', '.join(f'{t}: {b}' for t, b in risk.businesses)}), "
+            f"{risk.inspections} việc kiểm tra."
         )
 
     def _print_summary(self, s: DemoSummary) -> None:

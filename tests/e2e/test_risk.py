@@ -1,0 +1,112 @@
+"""The epidemic map and the workplace self-assessment in Chromium: a phone opens the public map,
+clicks a ward and reads its numbers; a business signs in with the code sent to its phone,
+assesses itself as high risk, and the ward officer sees the inspection task."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from phongdich.core import sms
+from phongdich.lib.sms import ConsoleGateway
+from phongdich.lib.timeutil import local_date
+from phongdich.risk import actions
+from phongdich.risk import business as biz
+from tests.conftest import HAC_THANH, QUANG_PHU, THANH_HOA, _staff
+from tests.e2e.conftest import PHONE, expect, log_in, snap
+from tests.risk.conftest import case, covered_ward
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_public_map_on_a_phone_click_a_ward_and_read_its_numbers(new_context, ward_officer):
+    today = local_date(timezone.now())
+    covered_ward(HAC_THANH)
+    covered_ward(QUANG_PHU)
+    for day in range(7):  # 7 per 10,000 in 7 days: 70 per 100,000
+        case(HAC_THANH, today - timedelta(days=day))
+    rows = actions.do_propose_levels([HAC_THANH, QUANG_PHU], today)  # the weekly job
+    actions.do_decide(
+        [r.pk for r in rows], approve=True, actor=_staff("chair38", "chairperson", THANH_HOA)
+    )
+    page = new_context(**PHONE).new_page()
+    page.goto("/ban-do-dich")
+    province = page.locator(f"#units button[data-code='{THANH_HOA}']")
+    expect(province).to_contain_text("Thanh Hóa")
+    province.click()
+    page.click("#open-province")
+    page.wait_for_url(re.compile(rf"province={THANH_HOA}"))
+    expect(page.locator(".leaflet-interactive")).to_have_count(2)  # the grid: no shapes uploaded
+    ward = page.locator(f"#units button[data-code='{HAC_THANH}']")
+    ward.click()
+    numbers = page.locator("#detail-numbers")
+    expect(numbers).to_contain_text("byt-218 v1")
+    expect(numbers).to_contain_text("70")  # per 100,000 in 7 days
+    expect(page.locator("#detail .level-line")).to_contain_text("Cấp 2")  # 218: 20–< 150 is band 2
+    # The other ward has no case: its counts are 0, never a small number.
+    page.locator(".leaflet-interactive").nth(1).click()
+    expect(page.locator("#detail")).to_have_attribute("data-unit", str(QUANG_PHU))
+    snap(page, "risk-public-map")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
+
+
+@pytest.fixture
+def outbox():
+    gateway = ConsoleGateway("PhongDich")
+    sms.use(gateway)  # the live server runs in this process: its codes land here
+    yield gateway.outbox
+    sms.use(None)
+
+
+def test_business_self_assessment_creates_a_task_the_officer_sees(
+    new_context, venue, ward_officer, outbox
+):
+    tax_id = "0100047516"
+    biz.do_register_business(
+        {
+            "tax_id": tax_id,
+            "name": "Công ty May Hạc Thành",
+            "kind": "factory",
+            "ward_code": HAC_THANH,
+            "contact_phone": venue.phone,
+            "venue_codes": venue.code,
+        }
+    )
+    phone = new_context(**PHONE).new_page()
+    phone.goto("/doanh-nghiep/dang-nhap")
+    phone.fill("#tax_id", tax_id)
+    phone.locator("main form button[type=submit]").click()
+    phone.wait_for_url(re.compile("/doanh-nghiep/ma"))
+    code = re.search(r"\d{6}", outbox[-1].text).group()
+    phone.fill("#code", code)
+    phone.click("#check-code")
+    phone.wait_for_url(re.compile("/doanh-nghiep/danh-gia"))
+    phone.fill("#f-tp1", "6000")
+    phone.fill("#f-tp2", "1.5")
+    phone.fill("#f-tp4", "100")
+    phone.fill("#f-tp7", "90")
+    for key, value in {
+        "tp3": "none",
+        "tp5": "every_entry",
+        "tp6": "crowded",
+        "tp8": "yes",
+        "tp9": "daily",
+        "tp10": "most",
+    }.items():
+        phone.check(f"input[name={key}][value={value}]")
+    phone.click("#submit-assessment")
+    expect(phone.locator("#band")).to_have_attribute("data-band", "high")
+    expect(phone.locator("#what-if li").first).to_be_visible()
+    snap(phone, "risk-self-assessment")
+
+    officer = new_context().new_page()
+    log_in(officer, "ward")
+    officer.goto("/staff/risk/inspections/")
+    row = officer.locator(f"#inspections tr[data-tax-id='{tax_id}']")
+    expect(row).to_contain_text("Công ty May Hạc Thành")
+    row.locator("a").click()
+    expect(officer.locator("h1")).to_contain_text("Công ty May Hạc Thành")
