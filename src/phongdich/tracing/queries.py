@@ -61,25 +61,39 @@ def evidence_by_contact(contact_ids: list[int]) -> dict[int, list[Evidence]]:
     return out
 
 
-def work_list(user: Any, day: date) -> dict[str, list[Contact]]:
-    """Who is due a call, a test, or release on ``day``, in the user's area."""
+WORK_TASKS = ("call", "test", "release")
+# Most urgent first: the longest waiting for a call, the earliest end of quarantine.
+WORK_ORDER = {
+    "call": ("level", "created_at", "pk"),
+    "test": ("quarantine_end", "pk"),
+    "release": ("quarantine_end", "pk"),
+}
+
+
+def work_querysets(user: Any, day: date) -> dict[str, QuerySet[Contact]]:
+    """Who is due a call, a test, or release on ``day``, in the user's area: every one of
+    them (the pages show them a page at a time, the exports all)."""
     qs = contacts_for(user).exclude(status__in=[ContactStatus.RELEASED, ContactStatus.BECAME_CASE])
     return {
-        "call": list(
-            qs.filter(status=ContactStatus.IDENTIFIED).order_by("level", "created_at")[:500]
-        ),
-        "test": list(
-            qs.filter(
-                status=ContactStatus.QUARANTINED, quarantine_end__lte=day + timedelta(days=1)
-            ).order_by("quarantine_end")[:500]
-        ),
-        "release": list(
-            qs.filter(
-                Q(status=ContactStatus.TESTED, test_result="negative")
-                | Q(status=ContactStatus.QUARANTINED, quarantine_end__lte=day)
-            ).order_by("quarantine_end")[:500]
-        ),
+        "call": qs.filter(status=ContactStatus.IDENTIFIED).order_by(*WORK_ORDER["call"]),
+        "test": qs.filter(
+            status=ContactStatus.QUARANTINED, quarantine_end__lte=day + timedelta(days=1)
+        ).order_by(*WORK_ORDER["test"]),
+        "release": qs.filter(
+            Q(status=ContactStatus.TESTED, test_result="negative")
+            | Q(status=ContactStatus.QUARANTINED, quarantine_end__lte=day)
+        ).order_by(*WORK_ORDER["release"]),
     }
+
+
+def work_list(user: Any, day: date, limit: int = 500) -> dict[str, list[Contact]]:
+    """The first ``limit`` of each task (the JSON API's answer)."""
+    return {k: list(qs[:limit]) for k, qs in work_querysets(user, day).items()}
+
+
+def hidden_contacts(user: Any, case: Case) -> int:
+    """How many of the case's contacts live outside the caller's area (not shown to them)."""
+    return Contact.objects.filter(case=case).count() - contacts_for(user, case).count()
 
 
 def clusters(user: Any, since: date, until: date | None = None) -> list[dict[str, Any]]:
