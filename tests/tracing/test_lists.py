@@ -42,9 +42,7 @@ def rows_of(html: str) -> int:
     return len(re.findall(r"<tr data-contact=", table))
 
 
-def test_the_case_page_shows_a_page_the_total_and_what_the_area_hides(
-    client, case, ward_officer
-):
+def test_the_case_page_shows_a_page_the_total_and_what_the_area_hides(client, case, ward_officer):
     add_contacts(case, MANY)
     add_contacts(case, 7, ward=QUANG_PHU)
     own = Contact.objects.filter(case=case, ward_id=HAC_THANH).count()
