@@ -35,6 +35,13 @@ SKIP = ("/staff/logout", "/admin/", "/i18n/", "/api/")
 DOWNLOAD = re.compile(r"\.(csv|xlsx|pdf|png|svg)$")
 # English that is meant to be there: the language switch and words both languages use.
 DELIBERATE = {"English"}
+# Codes and English words that no Vietnamese sentence holds: shown, they are a value printed
+# raw (a gender, a status, an audit action) instead of its Vietnamese label.
+RAW = re.compile(
+    r"\b(the|and|with|from|male|female|self|paper|pending|active|suspended|identified|"
+    r"notified|quarantined|tested|released|negative|positive|fever|cough|view|export|"
+    r"create|update|walk_in|rt_pcr)\b"
+)
 
 
 def english_sentences() -> list[str]:
@@ -95,6 +102,9 @@ def check(page, english: list[str]) -> list[str]:
     shown = [s for s in english if s in text]
     if shown:
         problems.append(f"English: {shown[:3]}")
+    raw = sorted(set(RAW.findall(text)))
+    if raw:
+        problems.append(f"raw values: {raw}")
     return problems
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from phongdich.accounts import audit
@@ -303,9 +303,9 @@ def case_export(request, case_id: int, fmt: str):
 
 
 TASK_LABELS = {
-    "call": _lazy("To call (newly identified)"),
-    "test": _lazy("Due a test"),
-    "release": _lazy("Due for release"),
+    "call": gettext_lazy("To call (newly identified)"),
+    "test": gettext_lazy("Due a test"),
+    "release": gettext_lazy("Due for release"),
 }
 
 
