@@ -195,3 +195,15 @@ def test_export_escapes_formulas_and_is_audited(client, venue, venue_staff, fmt)
     assert (
         event.actor == venue_staff and event.detail["rows"] == 1 and event.detail["format"] == fmt
     )
+
+
+def test_status_changes_say_what_happened_and_ask_first(client, ward_officer, venue):
+    client.force_login(ward_officer)
+    page = client.get(f"/staff/checkpoints/{venue.code}/").content.decode()
+    assert page.count("data-confirm=") >= 2  # closing, a new code
+    done = client.post(f"/staff/checkpoints/{venue.code}/status", {"status": "suspended"})
+    shown = client.get(done["Location"]).content.decode()
+    assert 'class="success"' in shown
+    assert venue.name in shown
+    bad = client.post(f"/staff/checkpoints/{venue.code}/status", {"status": "nonsense"})
+    assert bad.status_code == 302

@@ -137,8 +137,18 @@ def set_status(request, code: str):
     venue = access_venue(request.user, code)
     if not _officer(request.user):
         raise PermissionDenied
-    venue_actions.do_set_venue_status(
-        venue, request.POST.get("status", ""), actor=request.user, request=request
+    try:
+        venue = venue_actions.do_set_venue_status(
+            venue, request.POST.get("status", ""), actor=request.user, request=request
+        )
+    except InputErrors as error:
+        messages.error(request, error.errors[0].message_vi)
+        return redirect("checkpoints:console", code=venue.code)
+    # Say what happened: an approval is a decision the registrant is waiting for.
+    messages.success(
+        request,
+        _("%(name)s is now: %(status)s.")
+        % {"name": venue.name, "status": venue.get_status_display()},
     )
     return redirect("checkpoints:console", code=venue.code)
 

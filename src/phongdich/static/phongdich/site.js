@@ -1,4 +1,9 @@
-/* Narrow screens show each row of a staff table as a card: every cell gets its column's
+/* The site's one small script; every page works without it.
+
+   Confirmation: a button or form with data-confirm asks before an action that cannot be
+   undone (closing a checkpoint, a new code, closing a session, voiding a dose).
+
+   Narrow screens show each row of a staff table as a card: every cell gets its column's
    header as a label (site.css prints it before the value). Cells labelled in the template
    keep their own label; without JavaScript the table still fits (it scrolls inside itself). */
 (function () {
@@ -16,5 +21,10 @@
   }
   function all() { document.querySelectorAll("table.grid").forEach(label); }
   document.addEventListener("DOMContentLoaded", all);
+  document.addEventListener("submit", function (event) {
+    var asker = (event.submitter && event.submitter.getAttribute("data-confirm")) ||
+      event.target.getAttribute("data-confirm");
+    if (asker && !window.confirm(asker)) event.preventDefault();
+  }, true);
   document.addEventListener("htmx:afterSwap", all);
 })();
