@@ -207,3 +207,17 @@ def test_status_changes_say_what_happened_and_ask_first(client, ward_officer, ve
     assert venue.name in shown
     bad = client.post(f"/staff/checkpoints/{venue.code}/status", {"status": "nonsense"})
     assert bad.status_code == 302
+
+
+def test_the_export_carries_vietnamese_values_not_codes(client, venue, venue_staff):
+    do_checkin(
+        venue_code=venue.code,
+        client_id=uuid.uuid4(),
+        person={**PERSON, "phone": "0912000004"},
+        declaration={**HEALTHY, "symptoms": ["fever", "cough"]},
+    )
+    client.force_login(venue_staff)
+    response = client.get(f"/staff/checkpoints/{venue.code}/export.csv")
+    [_header, row] = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert row[4] == "Nữ" and row[5] == "0912 000 004" and set(row[9].split(", ")) == {"Sốt", "Ho"}
+    assert row[8] not in {"self", "paper", "scan"} and row[11] not in {"x", "yes"}

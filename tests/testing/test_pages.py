@@ -195,3 +195,13 @@ def test_the_citizen_finds_the_typed_person_by_cccd(client, session, ward_office
     login(client, ward_officer)
     client.post(f"{STAFF}{session.pk}/register", {"id_number": PERSON["id_number"]})
     assert Sample.objects.get().person == citizen
+
+
+def test_dorfman_figures_for_the_session_only_where_pooling_applies(client, session, ward_officer):
+    login(client, ward_officer)
+    register(session, ward_officer, 1)
+    one = client.get(f"{STAFF}{session.pk}/").content.decode()
+    assert 'id="advice-size"' in one and 'id="advice-session"' not in one
+    register(session, ward_officer, 30, start=1)
+    many = client.get(f"{STAFF}{session.pk}/").content.decode()
+    assert 'id="advice-session"' in many
