@@ -18,6 +18,7 @@ from phongdich.core.listing import choice_filter, int_filter, make_listing
 from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.timeutil import VN_TZ, local_date
 from phongdich.people.forms import errors_by_field, person_from_post
+from phongdich.places.queries import ward_from_text, ward_label
 from phongdich.tracing import actions, imports, lists, queries
 from phongdich.tracing.api import OFFICERS
 from phongdich.tracing.models import CaseSource, CaseStatus, ContactStatus
@@ -73,6 +74,7 @@ def _case_list_context(request, **extra):
         ],
         "values": {},
         "errors": {},
+        "ward_value": ward_label(request.user.ward_id) if request.user.ward_id else "",
         **extra,
     }
 
@@ -80,6 +82,13 @@ def _case_list_context(request, **extra):
 @login_required
 def case_list(request):
     return render(request, "tracing/case_list.html", _case_list_context(request))
+
+
+def _person_data(request) -> dict:
+    """The person fields, the ward given by name or by code (the picker sends both)."""
+    data = person_from_post(request.POST)
+    data["ward_code"] = ward_from_text(data.get("ward_code", ""), request.user.province_id)
+    return data
 
 
 @login_required
@@ -90,7 +99,7 @@ def case_create(request):
     confirmed = _parse_date(post.get("confirmed_date"))
     try:
         case = actions.do_create_case(
-            person_data=person_from_post(post),
+            person_data=_person_data(request),
             confirmed_at=datetime.combine(confirmed, time(12), tzinfo=VN_TZ)
             if confirmed
             else timezone.now(),
@@ -105,7 +114,14 @@ def case_create(request):
         errs = error.errors if isinstance(error, InputErrors) else []
         if isinstance(error, DomainError):
             messages.error(request, error.message_vi)
-        context = _case_list_context(request, values=post, errors=errors_by_field(errs))
+        context = _case_list_context(
+            request,
+            values=post,
+            errors=errors_by_field(errs),
+            ward_value=ward_label(
+                ward_from_text(post.get("ward_code", ""), request.user.province_id)
+            ),
+        )
         return render(request, "tracing/case_list.html", context, status=422)
     return redirect("tracing:case", case_id=case.pk)
 
@@ -244,7 +260,7 @@ def contact_add(request, case_id: int):
     try:
         actions.do_add_contact(
             case,
-            person_from_post(request.POST),
+            _person_data(request),
             relation=request.POST.get("relation", ""),
             actor=request.user,
             request=request,

@@ -20,7 +20,35 @@
     });
   }
   function all() { document.querySelectorAll("table.grid").forEach(label); }
+  /* Ward pickers: type a ward's name with or without diacritics ("hac thanh"); the
+     places API finds it and the choice reads "Phường Hạc Thành (14797)". A typed code
+     still works, and without JavaScript the server reads names and codes alike. */
+  function wardPicker(input) {
+    var province = input.getAttribute("data-ward-picker"), timer = null;
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!province || !list) return;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (q.length < 2 || /\(\d+\)$/.test(q)) return;
+      timer = setTimeout(function () {
+        fetch("/api/v1/places/provinces/" + province + "/wards?q=" + encodeURIComponent(q))
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (wards) {
+            list.textContent = "";
+            wards.slice(0, 30).forEach(function (w) {
+              var option = document.createElement("option");
+              option.value = w.name + " (" + w.code + ")";
+              list.appendChild(option);
+            });
+          });
+      }, 150);
+    });
+  }
   document.addEventListener("DOMContentLoaded", all);
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-ward-picker]").forEach(wardPicker);
+  });
   document.addEventListener("submit", function (event) {
     var asker = (event.submitter && event.submitter.getAttribute("data-confirm")) ||
       event.target.getAttribute("data-confirm");
