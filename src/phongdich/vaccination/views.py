@@ -30,10 +30,15 @@ from phongdich.vaccination.models import (
     RegistrationStatus,
     SessionStatus,
 )
+from phongdich.vaccination.names import vaccine_name
 from phongdich.vaccination.queries import OFFICERS
 from phongdich.vaccination.screening import QUESTIONS
 
-PRODUCTS = [(code, p.name) for code, p in sorted(VACCINE_PRODUCTS.items(), key=lambda i: i[1].name)]
+# The names staff use first ("Pfizer-BioNTech (Comirnaty) · EU/1/20/1528"), sorted by them.
+PRODUCTS = sorted(
+    ((code, vaccine_name(code).rsplit(" · ", 1)[0]) for code in VACCINE_PRODUCTS),
+    key=lambda item: item[1],
+)
 
 
 def is_officer(user) -> bool:
