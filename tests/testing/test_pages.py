@@ -205,3 +205,19 @@ def test_dorfman_figures_for_the_session_only_where_pooling_applies(client, sess
     register(session, ward_officer, 30, start=1)
     many = client.get(f"{STAFF}{session.pk}/").content.decode()
     assert 'id="advice-session"' in many
+
+
+def test_the_session_list_pages_filters_and_counts(client, ward_officer):
+
+    from phongdich.testing.actions import do_create_session
+    from tests.testing.conftest import SESSION
+
+    today = timezone.localdate().isoformat()
+    for n in range(55):
+        do_create_session({**SESSION, "site": f"Điểm {n}", "date": today}, actor=ward_officer)
+    login(client, ward_officer)
+    first = client.get(STAFF).content.decode()
+    assert 'data-total="55"' in first and first.count("/staff/testing/") >= 50
+    assert 'rel="next"' in first
+    found = client.get(STAFF, {"q": "Điểm 54"}).content.decode()
+    assert 'data-total="1"' in found
