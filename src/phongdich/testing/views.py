@@ -61,7 +61,7 @@ def _list_context(request, values=None, errors=None) -> dict:
         "sorts": [
             ("newest", _("Newest first")),
             ("oldest", _("Oldest first")),
-            ("site", _("Site")),
+            ("site", _("Sampling site")),
         ],
         "can_create": user.role in {*OFFICERS, Role.ADMIN},
         "wards": province.wards.all() if province else [],
