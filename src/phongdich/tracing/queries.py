@@ -213,7 +213,7 @@ def chain_graph(
 def _chain_cases(
     user: Any, ward_code: int | None, since: date | None, until: date | None
 ) -> list[Case]:
-    cases = cases_for(user).select_related("person")
+    cases = cases_for(user).select_related("person", "ward")
     if ward_code:
         cases = cases.filter(ward_id=ward_code)
     if since:
@@ -221,6 +221,27 @@ def _chain_cases(
     if until:
         cases = cases.filter(confirmed_at__lt=local_day_bounds(until)[1])
     return list(cases[:300])
+
+
+def chain_list(
+    user: Any, ward_code: int | None, since: date | None, until: date | None
+) -> list[Case]:
+    """The chain as a list (readable at any size): each case with its F1 and F2 counts in the
+    caller's area and the case it came from."""
+    cases = _chain_cases(user, ward_code, since, until)
+    visible = contacts_for(user).filter(case__in=cases)
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for case_id, level in visible.values_list("case_id", "level"):
+        counts[case_id, level] += 1
+    via = dict(
+        Contact.objects.filter(
+            pk__in=[c.infected_via_id for c in cases if c.infected_via_id]
+        ).values_list("pk", "case_id")
+    )
+    for case in cases:
+        case.f1, case.f2 = counts[case.pk, "F1"], counts[case.pk, "F2"]
+        case.source_case = via.get(case.infected_via_id)
+    return sorted(cases, key=lambda c: (c.confirmed_at, c.pk))
 
 
 def open_cases_count(user: Any) -> int:

@@ -408,13 +408,22 @@ def clusters(request):
 @login_required
 def chains(request):
     require_role(request.user, *queries.TRACING_ROLES)
+    ward = ward_from_text(request.GET.get("ward", ""), request.user.province_id)
+    since, until = (
+        lists.parse_date(request.GET.get("since")),
+        lists.parse_date(request.GET.get("until")),
+    )
     return render(
         request,
         "tracing/chains.html",
         {
-            "ward": request.GET.get("ward", ""),
+            "ward": ward,
+            "ward_value": ward_label(ward) if ward else "",
             "since": request.GET.get("since", ""),
             "until": request.GET.get("until", ""),
             "show_f2": request.GET.get("f2") == "1",
+            "chain_cases": queries.chain_list(
+                request.user, int(ward) if ward.isdigit() else None, since, until
+            ),
         },
     )
