@@ -76,3 +76,12 @@ def test_serve_closes_connections_before_forking_workers(monkeypatch):
     monkeypatch.setattr(serve, "run_gunicorn", lambda *args: calls.append("gunicorn"))
     call_command("serve", "--no-worker", "--port", "8999")
     assert calls == ["migrate", "collectstatic", "close_all", "gunicorn"]
+
+
+def test_a_staff_name_reads_family_name_first(db):
+    from phongdich.accounts.actions import do_create_staff
+
+    user, _ = do_create_staff(
+        "thao", "vaccinator", area=14797, password="x" * 16, full_name="Phan Thị Thảo"
+    )
+    assert user.get_full_name() == "Phan Thị Thảo"

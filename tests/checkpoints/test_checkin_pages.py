@@ -117,3 +117,23 @@ def test_done_page_is_private_to_the_device(client, venue):
     client.cookies.clear()
     assert client.get(done.url).status_code == 404
     assert client.get(f"/c/{venue.code}/ok/{uuid.uuid4()}").status_code == 404
+
+
+def test_the_venue_code_field_leads_to_the_declaration(client, venue):
+    page = client.get("/c/")
+    assert page.status_code == 200 and 'id="venue-code"' in page.content.decode()
+    typed = f"{venue.code[:5]} {venue.code[5:]}".lower()
+    assert client.get("/c/", {"code": typed})["Location"] == f"/c/{venue.code}"
+    wrong = client.get("/c/", {"code": "KHONG-CO"})
+    html = wrong.content.decode()
+    assert wrong.status_code == 404 and 'id="venue-code-error"' in html and "KHONG-CO" in html
+    # A mistyped code in the link offers the field again.
+    assert 'id="venue-code"' in client.get("/c/ABCDEFGHJK").content.decode()
+
+
+def test_personal_qr_page_without_a_cookie_explains_and_offers_the_code_field(client, db):
+    page = client.get("/ma-ca-nhan")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="no-personal-code"' in html and 'id="venue-code"' in html
+    assert client.get("/ma-ca-nhan.png").status_code == 404  # no image without a person

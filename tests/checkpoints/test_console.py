@@ -195,3 +195,29 @@ def test_export_escapes_formulas_and_is_audited(client, venue, venue_staff, fmt)
     assert (
         event.actor == venue_staff and event.detail["rows"] == 1 and event.detail["format"] == fmt
     )
+
+
+def test_status_changes_say_what_happened_and_ask_first(client, ward_officer, venue):
+    client.force_login(ward_officer)
+    page = client.get(f"/staff/checkpoints/{venue.code}/").content.decode()
+    assert page.count("data-confirm=") >= 2  # closing, a new code
+    done = client.post(f"/staff/checkpoints/{venue.code}/status", {"status": "suspended"})
+    shown = client.get(done["Location"]).content.decode()
+    assert 'class="success"' in shown
+    assert venue.name in shown
+    bad = client.post(f"/staff/checkpoints/{venue.code}/status", {"status": "nonsense"})
+    assert bad.status_code == 302
+
+
+def test_the_export_carries_vietnamese_values_not_codes(client, venue, venue_staff):
+    do_checkin(
+        venue_code=venue.code,
+        client_id=uuid.uuid4(),
+        person={**PERSON, "phone": "0912000004"},
+        declaration={**HEALTHY, "symptoms": ["fever", "cough"]},
+    )
+    client.force_login(venue_staff)
+    response = client.get(f"/staff/checkpoints/{venue.code}/export.csv")
+    [_header, row] = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert row[4] == "Nữ" and row[5] == "0912 000 004" and set(row[9].split(", ")) == {"Sốt", "Ho"}
+    assert row[8] not in {"self", "paper", "scan"} and row[11] not in {"x", "yes"}

@@ -53,7 +53,10 @@ def _need_browser(reason: str) -> None:
     pytest.skip(f"{reason} (set PHONGDICH_REQUIRE_BROWSER=1 to fail instead)")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an asyncio loop running in this
+# thread while it is started, and tests of other packages that call asyncio.run() (telephony)
+# fail when they run in the same worker after a browser test.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Any]:
     if not os.access(CHROMIUM, os.X_OK):
         _need_browser(f"end-to-end tests need Chromium at {CHROMIUM} (Debian package chromium)")
@@ -69,7 +72,7 @@ if expect is not None:
     expect.set_options(timeout=10_000)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def launch(playwright) -> Iterator[Callable[..., Any]]:
     """Start a Chromium; extra command-line switches for the tests that need them (fake camera)."""
     browsers = []
@@ -86,7 +89,7 @@ def launch(playwright) -> Iterator[Callable[..., Any]]:
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(launch) -> Any:
     return launch()
 

@@ -39,3 +39,31 @@ def test_chain_view_draws_cases_contacts_and_venues(new_context, ward_officer, o
     assert kinds == ["F0", "F1", "F2", "venue", "venue"]
     expect(page.locator("#chain-summary")).to_contain_text("1 F0 · 1 F1 · 1 F2")
     snap(page, "tracing-chains")
+
+
+def test_a_big_chain_is_grouped_and_listed(new_context, ward_officer, other_ward_officer):
+    """Past 50 nodes the graph draws F2 as counts and clusters contacts by checkpoint; the
+    list under it names every case with its F1 and F2."""
+    from phongdich.tracing.actions import do_create_case
+
+    world = World(ward_officer, other_ward_officer)
+    world.visit("F0 Nguyễn An", "market", "2026-11-19 08:00", "2026-11-19 10:00")
+    for n in range(60):
+        world.visit(f"Khách {n}", "market", "2026-11-19 08:30", "2026-11-19 09:30")
+    case = do_create_case(
+        person=world.person("F0 Nguyễn An"),
+        confirmed_at=local("2026-11-22 12:00"),
+        sample_date=date(2026, 11, 21),
+        actor=ward_officer,
+    )
+    page = new_context().new_page()
+    log_in(page, "ward")
+    page.goto("/staff/tracing/chains/?f2=1")
+    page.wait_for_function("window.phongdichChain && window.phongdichChain.nodes().length > 0")
+    expect(page.locator("#chain-summary")).to_have_attribute("data-grouped-view", "1")
+    children = page.evaluate("window.phongdichChain.nodes().filter(n => n.isChild()).length")
+    assert children == 60  # every F1 inside the market's box
+    expect(page.locator("#chain-summary")).not_to_contain_text("venues")
+    row = page.locator(f"#chain-list a[href='/staff/tracing/{case.pk}/']")
+    expect(row).to_have_text(f"F0-{case.pk}")
+    expect(page.locator("#chain-list tbody tr").first.locator("td").nth(5)).to_have_text("60")

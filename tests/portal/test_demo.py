@@ -110,6 +110,14 @@ def fingerprint() -> str:
 def delete_demo_data() -> None:
     from phongdich.care.models import Enrolment
     from phongdich.risk.models import Assessment, Business
+    from phongdich.testing.models import (
+        LabResult,
+        Pool,
+        ResultBatch,
+        RetestOrder,
+        Sample,
+        SamplingSession,
+    )
     from phongdich.tracing.models import Case, Contact
     from phongdich.vaccination.models import Dose, PersonStatus
 
@@ -118,6 +126,8 @@ def delete_demo_data() -> None:
     Assessment.objects.all().delete()
     Dose.objects.all().delete()
     PersonStatus.objects.all().delete()
+    for model in (LabResult, RetestOrder, ResultBatch, Sample, Pool, SamplingSession):
+        model.objects.all().delete()
     Contact.objects.all().delete()
     Case.objects.all().delete()
     Visit.objects.all().delete()
@@ -316,3 +326,31 @@ def test_demo_has_cases_contacts_in_every_status_and_a_cluster(morning):
     assert Case.objects.filter(infected_via__isnull=False).exists()  # a chain
     officer = User.objects.get(username="demo_tinh")
     assert clusters(officer, morning.date() - timedelta(days=14))
+
+
+def test_the_lab_and_the_certificate_work_on_the_first_run(morning, capsys, client, settings):
+    """The technician belongs to a lab with work waiting, and a printed lookup gives a signed
+    certificate whose verify link points at the port the demo was started on."""
+    from django.utils import timezone
+
+    from phongdich.lib.dcc import verify_hc1
+    from phongdich.lib.poster import pdf_to_png_pages
+    from phongdich.lib.qr import decode_qr_png
+    from phongdich.testing.models import Lab, Pool, Sample
+    from phongdich.vaccination.keys import trust_list
+
+    out = run_demo(capsys, "--port", "8123")
+    technician = User.objects.get(username="demo_xetnghiem")
+    lab = Lab.objects.get(staff=technician)
+    assert "http://127.0.0.1:8123/ket-qua" in out and lab.name in out
+    waiting = re.search(r"Mẫu gộp chờ nhập kết quả: (\w+)", out).group(1)
+    assert Pool.objects.get(code=waiting, received_at__isnull=False).result == ""
+    code, year = re.search(r"mã ống (\w+), năm sinh (\d{4})", out).groups()
+    assert Sample.objects.get(tube_code=code).person.birth_year == int(year)
+
+    found = client.post("/ket-qua", {"code": code, "birth_year": year})
+    link = re.search(r'href="(/ket-qua/chung-nhan/[^"]+)"', found.content.decode()).group(1)
+    pdf = client.get(link)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    [hc1] = [t for page in pdf_to_png_pages(pdf.content, dpi=150) for t in decode_qr_png(page)]
+    assert verify_hc1(hc1, trust_list(), at=timezone.now()).valid

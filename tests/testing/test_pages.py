@@ -195,3 +195,29 @@ def test_the_citizen_finds_the_typed_person_by_cccd(client, session, ward_office
     login(client, ward_officer)
     client.post(f"{STAFF}{session.pk}/register", {"id_number": PERSON["id_number"]})
     assert Sample.objects.get().person == citizen
+
+
+def test_dorfman_figures_for_the_session_only_where_pooling_applies(client, session, ward_officer):
+    login(client, ward_officer)
+    register(session, ward_officer, 1)
+    one = client.get(f"{STAFF}{session.pk}/").content.decode()
+    assert 'id="advice-size"' in one and 'id="advice-session"' not in one
+    register(session, ward_officer, 30, start=1)
+    many = client.get(f"{STAFF}{session.pk}/").content.decode()
+    assert 'id="advice-session"' in many
+
+
+def test_the_session_list_pages_filters_and_counts(client, ward_officer):
+
+    from phongdich.testing.actions import do_create_session
+    from tests.testing.conftest import SESSION
+
+    today = timezone.localdate().isoformat()
+    for n in range(55):
+        do_create_session({**SESSION, "site": f"Điểm {n}", "date": today}, actor=ward_officer)
+    login(client, ward_officer)
+    first = client.get(STAFF).content.decode()
+    assert 'data-total="55"' in first and first.count("/staff/testing/") >= 50
+    assert 'rel="next"' in first
+    found = client.get(STAFF, {"q": "Điểm 54"}).content.decode()
+    assert 'data-total="1"' in found

@@ -51,6 +51,11 @@ class User(AbstractUser):
 
     objects = UserManager()
 
+    def get_full_name(self) -> str:
+        """Vietnamese order, family name first: "Phan Thị Thảo" (``last_name`` holds the
+        family and middle names, ``first_name`` the given name), not Django's "Thảo Phan Thị"."""
+        return " ".join(part for part in (self.last_name, self.first_name) if part).strip()
+
     class Meta:
         constraints = [
             # Everyone but an administrator works in an area; a ward implies its province.

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from phongdich.accounts import actions, audit
+from phongdich.accounts.audit_labels import action_label, record_label, role_label
 from phongdich.accounts.forms import AuditFilterForm, LoginForm, TotpForm
 from phongdich.accounts.middleware import OTP_SESSION_KEY
 from phongdich.accounts.queries import access_audit_events, filter_audit_events
@@ -106,4 +107,8 @@ def audit_log(request):
     if form.is_valid():
         qs = filter_audit_events(qs, form.cleaned_data)
     page = Paginator(qs.select_related("ward"), 50).get_page(request.GET.get("page"))
+    for event in page:  # what the codes mean, for people; the codes stay in the filter
+        event.action_label = action_label(event.action)
+        event.role_label = role_label(event.actor_role)
+        event.record_label = record_label(event.object_type)
     return render(request, "accounts/audit_log.html", {"form": form, "page": page})

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from phongdich.accounts import audit
 from phongdich.accounts.models import Role
 from phongdich.checkpoints import actions, venue_actions
+from phongdich.checkpoints.declarations import EXPOSURES, SYMPTOMS
 from phongdich.checkpoints.forms import declaration_from_post, venue_from_post
 from phongdich.checkpoints.models import CheckoutKind, Source, VenueKind, VenueStatus, Visit
 from phongdich.checkpoints.queries import (
@@ -29,7 +30,7 @@ from phongdich.checkpoints.queries import (
 from phongdich.checkpoints.views import _form_context
 from phongdich.lib.errors import InputErrors
 from phongdich.lib.exports import write_csv, write_xlsx
-from phongdich.lib.phones import InvalidPhone, normalise_phone
+from phongdich.lib.phones import InvalidPhone, display_phone, normalise_phone
 from phongdich.lib.timeutil import format_vn, local_date, local_day_bounds
 from phongdich.people.forms import errors_by_field, person_from_post
 from phongdich.people.identity import can_reach
@@ -137,8 +138,18 @@ def set_status(request, code: str):
     venue = access_venue(request.user, code)
     if not _officer(request.user):
         raise PermissionDenied
-    venue_actions.do_set_venue_status(
-        venue, request.POST.get("status", ""), actor=request.user, request=request
+    try:
+        venue = venue_actions.do_set_venue_status(
+            venue, request.POST.get("status", ""), actor=request.user, request=request
+        )
+    except InputErrors as error:
+        messages.error(request, error.errors[0].message_vi)
+        return redirect("checkpoints:console", code=venue.code)
+    # Say what happened: an approval is a decision the registrant is waiting for.
+    messages.success(
+        request,
+        _("%(name)s is now: %(status)s.")
+        % {"name": venue.name, "status": venue.get_status_display()},
     )
     return redirect("checkpoints:console", code=venue.code)
 
@@ -260,6 +271,11 @@ def _export_day(request) -> date:
         return local_date(timezone.now())
 
 
+def _declared(table: dict, codes: list[str]) -> str:
+    """Declared items by their Vietnamese names, as on the form (codes unknown kept as is)."""
+    return ", ".join(table[c][1] if c in table else c for c in codes)
+
+
 @login_required
 def export(request, code: str, fmt: str):
     venue = access_venue(request.user, code)
@@ -287,14 +303,14 @@ def export(request, code: str, fmt: str):
             format_vn(v.checked_out_at) if v.checked_out_at else "",
             v.person.full_name,
             v.person.birth_year,
-            v.person.gender,
-            v.person.phone,
+            v.person.get_gender_display(),
+            display_phone(v.person.phone),
             v.person.id_number or "",
             v.person.address,
-            v.source,
-            ", ".join(v.symptoms),
-            ", ".join(v.exposures),
-            "x" if v.flagged else "",
+            v.get_source_display(),
+            _declared(SYMPTOMS, v.symptoms),
+            _declared(EXPOSURES, v.exposures),
+            _("yes") if v.flagged else "",
         ]
         for v in visits_between(venue, start, end).iterator(chunk_size=2000)
     ]

@@ -4,6 +4,8 @@ from phongdich.checkpoints import console, posters, views
 
 app_name = "checkpoints"
 urlpatterns = [
+    path("c/", views.enter_code, name="enter_code"),
+    path("c", views.enter_code),
     path("c/<str:code>", views.checkin, name="checkin"),
     path("c/<str:code>/ok/<uuid:client_id>", views.checkin_done, name="checkin_done"),
     path("c/<str:code>/out", views.checkout, name="checkout"),

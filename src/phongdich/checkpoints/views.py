@@ -61,6 +61,24 @@ def _form_context(venue: Venue, person: Person | None, **extra) -> dict:
     }
 
 
+@require_http_methods(["GET"])
+def enter_code(request):
+    """The field posters point to ("enter the checkpoint code on the site"): a typed code goes
+    to that checkpoint's declaration; a wrong one is said beside the field."""
+    raw = request.GET.get("code", "").strip()
+    if not raw:
+        return render(request, "checkpoints/enter_code.html")
+    try:
+        venue = actions.resolve_venue(raw, for_checkin=False)
+    except CheckpointError as error:
+        message = (
+            error.message_en if (get_language() or "vi").startswith("en") else error.message_vi
+        )
+        context = {"code_value": raw, "code_error": message}
+        return render(request, "checkpoints/enter_code.html", context, status=error.status)
+    return redirect("checkpoints:checkin", code=venue.code)
+
+
 @require_http_methods(["GET", "POST"])
 def checkin(request, code: str):
     venue = _venue_or_error_page(request, code)
@@ -133,8 +151,8 @@ def checkout(request, code: str):
 
 def personal_qr(request):
     person = _known_person(request)
-    if person is None:
-        return render(request, "checkpoints/no_person.html", status=404)
+    if person is None:  # a first visit, not an error: say how the code comes to be
+        return render(request, "checkpoints/no_person.html")
     return render(
         request,
         "checkpoints/personal_qr.html",

@@ -42,6 +42,7 @@ __all__ = [
     "CellValue",
     "SourceRow",
     "TableError",
+    "iter_csv",
     "read_table",
     "write_csv",
     "write_xlsx",
@@ -115,6 +116,27 @@ def write_csv(rows: Iterable[Sequence[CellValue]], headers: Sequence[str]) -> by
     for row in rows:
         writer.writerow([_csv_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def iter_csv(
+    rows: Iterable[Sequence[CellValue]], headers: Sequence[str], chunk_rows: int = 500
+) -> Iterator[bytes]:
+    """``write_csv`` a chunk of rows at a time, for a streamed response: an export of every
+    row of a large list never sits whole in memory."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_csv_cell(header) for header in headers])
+    yield buffer.getvalue().encode("utf-8-sig")
+    buffer.seek(0)
+    buffer.truncate()
+    for n, row in enumerate(rows, start=1):
+        writer.writerow([_csv_cell(value) for value in row])
+        if n % chunk_rows == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
 
 
 def _sheet_title(title: str) -> str:

@@ -236,3 +236,14 @@ def format_international(phone: str) -> str:
     """Format for readers abroad: ``"+84 912 345 678"``."""
     local = format_local(phone)
     return f"+{_COUNTRY_CODE} {local[1:]}"
+
+
+def display_phone(phone: str) -> str:
+    """What a person reads: a Vietnamese number as ``0912 345 678``; anything else (a foreign
+    number, an empty field) unchanged."""
+    if not phone:
+        return ""
+    try:
+        return format_local(phone)
+    except InvalidPhone:
+        return phone

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -34,3 +36,32 @@ def ward_codes() -> frozenset[int]:
     """Every ward code. Divisions change only by a data migration (a deploy), so one read per
     process is enough and keeps the check-in hot path free of this query."""
     return frozenset(Ward.objects.values_list("code", flat=True))
+
+
+_CODE_IN_TEXT = re.compile(r"\((\d{4,5})\)\s*$|^\s*(\d{4,5})\s*$")
+
+
+def ward_from_text(text: str, province_code: int | None = None) -> str:
+    """What a ward field holds, as a code: a code (``14797``), a picked name with its code
+    (``Phường Hạc Thành (14797)``), or a name typed with or without diacritics (``hac thanh``)
+    that names exactly one ward of the province. Anything else comes back unchanged, for the
+    validation to say what is wrong with it."""
+    raw = (text or "").strip()
+    found = _CODE_IN_TEXT.search(raw)
+    if found:
+        return found.group(1) or found.group(2)
+    if not raw or province_code is None:
+        return raw
+    folded = fold(raw)
+    wards = Ward.objects.filter(province_id=province_code)
+    exact = list(wards.filter(name_folded=folded).values_list("code", flat=True)[:2])
+    if len(exact) == 1:
+        return str(exact[0])
+    near = list(wards.filter(name_folded__endswith=" " + folded).values_list("code", flat=True)[:2])
+    return str(near[0]) if len(near) == 1 else raw
+
+
+def ward_label(code: Any) -> str:
+    """``14797`` → ``Phường Hạc Thành (14797)``, the picker's own spelling."""
+    ward = Ward.objects.filter(code=code).first() if str(code).isdigit() else None
+    return f"{ward.name} ({ward.code})" if ward else str(code or "")

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from phongdich.accounts import audit
+from phongdich.accounts.models import Role
 from phongdich.core import events
 from phongdich.lib.codes import new_code
 from phongdich.lib.errors import InputErrors
@@ -71,6 +72,37 @@ def do_create_lab(
     lab.staff.set(staff)
     audit.record("create", actor=actor, request=request, obj=lab, province=province)
     return lab
+
+
+@transaction.atomic
+def do_assign_technician(
+    lab: Lab, user: Any, *, remove: bool = False, actor: Any = None, request: Any = None
+) -> bool:
+    """Add a lab technician to a laboratory (or take them off it); returns whether it changed.
+    Only lab technicians work for a lab: the work list, receipt and results follow membership."""
+    if getattr(user, "role", None) != Role.LAB_TECHNICIAN:
+        raise InputErrors.one(
+            "username",
+            "not_lab_technician",
+            "Chỉ tài khoản có vai trò kỹ thuật viên xét nghiệm mới thuộc phòng xét nghiệm.",
+            "Only a lab technician account can belong to a laboratory.",
+        )
+    member = lab.staff.filter(pk=user.pk).exists()
+    if member != remove:
+        return False
+    if remove:
+        lab.staff.remove(user)
+    else:
+        lab.staff.add(user)
+    audit.record(
+        "unassign" if remove else "assign",
+        actor=actor,
+        request=request,
+        obj=lab,
+        province=lab.province,
+        detail={"user": user.username},
+    )
+    return True
 
 
 @transaction.atomic

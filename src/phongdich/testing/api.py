@@ -5,20 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count
+from django.http import Http404
 from ninja import File, Router, Status, UploadedFile
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
+from phongdich.accounts.models import Role, User
 from phongdich.lib.errors import InputErrors
 from phongdich.people.models import Person
 from phongdich.testing import actions, certificates, imports, pooling, queries, results
 from phongdich.testing.lookup import NOT_FOUND_EN, NOT_FOUND_VI, lookup_result, public_view
-from phongdich.testing.models import Pool, Sample, SamplingSession, TestType
+from phongdich.testing.models import Lab, Pool, Sample, SamplingSession, TestType
 from phongdich.testing.queries import LAB_ROLES, OFFICERS, TESTING_ROLES
 from phongdich.testing.schemas import (
     CertificateOut,
     CodeIn,
+    LabIn,
     LabOut,
     LabTurnaroundOut,
     LookupIn,
@@ -33,6 +37,7 @@ from phongdich.testing.schemas import (
     SessionIn,
     SessionOut,
     SummaryOut,
+    TechnicianIn,
     TubeIn,
     WorklistOut,
 )
@@ -103,13 +108,67 @@ def pool_out(pool: Pool) -> dict[str, Any]:
     }
 
 
+def lab_out(lab: Lab) -> dict[str, Any]:
+    return {
+        "id": lab.pk,
+        "name": lab.name,
+        "province_code": lab.province_id,
+        "technicians": sorted(u.username for u in lab.staff.all()),
+    }
+
+
 @router.get("/testing/labs", response=list[LabOut])
 def list_labs(request):
     require_role(request.user, *TESTING_ROLES)
-    return [
-        {"id": lab.pk, "name": lab.name, "province_code": lab.province_id}
-        for lab in queries.labs_for(request.user).order_by("name")
-    ]
+    labs = queries.labs_for(request.user).prefetch_related("staff").order_by("name")
+    return [lab_out(lab) for lab in labs]
+
+
+def _lab_manager(user: Any, province_code: int) -> None:
+    """Administrators set labs up anywhere, a province officer in their own province."""
+    require_role(user, Role.PROVINCE_OFFICER)
+    if user.role != Role.ADMIN and user.province_id != province_code:
+        raise Http404
+
+
+@router.post("/testing/labs", response={201: LabOut})
+def create_lab(request, payload: LabIn):
+    """Register a laboratory and its technicians (administrators, province officers)."""
+    _lab_manager(request.user, payload.province_code)
+    users = [_technician(name) for name in payload.technicians]
+    with transaction.atomic():
+        lab = actions.do_create_lab(
+            payload.name, payload.province_code, actor=request.user, request=request
+        )
+        for user in users:
+            actions.do_assign_technician(lab, user, actor=request.user, request=request)
+    return Status(201, lab_out(lab))
+
+
+@router.post("/testing/labs/{lab_id}/technicians", response=LabOut)
+def assign_technician(request, lab_id: int, payload: TechnicianIn):
+    """Add a lab technician to a laboratory, or take them off it (``remove``)."""
+    lab = Lab.objects.filter(pk=lab_id).first()
+    if lab is None:
+        raise Http404
+    _lab_manager(request.user, lab.province_id)
+    actions.do_assign_technician(
+        lab,
+        _technician(payload.username),
+        remove=payload.remove,
+        actor=request.user,
+        request=request,
+    )
+    return lab_out(lab)
+
+
+def _technician(username: str) -> Any:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise InputErrors.one(
+            "username", "unknown_user", "Không có tài khoản này.", "No account has this username."
+        )
+    return user
 
 
 @router.get("/testing/sessions", response=list[SessionOut])

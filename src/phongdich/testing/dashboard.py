@@ -1,8 +1,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from phongdich.accounts.models import Role
-from phongdich.core.dashboard import register_cards
+from phongdich.accounts.models import Role, User
+from phongdich.core.dashboard import register_cards, register_setup_check
+from phongdich.testing.models import Lab
 from phongdich.testing.queries import OFFICERS, positives_for, work_list
 
 
@@ -27,6 +28,19 @@ def testing_cards(user):
                 "url": reverse("testing:positives"),
             }
         )
+    if user.role == Role.LAB_TECHNICIAN and not Lab.objects.filter(staff=user).exists():
+        cards.append(
+            {
+                "title": _("No laboratory yet"),
+                "value": None,
+                "text": _(
+                    "Your account does not belong to a laboratory: ask an administrator to add "
+                    "you to yours. Until then you cannot receive samples or enter results."
+                ),
+                "url": reverse("testing:lab"),
+                "warning": True,
+            }
+        )
     if user.role in {Role.LAB_TECHNICIAN, Role.ADMIN}:
         lists = work_list(user, limit=1000)
         cards.append(
@@ -38,3 +52,26 @@ def testing_cards(user):
             }
         )
     return cards
+
+
+@register_setup_check
+def testing_setup():
+    missing = []
+    if not Lab.objects.exists():
+        missing.append(
+            (
+                _("No laboratory is registered: lab technicians cannot receive samples."),
+                'phongdich labs add "<tên>" --province <mã tỉnh> --technician <tài khoản>',
+            )
+        )
+    alone = User.objects.filter(role=Role.LAB_TECHNICIAN, is_active=True, labs__isnull=True)
+    names = sorted(alone.values_list("username", flat=True)[:5])
+    if names:
+        missing.append(
+            (
+                _("Lab technicians who belong to no laboratory: %(names)s")
+                % {"names": ", ".join(names)},
+                "phongdich labs assign <lab> <tài khoản>",
+            )
+        )
+    return missing

@@ -57,6 +57,15 @@ ERRORS = {
         "The session has no rapid test device (EU list id); a certificate cannot be issued.",
         409,
     ),
+    # What a citizen reads when the site cannot sign yet; the administrator's instruction is on
+    # their dashboard and printed by ``serve`` (core.dashboard.missing_setup).
+    "certificate_unavailable": (
+        "Tạm thời chưa in được giấy chứng nhận. Kết quả của bạn trên trang tra cứu vẫn đúng; "
+        "vui lòng thử lại sau hoặc gọi đường dây nóng.",
+        "The certificate cannot be printed at the moment. Your result on the lookup page is "
+        "correct; please try again later or call the hotline.",
+        503,
+    ),
     "no_signing_keys": (
         "Chưa cấp được giấy chứng nhận: khóa ký chưa được khởi tạo.",
         "Certificates cannot be issued yet: signing keys are not set up.",

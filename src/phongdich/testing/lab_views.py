@@ -7,6 +7,7 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +16,9 @@ from django.views.decorators.http import require_POST
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
+from phongdich.core.listing import make_listing
 from phongdich.lib.errors import DomainError, InputErrors
+from phongdich.lib.text import fold
 from phongdich.testing import certificates, imports, pooling, queries, results
 from phongdich.testing.models import ResultUpload
 from phongdich.testing.queries import LAB_ROLES, TESTING_ROLES
@@ -186,15 +189,31 @@ def _commit(request, context):
 def positives(request):
     raw = request.GET.get("days", "")
     days = min(int(raw), 90) if raw.isdigit() else 7
-    lst = list(queries.positives_for(request.user, days=days)[:500])
+    listing = make_listing(
+        request,
+        queries.positives_for(request.user, days=days),
+        sorts={"newest": ("-result_at", "-pk"), "name": ("person__name_folded", "pk")},
+        search=lambda q: Q(person__name_folded__contains=fold(q)) | Q(tube_code=q.upper()),
+    )
+    listing.values["days"] = str(days)
     audit.record(
         "view",
         request=request,
         object_type="testing.positives",
         object_id="",
-        detail={"count": len(lst)},
+        detail={"count": len(listing.rows), "page": listing.page.number},
     )
-    return render(request, "testing/positives.html", {"samples": lst, "days": days})
+    return render(
+        request,
+        "testing/positives.html",
+        {
+            "samples": listing.rows,
+            "listing": listing,
+            "days": days,
+            "keep": [("days", days)],
+            "sorts": [("newest", _("Newest first")), ("name", _("Name"))],
+        },
+    )
 
 
 @login_required

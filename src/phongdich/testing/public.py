@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -12,9 +14,11 @@ from phongdich.accounts import audit
 from phongdich.core.ratelimit import RateLimited
 from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.testing import certificates
+from phongdich.testing.errors import testing_error
 from phongdich.testing.lookup import NOT_FOUND_EN, NOT_FOUND_VI, lookup_result, public_view
 from phongdich.testing.models import Sample, SampleStatus
 
+log = logging.getLogger(__name__)
 CERTIFICATE_SALT = "testing.certificate"
 CERTIFICATE_LINK_SECONDS = 3600
 
@@ -66,6 +70,9 @@ def certificate(request, token: str):
     try:
         pdf = certificates.certificate_pdf(sample)
     except DomainError as error:
+        if error.status >= 500:  # keys missing or unreadable: the administrator's problem
+            log.error("Test certificate not issued: %s", error.code)
+            error = testing_error("certificate_unavailable")
         return render(request, "testing/error.html", {"error": error}, status=error.status)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="ket-qua-{sample.tube_code}.pdf"'

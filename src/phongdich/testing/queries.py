@@ -196,6 +196,9 @@ def pool_advice(session: SamplingSession) -> dict[str, Any]:
         "tests_saved": advice.tests_saved(people),
         "saved_per_100": advice.tests_saved(100),
         "advised": advice.pooling_advised,
+        # The session's own figures only where pooling them saves a whole test: one sample
+        # cannot be pooled, and "about 0 tests instead of 1" helps no one.
+        "session_applies": people >= 2 and advice.tests_saved(people) >= 1,
     }
 
 

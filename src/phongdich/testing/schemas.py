@@ -12,6 +12,18 @@ class LabOut(Schema):
     id: int
     name: str
     province_code: int
+    technicians: list[str] = []
+
+
+class LabIn(Schema):
+    name: str
+    province_code: int
+    technicians: list[str] = []
+
+
+class TechnicianIn(Schema):
+    username: str
+    remove: bool = False
 
 
 class SessionIn(Schema):

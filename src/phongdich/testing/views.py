@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,11 +14,13 @@ from django.views.decorators.http import require_POST
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.accounts.models import Role
+from phongdich.core.listing import choice_filter, int_filter, make_listing
 from phongdich.core.rules import get_rule
 from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.timeutil import local_date
 from phongdich.people.forms import errors_by_field, person_from_post
 from phongdich.people.models import Person
+from phongdich.places.models import Ward
 from phongdich.testing import actions, labels, pooling, queries
 from phongdich.testing.models import SessionStatus, TargetKind, TestType
 from phongdich.testing.queries import OFFICERS, TESTING_ROLES
@@ -37,14 +39,30 @@ SESSION_FIELDS = (
 
 def _list_context(request, values=None, errors=None) -> dict:
     user = request.user
-    sessions = (
-        queries.sessions_for(user)
-        .annotate(samples_count=Count("samples"))
-        .order_by("-date", "-pk")[:300]
+    listing = make_listing(
+        request,
+        queries.sessions_for(user).select_related("ward").annotate(samples_count=Count("samples")),
+        sorts={"newest": ("-date", "-pk"), "oldest": ("date", "pk"), "site": ("site", "pk")},
+        filters={
+            "status": choice_filter("status", SessionStatus.choices),
+            "ward": int_filter("ward_id"),
+        },
+        search=lambda q: Q(site__icontains=q) | Q(team__icontains=q),
     )
     province = user.ward.province if user.ward_id else user.province
+    ward_ids = queries.sessions_for(user).order_by().values_list("ward_id", flat=True).distinct()
     return {
-        "sessions": sessions,
+        "listing": listing,
+        "sessions": listing.rows,
+        "statuses": SessionStatus.choices,
+        "filter_wards": list(
+            Ward.objects.filter(pk__in=ward_ids).order_by("name").values_list("code", "name")
+        ),
+        "sorts": [
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+            ("site", _("Sampling site")),
+        ],
         "can_create": user.role in {*OFFICERS, Role.ADMIN},
         "wards": province.wards.all() if province else [],
         "test_types": TestType.choices,

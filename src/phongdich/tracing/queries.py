@@ -61,25 +61,39 @@ def evidence_by_contact(contact_ids: list[int]) -> dict[int, list[Evidence]]:
     return out
 
 
-def work_list(user: Any, day: date) -> dict[str, list[Contact]]:
-    """Who is due a call, a test, or release on ``day``, in the user's area."""
+WORK_TASKS = ("call", "test", "release")
+# Most urgent first: the longest waiting for a call, the earliest end of quarantine.
+WORK_ORDER = {
+    "call": ("level", "created_at", "pk"),
+    "test": ("quarantine_end", "pk"),
+    "release": ("quarantine_end", "pk"),
+}
+
+
+def work_querysets(user: Any, day: date) -> dict[str, QuerySet[Contact]]:
+    """Who is due a call, a test, or release on ``day``, in the user's area: every one of
+    them (the pages show them a page at a time, the exports all)."""
     qs = contacts_for(user).exclude(status__in=[ContactStatus.RELEASED, ContactStatus.BECAME_CASE])
     return {
-        "call": list(
-            qs.filter(status=ContactStatus.IDENTIFIED).order_by("level", "created_at")[:500]
-        ),
-        "test": list(
-            qs.filter(
-                status=ContactStatus.QUARANTINED, quarantine_end__lte=day + timedelta(days=1)
-            ).order_by("quarantine_end")[:500]
-        ),
-        "release": list(
-            qs.filter(
-                Q(status=ContactStatus.TESTED, test_result="negative")
-                | Q(status=ContactStatus.QUARANTINED, quarantine_end__lte=day)
-            ).order_by("quarantine_end")[:500]
-        ),
+        "call": qs.filter(status=ContactStatus.IDENTIFIED).order_by(*WORK_ORDER["call"]),
+        "test": qs.filter(
+            status=ContactStatus.QUARANTINED, quarantine_end__lte=day + timedelta(days=1)
+        ).order_by(*WORK_ORDER["test"]),
+        "release": qs.filter(
+            Q(status=ContactStatus.TESTED, test_result="negative")
+            | Q(status=ContactStatus.QUARANTINED, quarantine_end__lte=day)
+        ).order_by(*WORK_ORDER["release"]),
     }
+
+
+def work_list(user: Any, day: date, limit: int = 500) -> dict[str, list[Contact]]:
+    """The first ``limit`` of each task (the JSON API's answer)."""
+    return {k: list(qs[:limit]) for k, qs in work_querysets(user, day).items()}
+
+
+def hidden_contacts(user: Any, case: Case) -> int:
+    """How many of the case's contacts live outside the caller's area (not shown to them)."""
+    return Contact.objects.filter(case=case).count() - contacts_for(user, case).count()
 
 
 def clusters(user: Any, since: date, until: date | None = None) -> list[dict[str, Any]]:
@@ -199,7 +213,7 @@ def chain_graph(
 def _chain_cases(
     user: Any, ward_code: int | None, since: date | None, until: date | None
 ) -> list[Case]:
-    cases = cases_for(user).select_related("person")
+    cases = cases_for(user).select_related("person", "ward")
     if ward_code:
         cases = cases.filter(ward_id=ward_code)
     if since:
@@ -207,6 +221,27 @@ def _chain_cases(
     if until:
         cases = cases.filter(confirmed_at__lt=local_day_bounds(until)[1])
     return list(cases[:300])
+
+
+def chain_list(
+    user: Any, ward_code: int | None, since: date | None, until: date | None
+) -> list[Case]:
+    """The chain as a list (readable at any size): each case with its F1 and F2 counts in the
+    caller's area and the case it came from."""
+    cases = _chain_cases(user, ward_code, since, until)
+    visible = contacts_for(user).filter(case__in=cases)
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for case_id, level in visible.values_list("case_id", "level"):
+        counts[case_id, level] += 1
+    via = dict(
+        Contact.objects.filter(
+            pk__in=[c.infected_via_id for c in cases if c.infected_via_id]
+        ).values_list("pk", "case_id")
+    )
+    for case in cases:
+        case.f1, case.f2 = counts[case.pk, "F1"], counts[case.pk, "F2"]
+        case.source_case = via.get(case.infected_via_id)
+    return sorted(cases, key=lambda c: (c.confirmed_at, c.pk))
 
 
 def open_cases_count(user: Any) -> int:

@@ -6,21 +6,22 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
+from phongdich.core.listing import choice_filter, int_filter, make_listing
 from phongdich.lib.errors import DomainError, InputErrors
-from phongdich.lib.exports import write_csv, write_xlsx
-from phongdich.lib.timeutil import VN_TZ, format_vn, local_date
+from phongdich.lib.timeutil import VN_TZ, local_date
 from phongdich.people.forms import errors_by_field, person_from_post
-from phongdich.tracing import actions, imports, queries
+from phongdich.places.queries import ward_from_text, ward_label
+from phongdich.tracing import actions, imports, lists, queries
 from phongdich.tracing.api import OFFICERS
-from phongdich.tracing.models import CaseSource, ContactStatus
+from phongdich.tracing.models import CaseSource, CaseStatus, ContactStatus
 
 
 def _parse_date(raw: str | None, default: date | None = None) -> date | None:
@@ -30,24 +31,64 @@ def _parse_date(raw: str | None, default: date | None = None) -> date | None:
         return default
 
 
+CASE_SORTS = {
+    "open": ("status", "-confirmed_at", "-pk"),
+    "newest": ("-confirmed_at", "-pk"),
+    "oldest": ("confirmed_at", "pk"),
+    "name": ("person__name_folded", "pk"),
+    "ward": ("ward__name", "-confirmed_at"),
+}
+
+
+def _case_listing(request):
+    cases = queries.cases_for(request.user).select_related("person", "ward")
+    return make_listing(
+        request,
+        cases,
+        sorts=CASE_SORTS,
+        filters={
+            "status": choice_filter("status", CaseStatus.choices),
+            "ward": int_filter("ward_id"),
+            "since": lists.date_filter("confirmed_at__gte"),
+            "until": lists.date_filter("confirmed_at__lt", end=True),
+        },
+        search=lambda q: lists.person_search("person__", q) | lists.case_number(q),
+    )
+
+
+def _case_list_context(request, **extra):
+    listing = _case_listing(request)
+    return {
+        "listing": listing,
+        "cases": listing.rows,
+        "can_create": request.user.role in {*OFFICERS, "admin"},
+        "sources": CaseSource.choices,
+        "statuses": CaseStatus.choices,
+        "wards": lists.wards_of(queries.cases_for(request.user)),
+        "sorts": [
+            ("open", _("Open first")),
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+            ("name", _("Name")),
+            ("ward", _("Ward")),
+        ],
+        "values": {},
+        "errors": {},
+        "ward_value": ward_label(request.user.ward_id) if request.user.ward_id else "",
+        **extra,
+    }
+
+
 @login_required
 def case_list(request):
-    cases = (
-        queries.cases_for(request.user)
-        .select_related("person", "ward")
-        .order_by("status", "-confirmed_at")[:500]
-    )
-    return render(
-        request,
-        "tracing/case_list.html",
-        {
-            "cases": cases,
-            "can_create": request.user.role in {*OFFICERS, "admin"},
-            "sources": CaseSource.choices,
-            "values": {},
-            "errors": {},
-        },
-    )
+    return render(request, "tracing/case_list.html", _case_list_context(request))
+
+
+def _person_data(request) -> dict:
+    """The person fields, the ward given by name or by code (the picker sends both)."""
+    data = person_from_post(request.POST)
+    data["ward_code"] = ward_from_text(data.get("ward_code", ""), request.user.province_id)
+    return data
 
 
 @login_required
@@ -58,7 +99,7 @@ def case_create(request):
     confirmed = _parse_date(post.get("confirmed_date"))
     try:
         case = actions.do_create_case(
-            person_data=person_from_post(post),
+            person_data=_person_data(request),
             confirmed_at=datetime.combine(confirmed, time(12), tzinfo=VN_TZ)
             if confirmed
             else timezone.now(),
@@ -73,39 +114,74 @@ def case_create(request):
         errs = error.errors if isinstance(error, InputErrors) else []
         if isinstance(error, DomainError):
             messages.error(request, error.message_vi)
-        cases = queries.cases_for(request.user).select_related("person", "ward")[:500]
-        return render(
+        context = _case_list_context(
             request,
-            "tracing/case_list.html",
-            {
-                "cases": cases,
-                "can_create": True,
-                "sources": CaseSource.choices,
-                "values": post,
-                "errors": errors_by_field(errs),
-            },
-            status=422,
+            values=post,
+            errors=errors_by_field(errs),
+            ward_value=ward_label(
+                ward_from_text(post.get("ward_code", ""), request.user.province_id)
+            ),
         )
+        return render(request, "tracing/case_list.html", context, status=422)
     return redirect("tracing:case", case_id=case.pk)
+
+
+CONTACT_SORTS = {
+    "level": ("level", "person__name_folded", "pk"),
+    "name": ("person__name_folded", "pk"),
+    "status": ("status", "level", "person__name_folded"),
+    "ward": ("ward__name", "level", "person__name_folded"),
+    "newest": ("-created_at", "-pk"),
+}
+
+
+def _contact_listing(request, case):
+    return make_listing(
+        request,
+        queries.contacts_for(request.user, case),
+        sorts=CONTACT_SORTS,
+        filters={
+            "level": choice_filter("level", ["F1", "F2"]),
+            "status": choice_filter("status", ContactStatus.choices),
+            "ward": int_filter("ward_id"),
+        },
+        search=lambda q: lists.person_search("person__", q),
+        hidden=queries.hidden_contacts(request.user, case),
+    )
 
 
 @login_required
 def case_detail(request, case_id: int):
     case = queries.access_case(request.user, case_id)
-    contacts = list(queries.contacts_for(request.user, case).order_by("level", "person__full_name"))
+    listing = _contact_listing(request, case)
+    contacts = listing.rows
     evidence = queries.evidence_by_contact([c.pk for c in contacts])
     for contact in contacts:
         contact.evidence_list = evidence.get(contact.pk, [])
     audit.record(
-        "view", request=request, obj=case, ward=case.ward, detail={"contacts": len(contacts)}
+        "view",
+        request=request,
+        obj=case,
+        ward=case.ward,
+        detail={"contacts": len(contacts), "page": listing.page.number},
     )
     return render(
         request,
         "tracing/case_detail.html",
         {
             "case": case,
+            "listing": listing,
             "contacts": contacts,
             "statuses": ContactStatus.choices,
+            "wards": lists.wards_of(queries.contacts_for(request.user, case)),
+            "levels": ["F1", "F2"],
+            "sorts": [
+                ("level", _("F1 first")),
+                ("name", _("Name")),
+                ("status", _("Status")),
+                ("ward", _("Ward")),
+                ("newest", _("Newest first")),
+            ],
             "can_edit": request.user.role in {*OFFICERS, "admin"},
             "values": {},
             "errors": {},
@@ -132,8 +208,9 @@ def case_retrace(request, case_id: int):
 @require_POST
 def contact_status(request, contact_id: int):
     contact = queries.access_contact(request.user, contact_id)
+    error_text = ""
     try:
-        actions.do_update_contact(
+        contact = actions.do_update_contact(
             contact,
             request.POST.get("status", ""),
             actor=request.user,
@@ -142,10 +219,35 @@ def contact_status(request, contact_id: int):
             test_result=request.POST.get("test_result", ""),
         )
     except InputErrors as error:
-        messages.error(request, error.errors[0].message_vi)
+        error_text = error.errors[0].message_vi
     except DomainError as error:
-        messages.error(request, error.message_vi)
-    if request.POST.get("next") == "worklist":
+        error_text = error.message_vi
+    worklist = request.POST.get("next") == "worklist"
+    if request.headers.get("HX-Request"):
+        # Only this row changes, in place, with what happened said inside it.
+        contact = queries.access_contact(request.user, contact_id)
+        contact.evidence_list = queries.evidence_by_contact([contact.pk]).get(contact.pk, [])
+        return render(
+            request,
+            "tracing/_work_row.html" if worklist else "tracing/_contact_row.html",
+            {
+                "c": contact,
+                "statuses": ContactStatus.choices,
+                "can_edit": request.user.role in {*OFFICERS, "admin"},
+                "saved": not error_text,
+                "row_error": error_text,
+                "task": request.POST.get("task", ""),
+            },
+        )
+    if error_text:
+        messages.error(request, error_text)
+    else:
+        messages.success(
+            request,
+            _("Saved: %(name)s — %(status)s")
+            % {"name": contact.person.full_name, "status": contact.get_status_display()},
+        )
+    if worklist:
         return redirect("tracing:worklist")
     return redirect("tracing:case", case_id=contact.case_id)
 
@@ -158,7 +260,7 @@ def contact_add(request, case_id: int):
     try:
         actions.do_add_contact(
             case,
-            person_from_post(request.POST),
+            _person_data(request),
             relation=request.POST.get("relation", ""),
             actor=request.user,
             request=request,
@@ -199,106 +301,100 @@ def contact_import(request, case_id: int):
     return render(request, "tracing/import.html", context)
 
 
-def _export(request, rows, headers, name, fmt, object_type, object_id, ward=None):
-    audit.record(
-        "export",
-        request=request,
-        object_type=object_type,
-        object_id=object_id,
-        ward=ward,
-        detail={"format": fmt, "rows": len(rows)},
-    )
-    if fmt == "xlsx":
-        response = HttpResponse(
-            write_xlsx(rows, headers),
-            content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )
-    else:
-        response = HttpResponse(write_csv(rows, headers), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
-
-
-def _contact_row(c, evidence):
-    where = "; ".join(
-        f"{e.venue.name} {format_vn(e.overlap_start)} ({e.overlap_minutes}')" for e in evidence
-    )
-    return [
-        c.level,
-        c.person.full_name,
-        c.person.birth_year,
-        c.person.phone,
-        c.person.address,
-        c.ward.name,
-        c.get_status_display(),
-        c.relation,
-        where,
-        c.quarantine_start or "",
-        c.quarantine_end or "",
-    ]
-
-
-CONTACT_HEADERS = [
-    "F",
-    "Họ và tên",
-    "Năm sinh",
-    "Số điện thoại",
-    "Địa chỉ",
-    "Phường/xã",
-    "Trạng thái",
-    "Quan hệ",
-    "Nơi tiếp xúc",
-    "Bắt đầu cách ly",
-    "Kết thúc cách ly",
-]
-
-
 @login_required
 def case_export(request, case_id: int, fmt: str):
     case = queries.access_case(request.user, case_id)
-    contacts = list(queries.contacts_for(request.user, case).order_by("level", "person__full_name"))
-    evidence = queries.evidence_by_contact([c.pk for c in contacts])
-    rows = [_contact_row(c, evidence.get(c.pk, [])) for c in contacts]
-    return _export(
+    contacts = queries.contacts_for(request.user, case).order_by(*CONTACT_SORTS["level"])
+    return lists.export(
         request,
-        rows,
-        CONTACT_HEADERS,
+        lists.rows_with_evidence(contacts),
+        lists.CONTACT_HEADERS,
         f"tiep-xuc-ca-{case.pk}",
         fmt,
         "tracing.contact_list",
         case.pk,
         case.ward,
+        count=contacts.count(),
     )
+
+
+TASK_LABELS = {
+    "call": gettext_lazy("To call (newly identified)"),
+    "test": gettext_lazy("Due a test"),
+    "release": gettext_lazy("Due for release"),
+}
 
 
 @login_required
 def worklist(request):
     day = _parse_date(request.GET.get("date"), local_date(timezone.now()))
-    lists = queries.work_list(request.user, day)
+    sets = queries.work_querysets(request.user, day)
+    task = request.GET.get("task", "")
+    if task not in sets:
+        task = next((k for k, qs in sets.items() if qs.exists()), "call")
+    listing = make_listing(
+        request,
+        sets[task],
+        sorts={
+            "due": queries.WORK_ORDER[task],
+            "name": ("person__name_folded", "pk"),
+            "ward": ("ward__name", "pk"),
+        },
+        filters={"level": choice_filter("level", ["F1", "F2"]), "ward": int_filter("ward_id")},
+        search=lambda q: lists.person_search("person__", q),
+    )
+    listing.values |= {"task": task, "date": day.isoformat()}
+    counts = {k: qs.count() for k, qs in sets.items()}
     audit.record(
         "view",
         request=request,
         object_type="tracing.worklist",
         object_id=str(day),
-        detail={k: len(v) for k, v in lists.items()},
+        detail=counts | {"task": task, "page": listing.page.number},
     )
-    return render(request, "tracing/worklist.html", {"lists": lists, "day": day})
+    return render(
+        request,
+        "tracing/worklist.html",
+        {
+            "listing": listing,
+            "contacts": listing.rows,
+            "task": task,
+            "tasks": [(k, TASK_LABELS[k], counts[k]) for k in queries.WORK_TASKS],
+            "day": day,
+            "statuses": ContactStatus.choices,
+            "wards": lists.wards_of(queries.contacts_for(request.user)),
+            "keep": [("task", task), ("date", day.isoformat())],
+            "levels": ["F1", "F2"],
+            "work_sorts": [
+                ("due", _("Most urgent first")),
+                ("name", _("Name")),
+                ("ward", _("Ward")),
+            ],
+            "can_edit": True,
+        },
+    )
 
 
 @login_required
 def worklist_export(request, fmt: str):
     day = _parse_date(request.GET.get("date"), local_date(timezone.now()))
-    lists = queries.work_list(request.user, day)
+    sets = queries.work_querysets(request.user, day)
     labels = {"call": "Cần gọi", "test": "Cần xét nghiệm", "release": "Hết cách ly"}
-    rows = [[labels[k], *_contact_row(c, [])] for k, items in lists.items() for c in items]
-    return _export(
+
+    def rows():
+        for key, qs in sets.items():
+            for contact in qs.iterator(chunk_size=1000):
+                yield [labels[key], *lists.contact_row(contact, [])]
+
+    return lists.export(
         request,
-        rows,
-        ["Việc", *CONTACT_HEADERS],
+        rows(),
+        ["Việc", *lists.CONTACT_HEADERS],
         f"viec-can-lam-{day}",
         fmt,
         "tracing.worklist",
         str(day),
+        count=sum(qs.count() for qs in sets.values()),
     )
 
 
@@ -312,13 +408,22 @@ def clusters(request):
 @login_required
 def chains(request):
     require_role(request.user, *queries.TRACING_ROLES)
+    ward = ward_from_text(request.GET.get("ward", ""), request.user.province_id)
+    since, until = (
+        lists.parse_date(request.GET.get("since")),
+        lists.parse_date(request.GET.get("until")),
+    )
     return render(
         request,
         "tracing/chains.html",
         {
-            "ward": request.GET.get("ward", ""),
+            "ward": ward,
+            "ward_value": ward_label(ward) if ward else "",
             "since": request.GET.get("since", ""),
             "until": request.GET.get("until", ""),
             "show_f2": request.GET.get("f2") == "1",
+            "chain_cases": queries.chain_list(
+                request.user, int(ward) if ward.isdigit() else None, since, until
+            ),
         },
     )

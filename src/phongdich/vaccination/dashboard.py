@@ -6,9 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 from phongdich.accounts.jurisdiction import area_q
 from phongdich.accounts.models import Role
-from phongdich.core.dashboard import register_cards
+from phongdich.core.dashboard import register_cards, register_setup_check
 from phongdich.lib.timeutil import local_date
-from phongdich.vaccination.models import AdverseEvent, Session, SessionStatus, Severity
+from phongdich.vaccination.models import (
+    AdverseEvent,
+    KeyKind,
+    KeyStatus,
+    Session,
+    SessionStatus,
+    Severity,
+    SigningKey,
+)
 from phongdich.vaccination.queries import AEFI_ROLES, OFFICERS, VACCINATION_ROLES
 
 
@@ -55,3 +63,15 @@ def vaccination_cards(user):
             }
         )
     return cards
+
+
+@register_setup_check
+def signing_keys_setup():
+    if SigningKey.objects.filter(kind=KeyKind.DSC, status=KeyStatus.ACTIVE).exists():
+        return []
+    return [
+        (
+            _("No certificate signing key: vaccination and test certificates cannot be issued."),
+            "phongdich certkeys init",
+        )
+    ]

@@ -20,6 +20,7 @@ from phongdich.lib.timeutil import format_vn, local_date
 from phongdich.people.forms import errors_by_field, person_from_post
 from phongdich.people.identity import resolve
 from phongdich.people.validation import validate_person
+from phongdich.places.queries import ward_from_text
 from phongdich.vaccination import actions, doses, invitations, queries
 from phongdich.vaccination.forms import dose_from_post, session_from_post
 from phongdich.vaccination.models import (
@@ -29,10 +30,15 @@ from phongdich.vaccination.models import (
     RegistrationStatus,
     SessionStatus,
 )
+from phongdich.vaccination.names import vaccine_name
 from phongdich.vaccination.queries import OFFICERS
 from phongdich.vaccination.screening import QUESTIONS
 
-PRODUCTS = [(code, p.name) for code, p in sorted(VACCINE_PRODUCTS.items(), key=lambda i: i[1].name)]
+# The names staff use first ("Pfizer-BioNTech (Comirnaty) · EU/1/20/1528"), sorted by them.
+PRODUCTS = sorted(
+    ((code, vaccine_name(code).rsplit(" · ", 1)[0]) for code in VACCINE_PRODUCTS),
+    key=lambda item: item[1],
+)
 
 
 def is_officer(user) -> bool:
@@ -201,7 +207,7 @@ def session_dose(request, session_id: int):
                 person = queries.access_person(request.user, _int_or_none(post["person_id"]) or 0)
             else:
                 clean, errors = validate_person(
-                    person_from_post(post), prefix="", require_contact=False
+                    _person_data(request), prefix="", require_contact=False
                 )
                 if errors:
                     raise InputErrors(errors)
@@ -258,13 +264,20 @@ def registration_list(request, errors=None, values=None, status: int = 200):
     )
 
 
+def _person_data(request) -> dict:
+    """The person fields, the ward given by name or by code (the picker sends both)."""
+    data = person_from_post(request.POST)
+    data["ward_code"] = ward_from_text(data.get("ward_code", ""), request.user.province_id)
+    return data
+
+
 @login_required
 @require_POST
 def registration_create(request):
     require_role(request.user, *OFFICERS)
     try:
         registration, created = actions.do_register(
-            person_from_post(request.POST),
+            _person_data(request),
             priority_group=request.POST.get("priority_group", ""),
             date_of_birth=request.POST.get("date_of_birth") or None,
             channel="officer",

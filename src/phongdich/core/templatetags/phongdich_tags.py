@@ -44,3 +44,27 @@ def checked_in(values, pair):
 def local_msg(error):
     vi = (get_language() or "vi").startswith("vi")
     return error.message_vi if vi else error.message_en
+
+
+@register.filter
+def pager_query(listing, page):
+    """The query string of another page of a ``core.listing.Listing``."""
+    return listing.query(page=page)
+
+
+@register.filter
+def sort_query(listing, sort):
+    return listing.query(sort=sort, page=None)
+
+
+@register.filter
+def phone(value):
+    """A stored phone number as people read it (``+84912345678`` → ``0912 345 678``)."""
+    from phongdich.lib.phones import display_phone
+
+    return display_phone(value or "")
+
+
+@register.filter
+def split_words(value):
+    return str(value).split()

@@ -5,8 +5,11 @@ import subprocess
 import sys
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
+
+from phongdich.core.dashboard import missing_setup
+from phongdich.core.siteurl import PortTaken, check_port_free, use_base_url
 
 
 class Command(BaseCommand):
@@ -24,15 +27,22 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
+        try:
+            check_port_free(opts["host"], opts["port"])
+        except PortTaken as taken:
+            raise CommandError(str(taken)) from None
+        base = use_base_url(opts["host"], opts["port"])
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         # gunicorn forks its workers from this process: a connection opened by migrate must not
         # be inherited, or workers would share one database socket and read each other's rows.
+        for text, action in missing_setup():
+            self.stderr.write(f"Cần thiết lập / setup needed: {text} → {action}")
         connections.close_all()
         worker = None
         if not opts["no_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "phongdich", "worker"])
-        self.stdout.write(f"PhòngDịch at http://{opts['host']}:{opts['port']}/")
+        self.stdout.write(f"PhòngDịch: {base}/ (listening on {opts['host']}:{opts['port']})")
         try:
             run_gunicorn(opts["host"], opts["port"], opts["workers"], opts["threads"])
         finally:

@@ -10,6 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from phongdich.accounts.models import Role, User
+from phongdich.checkpoints.models import VenueStatus
+from phongdich.core.siteurl import PortTaken, check_port_free, use_base_url
 from phongdich.people.models import Person
 from phongdich.portal.demo.accounts import (
     ADMIN_USERNAME,
@@ -21,6 +23,7 @@ from phongdich.portal.demo.care import load_care_demo
 from phongdich.portal.demo.loader import DemoError, DemoSummary, load_demo
 from phongdich.portal.demo.portal import ensure_portal_demo
 from phongdich.portal.demo.risk import load_risk_demo
+from phongdich.portal.demo.testing import TestingSummary, ensure_lab_and_keys, load_testing_demo
 from phongdich.portal.demo.tracing import load_tracing_demo
 
 
@@ -51,6 +54,11 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         started = time.monotonic()
         self._check(opts)
+        if not opts["no_serve"]:
+            try:  # before minutes of loading, not after
+                check_port_free(opts["host"], opts["port"])
+            except PortTaken as taken:
+                raise CommandError(str(taken)) from None
         _migrate_if_needed(self)
         has_people = Person.objects.exists()
         if has_people and not User.objects.filter(username=ADMIN_USERNAME).exists():
@@ -76,9 +84,14 @@ class Command(BaseCommand):
                 f"theo dõi, {cared.open_alerts} cảnh báo chưa xử lý (demo_bacsi)."
             )
             self._load_risk(opts)
+        lab = ensure_lab_and_keys(User.objects.filter(username="demo_xetnghiem").first())
+        testing = load_testing_demo(opts["seed"], timezone.now(), lab)
         self._print_accounts(accounts)
+        # Links, posters and certificates point where this demo answers (unless
+        # PHONGDICH_BASE_URL says otherwise).
+        base = use_base_url(opts["host"], opts["port"])
+        self._print_testing(base, testing)
         section_url = ensure_portal_demo(opts["seed"])
-        base = f"http://{opts['host']}:{opts['port']}"
         self.stdout.write(
             f"Cổng thông tin phường: {base}{section_url} — biên tập tại {base}/cms/ "
             "(demo_bientap viết bài, demo_phuong duyệt)"
@@ -148,12 +161,30 @@ class Command(BaseCommand):
         )
 
     def _print_summary(self, s: DemoSummary) -> None:
-        venues = ", ".join(f"{n} {status}" for status, n in s.venues.items() if n)
+        labels = dict(VenueStatus.choices)
+        venues = ", ".join(f"{n} {labels[status].lower()}" for status, n in s.venues.items() if n)
         self.stdout.write(
             f"  {s.people} người, {sum(s.venues.values())} điểm kiểm dịch ({venues}), "
             f"{s.visits} lượt check-in: {s.flagged} có triệu chứng/yếu tố dịch tễ, "
             f"{s.auto_checkouts} tự động check-out, {s.inside} người đang ở bên trong."
         )
+
+    def _print_testing(self, base: str, t: TestingSummary) -> None:
+        self.stdout.write(
+            f"Phòng xét nghiệm của demo_xetnghiem: {t.lab} ({base}/staff/testing/lab/)"
+        )
+        if t.waiting_pool:
+            self.stdout.write(
+                f"  Mẫu gộp chờ nhập kết quả: {t.waiting_pool} (có ống {t.waiting_code} "
+                f"của người sinh năm {t.waiting_birth_year})"
+            )
+        if t.to_receive:
+            self.stdout.write(f"  Ống mẫu chờ nhận: {t.to_receive}")
+        if t.lookup_code:
+            self.stdout.write(
+                f"Tra cứu kết quả như người dân: {base}/ket-qua — mã ống {t.lookup_code}, "
+                f"năm sinh {t.lookup_birth_year}"
+            )
 
     def _print_accounts(self, accounts: list[DemoAccount]) -> None:
         labels = dict(Role.choices)
