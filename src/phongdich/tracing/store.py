@@ -109,35 +109,19 @@ def existing_contacts(case: Case) -> dict[int, Existing]:
     return out
 
 
-def existing_evidence(case: Case) -> dict[tuple[int, int, int], tuple[int, EvidenceRow]]:
-    """The evidence of a case by (contact, index visit, contact visit): its id and its row."""
-    table, contacts = Evidence._meta.db_table, Contact._meta.db_table
-    sql = (
-        "SELECT e.id, e.contact_id, e.venue_id, e.index_visit_id, e.contact_visit_id, "  # noqa: S608
-        f"e.index_person_id, {epoch_sql('e.overlap_start')}, {epoch_sql('e.overlap_end')}, "
-        f"e.overlap_minutes, e.level FROM {table} e JOIN {contacts} c ON c.id = e.contact_id "
-        "WHERE c.case_id = %s"
-    )
-    out = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [case.pk])
-        while rows := cursor.fetchmany(5000):
-            for pk, c, venue, iv, cv, ip, s, e, minutes, level in rows:
-                row = EvidenceRow(c, venue, iv, cv, ip, to_micros(s), to_micros(e), minutes, level)
-                out[(c, iv, cv)] = (pk, row)
-    return out
-
-
-def delete_evidence(ids: list[int]) -> None:
-    if not ids:
-        return
+def delete_case_evidence(case: Case) -> None:
+    """Delete the evidence the trace wrote for a case (one statement; evidence of a materialised
+    exposure window names it and stays)."""
     if use_copy():
-        table = Evidence._meta.db_table
-        with _pg_cursor() as cursor:  # one array parameter, however many rows
-            cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [ids])  # noqa: S608
+        table, contacts = Evidence._meta.db_table, Contact._meta.db_table
+        with _pg_cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} e USING {contacts} c WHERE c.id = e.contact_id "  # noqa: S608
+                "AND c.case_id = %s AND e.window_id IS NULL",
+                [case.pk],
+            )
         return
-    for begin in range(0, len(ids), 500):
-        Evidence.objects.filter(pk__in=ids[begin : begin + 500]).delete()
+    Evidence.objects.filter(contact__case=case, window__isnull=True).delete()
 
 
 def insert_contacts(
