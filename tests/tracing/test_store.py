@@ -88,9 +88,7 @@ def test_rerun_after_late_visits_updates_via_and_evidence(case, scenario, writer
     p10 = Contact.objects.get(case=case, person=scenario.person("P10"))
     assert p10.via.person.full_name == "P1" and evidence_of(case, "P10") == [("P1", 30)]
     others = set(
-        Evidence.objects.filter(contact__case=case)
-        .exclude(contact=p10)
-        .values_list(*EVIDENCE_KEY)
+        Evidence.objects.filter(contact__case=case).exclude(contact=p10).values_list(*EVIDENCE_KEY)
     )
     contacts = Contact.objects.filter(case=case).count()
     # Uploaded late: P10 came back to the market for 10 minutes while P1 and P3 were both there
@@ -126,9 +124,7 @@ def test_rerun_after_late_visits_updates_via_and_evidence(case, scenario, writer
     assert snapshot(case) == again
 
 
-def test_rerun_with_nothing_new_gives_the_same_lists(
-    case, writer, django_assert_max_num_queries
-):
+def test_rerun_with_nothing_new_gives_the_same_lists(case, writer, django_assert_max_num_queries):
     before = snapshot(case)
     ids = set(Evidence.objects.filter(contact__case=case).values_list(*EVIDENCE_KEY))
     with django_assert_max_num_queries(20):  # however many contacts: no per-row statements

@@ -125,15 +125,19 @@ def delete_case_evidence(case: Case) -> None:
 
 
 def insert_contacts(
-    case: Case, rows: list[NewContact], known: dict[int, int], now: datetime
+    case: Case,
+    rows: list[NewContact],
+    known: dict[int, int],
+    now: datetime,
+    origin: str = ContactOrigin.CHECKIN,
 ) -> dict[int, int]:
     """Insert contacts found by the search; return their ids by person. ``via_person_id`` names
     a person either in ``known`` (contact ids by person) or among the F1s of ``rows``."""
     if not rows:
         return {}
     if use_copy():
-        return _copy_contacts(case, rows, known, now)
-    return _create_contacts(case, rows, known)
+        return _copy_contacts(case, rows, known, now, origin)
+    return _create_contacts(case, rows, known, origin)
 
 
 def update_contacts(rows: list[ContactUpdate]) -> None:
@@ -191,7 +195,9 @@ def _evidence(row: EvidenceRow) -> Evidence:
 # ---------------------------------------------------------------- generic (ORM)
 
 
-def _create_contacts(case: Case, rows: list[NewContact], known: dict[int, int]) -> dict[int, int]:
+def _create_contacts(
+    case: Case, rows: list[NewContact], known: dict[int, int], origin: str
+) -> dict[int, int]:
     # F1s first, so that each new F2 can name its F1 by id in the same INSERT.
     ids: dict[int, int] = {}
     for f1 in (True, False):
@@ -200,7 +206,7 @@ def _create_contacts(case: Case, rows: list[NewContact], known: dict[int, int]) 
                 case=case,
                 person_id=r.person_id,
                 level=r.level,
-                origin=ContactOrigin.CHECKIN,
+                origin=origin,
                 ward_id=r.ward_id,
                 first_exposure=from_micros(r.first),
                 last_exposure=from_micros(r.last),
@@ -232,7 +238,7 @@ def _via(row: NewContact, ids: dict[int, int], known: dict[int, int]) -> int | N
 
 
 def _copy_contacts(
-    case: Case, rows: list[NewContact], known: dict[int, int], now: datetime
+    case: Case, rows: list[NewContact], known: dict[int, int], now: datetime, origin: str
 ) -> dict[int, int]:
     """Allocate the ids first (one ``nextval`` per row, in one statement): then the F2s can name
     their F1 in the same COPY, with no re-reading of the contacts."""
@@ -251,7 +257,7 @@ def _copy_contacts(
     at = {f.attname: n for n, f in enumerate(fields)}
     for name, value in (
         ("case_id", case.pk),
-        ("origin", ContactOrigin.CHECKIN.value),
+        ("origin", str(origin)),
         ("created_at", now),
         ("updated_at", now),
     ):

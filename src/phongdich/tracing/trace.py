@@ -103,14 +103,12 @@ def _shared_by_index(items: list[search.Overlap]) -> dict[int, int]:
     return shared
 
 
-def _closest_via(groups: list[search.Group]) -> int:
+def closest_via(groups: list[search.Group]) -> int:
     shared = _shared_by_index([o for g in groups for o in g.items])
     return max(shared, key=lambda p: (shared[p], -p))
 
 
-def _evidence_rows(
-    contact_id: int, level: str, groups: list[search.Group]
-) -> Iterator[EvidenceRow]:
+def evidence_rows(contact_id: int, level: str, groups: list[search.Group]) -> Iterator[EvidenceRow]:
     """F1 evidence keeps every pair of visits with the F0. F2 evidence is one row per venue and
     local day (the unit the rule counts in), naming the F1 they spent longest with: an F2 who
     shared a factory floor with dozens of F1s for a week would otherwise carry thousands of rows
@@ -158,7 +156,7 @@ def _evidence(f1: Found, f2: Found, contact_ids: dict[int, int]) -> Iterator[Evi
             # One row per contact and pair of visits (the table's constraint). The search yields
             # each pair once; this keeps a duplicate from failing the whole trace if it ever did.
             seen: set[tuple[int, int]] = set()
-            for row in _evidence_rows(contact_ids[person_id], level, groups):
+            for row in evidence_rows(contact_ids[person_id], level, groups):
                 pair = (row.index_visit_id, row.contact_visit_id)
                 if pair not in seen:
                     seen.add(pair)
@@ -233,7 +231,7 @@ def _new_contacts(
     f1: Found, f2: Found, people: list[int], existing: dict[int, store.Existing]
 ) -> tuple[list[store.NewContact], dict[int, tuple[str, int, int]], dict[int, int]]:
     """Contacts to insert, exposures of contacts already listed, and each F2's closest F1."""
-    via = {p: _closest_via(f2[p]) for p in people if p not in f1}
+    via = {p: closest_via(f2[p]) for p in people if p not in f1}
     new_people = [p for p in people if p not in existing]
     wards = store.person_wards(new_people) if new_people else {}
     venue_wards: dict[int, int] = {}
