@@ -150,3 +150,62 @@ def test_periodic_retrace_sees_new_visits_of_the_case_and_its_f1(scenario, ward_
     scenario.visit("P5", "restaurant", "2026-11-21 19:00", "2026-11-21 20:00")
     assert retrace_open_cases() == 1
     assert Contact.objects.get(case=case, person__full_name="P14").level == Level.F2
+
+
+@pytest.fixture
+def crowded_case(scenario, ward_officer):
+    crowd(scenario, 200)
+    return create_case(scenario, ward_officer)
+
+
+def test_case_page_api_export_and_chain_show_the_window(
+    crowded_case, client, api_client, ward_officer, other_ward_officer, scenario
+):
+    import csv
+    import io
+
+    window = ExposureWindow.objects.get(case=crowded_case)
+    client.force_login(ward_officer)
+    page = client.get(f"/staff/tracing/{crowded_case.pk}/").content.decode()
+    assert 'id="exposure-windows"' in page and f'data-window="{window.pk}"' in page
+    assert "Venue market" in page and ">201<" in page
+
+    api = api_client.as_user(ward_officer)
+    assert api.get(f"/api/v1/cases/{crowded_case.pk}").json()["exposure_windows"] == 1
+    (out,) = api.get(f"/api/v1/cases/{crowded_case.pk}/exposure-windows").json()
+    assert out["present"] == 201 and out["f1_count"] == 2
+    assert out["venue"] == scenario.venues["market"].code
+    assert out["via_contact_id"] == window.via_id and out["materialise_status"] == ""
+
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/staff/tracing/{crowded_case.pk}/contacts.csv").content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    windows = [r for r in rows if r[0] == "Khung phơi nhiễm"]
+    assert len(windows) == 1 and windows[0][1] == "201 người có mặt"
+    assert "Venue market" in windows[0][8]
+
+    graph = api.get("/api/v1/chains").json()
+    node = next(n for n in graph["nodes"] if n["kind"] == "window")
+    assert node["present"] == 201 and node["case_id"] == crowded_case.pk
+    edge = next(e for e in graph["edges"] if e["target"] == node["id"])
+    assert edge == {"source": f"contact-{window.via_id}", "target": node["id"], "kind": "crowd"}
+
+
+def test_materialising_through_the_api_queues_once_and_checks_the_area(
+    crowded_case, api_client, ward_officer, other_ward_officer, venue_staff
+):
+    window = ExposureWindow.objects.get(case=crowded_case)
+    url = f"/api/v1/exposure-windows/{window.pk}/materialise"
+    outside = api_client.as_user(other_ward_officer).post(url)
+    assert outside.status_code == 404
+    assert api_client.as_user(venue_staff).post(url).status_code == 403
+    for _ in range(2):
+        response = api_client.as_user(ward_officer).post(url)
+        assert response.status_code == 202 and response.json()["materialise_status"] == "queued"
+    assert DBTaskResult.objects.filter(args_kwargs__args=[window.pk]).count() == 1

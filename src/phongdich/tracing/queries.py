@@ -14,7 +14,14 @@ from phongdich.accounts.models import Role
 from phongdich.checkpoints.models import Venue, Visit
 from phongdich.core.rules import get_rule
 from phongdich.lib.timeutil import local_day_bounds
-from phongdich.tracing.models import Case, CaseStatus, Contact, ContactStatus, Evidence
+from phongdich.tracing.models import (
+    Case,
+    CaseStatus,
+    Contact,
+    ContactStatus,
+    Evidence,
+    ExposureWindow,
+)
 
 TRACING_ROLES = (Role.PROVINCE_OFFICER, Role.WARD_OFFICER, Role.CALL_OPERATOR, Role.CLINICIAN)
 
@@ -48,6 +55,27 @@ def access_contact(user: Any, contact_id: int) -> Contact:
     if contact is None:
         raise Http404
     return contact
+
+
+def windows_for(case: Case) -> list[ExposureWindow]:
+    """The exposure windows of a case the caller may see (``access_case`` first): a venue, a
+    time and a count, no personal data besides the F1 it came through (``via``)."""
+    return list(
+        ExposureWindow.objects.filter(case=case)
+        .select_related("venue", "via__person")
+        .order_by("start", "venue_id")
+    )
+
+
+def access_window(user: Any, window_id: int) -> ExposureWindow:
+    window = (
+        ExposureWindow.objects.filter(pk=window_id, case__in=cases_for(user))
+        .select_related("case", "venue")
+        .first()
+    )
+    if window is None:
+        raise Http404
+    return window
 
 
 def evidence_by_contact(contact_ids: list[int]) -> dict[int, list[Evidence]]:
@@ -193,7 +221,30 @@ def chain_graph(
             edges.append(
                 {"source": vid, "target": node_id, "kind": "exposed", "minutes": ev.overlap_minutes}
             )
+    _chain_windows(cases, nodes, edges)
     return {"nodes": list(nodes.values()), "edges": edges}
+
+
+def _chain_windows(
+    cases: list[Case], nodes: dict[str, dict[str, Any]], edges: list[dict[str, Any]]
+) -> None:
+    """Exposure windows as nodes (a venue, a time, a count), linked from the F1 they came
+    through when that F1 is drawn, else from the case."""
+    windows = ExposureWindow.objects.filter(case__in=cases).select_related("venue")
+    for w in windows[:1000]:
+        node_id = f"window-{w.pk}"
+        nodes[node_id] = {
+            "id": node_id,
+            "kind": "window",
+            "label": f"{w.venue.name} ({w.present})",
+            "present": w.present,
+            "case_id": w.case_id,
+            "start": w.start.isoformat(),
+            "end": w.end.isoformat(),
+        }
+        via = f"contact-{w.via_id}"
+        parent = via if via in nodes else f"case-{w.case_id}"
+        edges.append({"source": parent, "target": node_id, "kind": "crowd"})
 
 
 def _chain_cases(

@@ -18,7 +18,7 @@ from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.exports import write_csv, write_xlsx
 from phongdich.lib.timeutil import VN_TZ, format_vn, local_date
 from phongdich.people.forms import errors_by_field, person_from_post
-from phongdich.tracing import actions, imports, queries
+from phongdich.tracing import actions, exposure, imports, queries
 from phongdich.tracing.api import OFFICERS
 from phongdich.tracing.models import CaseSource, ContactStatus
 
@@ -96,8 +96,16 @@ def case_detail(request, case_id: int):
     evidence = queries.evidence_by_contact([c.pk for c in contacts])
     for contact in contacts:
         contact.evidence_list = evidence.get(contact.pk, [])
+    windows = queries.windows_for(case)
+    visible = {c.pk for c in contacts}
+    for window in windows:
+        window.via_visible = window.via_id in visible
     audit.record(
-        "view", request=request, obj=case, ward=case.ward, detail={"contacts": len(contacts)}
+        "view",
+        request=request,
+        obj=case,
+        ward=case.ward,
+        detail={"contacts": len(contacts), "exposure_windows": len(windows)},
     )
     return render(
         request,
@@ -105,6 +113,7 @@ def case_detail(request, case_id: int):
         {
             "case": case,
             "contacts": contacts,
+            "windows": windows,
             "statuses": ContactStatus.choices,
             "can_edit": request.user.role in {*OFFICERS, "admin"},
             "values": {},
@@ -126,6 +135,21 @@ def case_retrace(request, case_id: int):
             request, _("Search done: %(f1)s F1, %(f2)s F2.") % {"f1": result.f1, "f2": result.f2}
         )
     return redirect("tracing:case", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def window_materialise(request, window_id: int):
+    """An officer asks for the people of an exposure window as F2 (listed in the background)."""
+    require_role(request.user, *OFFICERS)
+    window = queries.access_window(request.user, window_id)
+    if exposure.do_materialise_window(window, actor=request.user, request=request):
+        messages.success(
+            request, _("The people of this window are being listed: reload in a few minutes.")
+        )
+    else:
+        messages.info(request, _("This window's people were already asked for."))
+    return redirect("tracing:case", case_id=window.case_id)
 
 
 @login_required
@@ -253,12 +277,31 @@ CONTACT_HEADERS = [
 ]
 
 
+def _window_row(w):
+    """An exposure window in the contact export: one row, the crowd in place of a person."""
+    where = f"{w.venue.name} {format_vn(w.start)} – {format_vn(w.end)}"
+    return [
+        "Khung phơi nhiễm",
+        f"{w.present} người có mặt",
+        "",
+        "",
+        w.venue.address,
+        "",
+        w.get_materialise_status_display() if w.materialise_status else "Chưa lập danh sách",
+        "",
+        where,
+        "",
+        "",
+    ]
+
+
 @login_required
 def case_export(request, case_id: int, fmt: str):
     case = queries.access_case(request.user, case_id)
     contacts = list(queries.contacts_for(request.user, case).order_by("level", "person__full_name"))
     evidence = queries.evidence_by_contact([c.pk for c in contacts])
     rows = [_contact_row(c, evidence.get(c.pk, [])) for c in contacts]
+    rows += [_window_row(w) for w in queries.windows_for(case)]
     return _export(
         request,
         rows,
