@@ -365,19 +365,6 @@ def find(
     return dict(found)
 
 
-def find_f2(
-    index: list[Interval],
-    max_visit: int,
-    case_person_id: int,
-    min_minutes: dict[str, int],
-    threshold: int,
-) -> tuple[dict[int, list[Group]], list[Window]]:
-    """The F2 search: exposure windows at crowded blocks, people listed one by one elsewhere."""
-    blocks, windows = crowded(blocks_of(index), max_visit, case_person_id, threshold)
-    found = find(index, max_visit, {case_person_id}, min_minutes, attribute=True, blocks=blocks)
-    return found, windows
-
-
 def _attributed(o: Overlap, block: Block) -> Overlap:
     """Name, for an overlap found against a block, the index person who shared most of it (done
     only for people who qualified). The times stay those of the whole block."""

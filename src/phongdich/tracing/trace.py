@@ -21,7 +21,7 @@ from phongdich.checkpoints.models import Venue, Visit
 from phongdich.core import events
 from phongdich.core.rules import get_rule
 from phongdich.lib.timeutil import local_day_bounds
-from phongdich.tracing import search, store
+from phongdich.tracing import search, search_sql, store
 from phongdich.tracing.models import (
     Case,
     Contact,
@@ -71,8 +71,15 @@ def trace(case: Case, now: datetime, *, inline_f1: int | None) -> TraceResult:
             windows[person_id] = (exposed, until)
     index1 = search.intervals_of(windows, max_visit)
     crowd = get_rule("tracing.crowd_threshold")
-    f2, windows = search.find_f2(index1, max_visit, case.person_id, min_minutes, crowd)
-    return _store(case, f1, f2, windows, existing, watermark)
+    blocks, windows = search.crowded(search.blocks_of(index1), max_visit, case.person_id, crowd)
+    via: dict[int, int] | None = None
+    if search_sql.available():  # PostgreSQL: the join, grouping and sums run in the database
+        f2, via = search_sql.find_f2(blocks, max_visit, case.person_id, min_minutes)
+    else:
+        f2 = search.find(
+            index1, max_visit, {case.person_id}, min_minutes, attribute=True, blocks=blocks
+        )
+    return _store(case, f1, f2, windows, existing, watermark, via=via)
 
 
 def first_trace(case: Case) -> None:
@@ -136,7 +143,10 @@ def evidence_rows(contact_id: int, level: str, groups: list[search.Group]) -> It
         else:
             shared = _shared_by_index(items)
             main = max(shared, key=lambda p: (shared[p], -p))
-            first = min((o for o in items if o.index_person_id == main), key=lambda o: o.start)
+            first = min(
+                (o for o in items if o.index_person_id == main),
+                key=lambda o: (o.start, o.index_visit_id, o.visit_id),
+            )
         yield EvidenceRow(
             contact_id,
             g.venue_id,
@@ -228,10 +238,18 @@ def _store_windows(
 
 
 def _new_contacts(
-    f1: Found, f2: Found, people: list[int], existing: dict[int, store.Existing]
+    f1: Found,
+    f2: Found,
+    people: list[int],
+    existing: dict[int, store.Existing],
+    closest: dict[int, int] | None = None,
 ) -> tuple[list[store.NewContact], dict[int, tuple[str, int, int]], dict[int, int]]:
-    """Contacts to insert, exposures of contacts already listed, and each F2's closest F1."""
-    via = {p: closest_via(f2[p]) for p in people if p not in f1}
+    """Contacts to insert, exposures of contacts already listed, and each F2's closest F1
+    (``closest`` when the database computed it, ``search_sql``)."""
+    if closest is not None:
+        via = {p: closest[p] for p in people if p not in f1}
+    else:
+        via = {p: closest_via(f2[p]) for p in people if p not in f1}
     new_people = [p for p in people if p not in existing]
     wards = store.person_wards(new_people) if new_people else {}
     venue_wards: dict[int, int] = {}
@@ -246,7 +264,7 @@ def _new_contacts(
             continue
         ward_id = wards.get(person_id)
         if not ward_id:
-            venue_id = groups[0].venue_id
+            venue_id = min(groups, key=lambda g: (g.start, g.venue_id)).venue_id
             if venue_id not in venue_wards:
                 venue_wards[venue_id] = _venue_ward(venue_id)
             ward_id = venue_wards[venue_id]
@@ -264,11 +282,12 @@ def _store(
     watermark: int | None,
     *,
     complete: bool = True,
+    via: dict[int, int] | None = None,
 ) -> TraceResult:
     now = timezone.now()
     result = TraceResult()
     people = list(f1) + [p for p in f2 if p not in f1]
-    new, exposures, via = _new_contacts(f1, f2, people, existing)
+    new, exposures, via = _new_contacts(f1, f2, people, existing, via)
     known = {p: c.pk for p, c in existing.items()}
     inserted = store.insert_contacts(case, new, known, now)
     contact_ids = {**known, **inserted}
