@@ -21,7 +21,7 @@ from phongdich.checkpoints.models import Venue, Visit
 from phongdich.core import events
 from phongdich.core.rules import get_rule
 from phongdich.lib.timeutil import local_day_bounds
-from phongdich.tracing import search, search_sql, store
+from phongdich.tracing import search, store
 from phongdich.tracing.models import (
     Case,
     Contact,
@@ -72,14 +72,10 @@ def trace(case: Case, now: datetime, *, inline_f1: int | None) -> TraceResult:
     index1 = search.intervals_of(windows, max_visit)
     crowd = get_rule("tracing.crowd_threshold")
     blocks, windows = search.crowded(search.blocks_of(index1), max_visit, case.person_id, crowd)
-    via: dict[int, int] | None = None
-    if search_sql.available():  # PostgreSQL: the join, grouping and sums run in the database
-        f2, via = search_sql.find_f2(blocks, max_visit, case.person_id, min_minutes)
-    else:
-        f2 = search.find(
-            index1, max_visit, {case.person_id}, min_minutes, attribute=True, blocks=blocks
-        )
-    return _store(case, f1, f2, windows, existing, watermark, via=via)
+    f2 = search.find(
+        index1, max_visit, {case.person_id}, min_minutes, attribute=True, blocks=blocks
+    )
+    return _store(case, f1, f2, windows, existing, watermark)
 
 
 def first_trace(case: Case) -> None:
@@ -238,18 +234,10 @@ def _store_windows(
 
 
 def _new_contacts(
-    f1: Found,
-    f2: Found,
-    people: list[int],
-    existing: dict[int, store.Existing],
-    closest: dict[int, int] | None = None,
+    f1: Found, f2: Found, people: list[int], existing: dict[int, store.Existing]
 ) -> tuple[list[store.NewContact], dict[int, tuple[str, int, int]], dict[int, int]]:
-    """Contacts to insert, exposures of contacts already listed, and each F2's closest F1
-    (``closest`` when the database computed it, ``search_sql``)."""
-    if closest is not None:
-        via = {p: closest[p] for p in people if p not in f1}
-    else:
-        via = {p: closest_via(f2[p]) for p in people if p not in f1}
+    """Contacts to insert, exposures of contacts already listed, and each F2's closest F1."""
+    via = {p: closest_via(f2[p]) for p in people if p not in f1}
     new_people = [p for p in people if p not in existing]
     wards = store.person_wards(new_people) if new_people else {}
     venue_wards: dict[int, int] = {}
@@ -282,12 +270,11 @@ def _store(
     watermark: int | None,
     *,
     complete: bool = True,
-    via: dict[int, int] | None = None,
 ) -> TraceResult:
     now = timezone.now()
     result = TraceResult()
     people = list(f1) + [p for p in f2 if p not in f1]
-    new, exposures, via = _new_contacts(f1, f2, people, existing, via)
+    new, exposures, via = _new_contacts(f1, f2, people, existing)
     known = {p: c.pk for p, c in existing.items()}
     inserted = store.insert_contacts(case, new, known, now)
     contact_ids = {**known, **inserted}
