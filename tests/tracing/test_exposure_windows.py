@@ -209,3 +209,20 @@ def test_materialising_through_the_api_queues_once_and_checks_the_area(
         response = api_client.as_user(ward_officer).post(url)
         assert response.status_code == 202 and response.json()["materialise_status"] == "queued"
     assert DBTaskResult.objects.filter(args_kwargs__args=[window.pk]).count() == 1
+
+
+def test_contact_lists_longer_than_a_statement_takes_are_read_in_chunks(
+    case, api_client, client, ward_officer, monkeypatch
+):
+    """A case at a busy market lists more contacts than PostgreSQL takes parameters (65,535):
+    the case page and the API read their evidence and visits in chunks."""
+    from phongdich.tracing import queries
+
+    api = api_client.as_user(ward_officer)
+    whole = api.get(f"/api/v1/cases/{case.pk}/contacts").json()
+    monkeypatch.setattr(queries, "IDS_PER_QUERY", 3)
+    assert api.get(f"/api/v1/cases/{case.pk}/contacts").json() == whole
+    assert sum(len(c["evidence"]) for c in whole) > 10
+    client.force_login(ward_officer)
+    page = client.get(f"/staff/tracing/{case.pk}/").content.decode()
+    assert page.count("data-contact=") == len(whole)

@@ -13,7 +13,7 @@ from phongdich.checkpoints.models import Visit
 from phongdich.lib.errors import InputErrors
 from phongdich.people.queries import access_person
 from phongdich.tracing import actions, exposure, imports, queries
-from phongdich.tracing.models import Case, Contact, Evidence, ExposureWindow, Level
+from phongdich.tracing.models import Case, Contact, ExposureWindow, Level
 from phongdich.tracing.schemas import (
     CaseIn,
     CaseOut,
@@ -142,18 +142,17 @@ def case_contacts(request, case_id: int, depth: int = 2):
     if depth < 2:
         contacts = contacts.filter(level=Level.F1)
     contacts = list(contacts)
-    evidence: dict[int, list] = {}
-    visit_ids: set[int] = set()
-    for ev in (
-        Evidence.objects.filter(contact__in=contacts)
-        .select_related("venue")
-        .order_by("overlap_start")
-    ):
-        evidence.setdefault(ev.contact_id, []).append(ev)
-        visit_ids.update((ev.index_visit_id, ev.contact_visit_id))
+    evidence = queries.evidence_by_contact([c.pk for c in contacts])
     # Evidence is derived data without keys to visits: a visit past retention is simply absent.
-    visits = Visit.objects.only("checked_in_at", "checked_out_at", "expected_out_at").in_bulk(
-        list(visit_ids)
+    visits = queries.visits_by_id(
+        list(
+            {
+                v
+                for evs in evidence.values()
+                for e in evs
+                for v in (e.index_visit_id, e.contact_visit_id)
+            }
+        )
     )
     audit.record(
         "view",

@@ -78,14 +78,32 @@ def access_window(user: Any, window_id: int) -> ExposureWindow:
     return window
 
 
+IDS_PER_QUERY = (
+    5000  # a case at a busy market lists more contacts than a statement takes parameters
+)
+
+
 def evidence_by_contact(contact_ids: list[int]) -> dict[int, list[Evidence]]:
     out: dict[int, list[Evidence]] = defaultdict(list)
-    for ev in (
-        Evidence.objects.filter(contact_id__in=contact_ids)
-        .select_related("venue")
-        .order_by("overlap_start")
-    ):
-        out[ev.contact_id].append(ev)
+    for begin in range(0, len(contact_ids), IDS_PER_QUERY):
+        for ev in (
+            Evidence.objects.filter(contact_id__in=contact_ids[begin : begin + IDS_PER_QUERY])
+            .select_related("venue")
+            .order_by("overlap_start")
+        ):
+            out[ev.contact_id].append(ev)
+    return out
+
+
+def visits_by_id(ids: list[int]) -> dict[int, Visit]:
+    """The visits evidence names that are still retained (evidence has no keys to visits)."""
+    out: dict[int, Visit] = {}
+    for begin in range(0, len(ids), IDS_PER_QUERY):
+        out.update(
+            Visit.objects.only("checked_in_at", "checked_out_at", "expected_out_at").in_bulk(
+                ids[begin : begin + IDS_PER_QUERY]
+            )
+        )
     return out
 
 
