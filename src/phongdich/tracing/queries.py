@@ -89,7 +89,7 @@ def evidence_by_contact(contact_ids: list[int]) -> dict[int, list[Evidence]]:
         for ev in (
             Evidence.objects.filter(contact_id__in=contact_ids[begin : begin + IDS_PER_QUERY])
             .select_related("venue")
-            .order_by("overlap_start")
+            .order_by("overlap_start", "pk")
         ):
             out[ev.contact_id].append(ev)
     return out
