@@ -67,3 +67,59 @@ def test_a_big_chain_is_grouped_and_listed(new_context, ward_officer, other_ward
     row = page.locator(f"#chain-list a[href='/staff/tracing/{case.pk}/']")
     expect(row).to_have_text(f"F0-{case.pk}")
     expect(page.locator("#chain-list tbody tr").first.locator("td").nth(5)).to_have_text("60")
+
+
+def test_case_with_an_exposure_window(new_context, ward_officer, other_ward_officer):
+    """The market was crowded while the F1 was there: the case page shows an exposure window
+    instead of its people; the officer has them listed, and the chain view draws the window."""
+    from phongdich.core.models import Rule
+    from phongdich.core.rules import reset_cache
+    from phongdich.tracing.actions import do_create_case
+    from phongdich.tracing.models import ExposureWindow
+    from phongdich.tracing.tasks import materialise_window
+
+    Rule.objects.create(key="tracing.crowd_threshold", value=3)  # 4 present: a small crowd
+    reset_cache()
+    try:
+        world = World(ward_officer, other_ward_officer)
+        world.visit("F0 Nguyễn An", "office", "2026-11-19 08:00", "2026-11-19 09:00")
+        world.visit("Trần Bình", "office", "2026-11-19 08:10", "2026-11-19 08:50")
+        world.visit("Trần Bình", "market", "2026-11-20 10:00", "2026-11-20 11:00")
+        for name in ("Lê Chi", "Phạm Dũng", "Võ Em", "Đỗ Giang"):
+            world.visit(name, "market", "2026-11-20 10:05", "2026-11-20 10:45")
+        case = do_create_case(
+            person=world.person("F0 Nguyễn An"),
+            confirmed_at=local("2026-11-22 12:00"),
+            sample_date=date(2026, 11, 21),
+            actor=ward_officer,
+        )
+        window = ExposureWindow.objects.get(case=case)
+
+        page = new_context(viewport={"width": 360, "height": 740}).new_page()
+        log_in(page, "ward")
+        page.goto(f"/staff/tracing/{case.pk}/")
+        row = page.locator(f"#exposure-windows tr[data-window='{window.pk}']")
+        expect(row).to_contain_text("Venue market")
+        expect(row).to_contain_text("4")
+        expect(row).to_contain_text("Trần Bình")
+        expect(page.locator("tr[data-level=F2]")).to_have_count(0)  # the crowd is not listed
+        snap(page, "tracing-exposure-window")
+        row.get_by_role("button").click()
+        expect(row.get_by_role("button")).to_have_count(0)  # asked for: no second request
+        window.refresh_from_db()
+        assert window.materialise_status == "queued"
+
+        assert materialise_window.func(window.pk) == 4  # what the worker runs
+        page.reload()
+        expect(page.locator("tr[data-level=F2]")).to_have_count(4)
+        expect(page.locator(f"#exposure-windows tr[data-window='{window.pk}']")).to_contain_text(
+            "4 F2"
+        )
+
+        page.goto("/staff/tracing/chains/?f2=1")
+        page.wait_for_function("window.phongdichChain && window.phongdichChain.nodes().length > 0")
+        kinds = page.evaluate("window.phongdichChain.nodes().map(n => n.data('kind'))")
+        assert kinds.count("window") == 1
+    finally:
+        Rule.objects.all().delete()
+        reset_cache()

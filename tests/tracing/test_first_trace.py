@@ -38,15 +38,15 @@ def test_a_case_with_many_f1_lists_them_and_queues_the_f2(scenario, ward_officer
     queued = DBTaskResult.objects.get()
     assert queued.task_path == "phongdich.tracing.tasks.trace_case"
     assert queued.args_kwargs["args"] == [case.pk]
-    f1_evidence = set(Evidence.objects.filter(contact__case=case).values_list("pk", flat=True))
+    fields = ("contact_id", "index_visit_id", "contact_visit_id", "overlap_start", "overlap_end")
+    f1_evidence = set(Evidence.objects.filter(contact__case=case).values_list(*fields))
     assert trace_case.func(case.pk) == len(F2)  # what the worker runs
     case.refresh_from_db()
     assert listed(scenario, case, Level.F1) == F1 and listed(scenario, case, Level.F2) == F2
     assert case.f2_pending is False
-    # The F1 evidence stays as it was; the F2 evidence is added.
-    assert f1_evidence < set(
-        Evidence.objects.filter(contact__case=case).values_list("pk", flat=True)
-    )
+    # Evidence is replaced per case: the F1 evidence comes back the same; the F2 evidence is added.
+    after = set(Evidence.objects.filter(contact__case=case).values_list(*fields))
+    assert f1_evidence < after
 
 
 def test_the_first_pass_never_drops_contacts_of_a_traced_case(scenario, ward_officer):

@@ -1,5 +1,5 @@
-"""Writing a trace: the PostgreSQL writers (COPY) against the ORM ones, and re-runs that change
-only what changed."""
+"""Writing a trace: the PostgreSQL writers (COPY) against the ORM ones, and re-runs that replace
+the derived rows of a case with the same content when nothing changed."""
 
 from datetime import datetime, timedelta
 
@@ -18,6 +18,8 @@ pytestmark = pytest.mark.django_db
 CONTACT_FIELDS = [
     f.attname for f in Contact._meta.concrete_fields if f.attname not in {"id", "via_id"}
 ]
+
+EVIDENCE_KEY = ("contact_id", "index_visit_id", "contact_visit_id", "overlap_minutes")
 
 
 @pytest.fixture(autouse=True)
@@ -82,13 +84,11 @@ def test_copy_writes_exactly_what_the_orm_writes(case, monkeypatch):
     assert result.evidence == len(by_copy[1])
 
 
-def test_rerun_after_late_visits_updates_via_and_evidence_in_place(case, scenario, writer):
+def test_rerun_after_late_visits_updates_via_and_evidence(case, scenario, writer):
     p10 = Contact.objects.get(case=case, person=scenario.person("P10"))
     assert p10.via.person.full_name == "P1" and evidence_of(case, "P10") == [("P1", 30)]
     others = set(
-        Evidence.objects.filter(contact__case=case)
-        .exclude(contact=p10)
-        .values_list("pk", "overlap_minutes")
+        Evidence.objects.filter(contact__case=case).exclude(contact=p10).values_list(*EVIDENCE_KEY)
     )
     contacts = Contact.objects.filter(case=case).count()
     # Uploaded late: P10 came back to the market for 10 minutes while P1 and P3 were both there
@@ -106,12 +106,13 @@ def test_rerun_after_late_visits_updates_via_and_evidence_in_place(case, scenari
         local("2026-11-20 10:00"),
         local("2026-11-20 10:50"),
     )
-    # Everybody else's evidence is the same rows, untouched; nobody is duplicated.
+    # Everybody else's evidence is the same (replaced per case, same content); nobody is
+    # duplicated.
     assert (
         set(
             Evidence.objects.filter(contact__case=case)
             .exclude(contact=p10)
-            .values_list("pk", "overlap_minutes")
+            .values_list(*EVIDENCE_KEY)
         )
         == others
     )
@@ -123,13 +124,13 @@ def test_rerun_after_late_visits_updates_via_and_evidence_in_place(case, scenari
     assert snapshot(case) == again
 
 
-def test_rerun_with_nothing_new_writes_nothing(case, writer, django_assert_max_num_queries):
+def test_rerun_with_nothing_new_gives_the_same_lists(case, writer, django_assert_max_num_queries):
     before = snapshot(case)
-    ids = set(Evidence.objects.filter(contact__case=case).values_list("pk", flat=True))
+    ids = set(Evidence.objects.filter(contact__case=case).values_list(*EVIDENCE_KEY))
     with django_assert_max_num_queries(20):  # however many contacts: no per-row statements
         result = do_trace_case(case)
     assert snapshot(case) == before
-    assert set(Evidence.objects.filter(contact__case=case).values_list("pk", flat=True)) == ids
+    assert set(Evidence.objects.filter(contact__case=case).values_list(*EVIDENCE_KEY)) == ids
     assert result.evidence == len(ids) and result.removed == 0
 
 

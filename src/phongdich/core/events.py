@@ -34,6 +34,7 @@ TOPICS = frozenset(
     {
         "case.opened",
         "contacts.found",
+        "exposure_window.found",
         "contact.status_changed",
         "result.released",
         "dose.recorded",

@@ -9,10 +9,11 @@ from ninja import File, Router, Status, UploadedFile
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.accounts.models import Role
+from phongdich.checkpoints.models import Visit
 from phongdich.lib.errors import InputErrors
 from phongdich.people.queries import access_person
-from phongdich.tracing import actions, imports, queries
-from phongdich.tracing.models import Case, Contact, Level
+from phongdich.tracing import actions, exposure, imports, queries
+from phongdich.tracing.models import Case, Contact, ExposureWindow, Level
 from phongdich.tracing.schemas import (
     CaseIn,
     CaseOut,
@@ -20,6 +21,7 @@ from phongdich.tracing.schemas import (
     ContactAdd,
     ContactOut,
     ContactPatch,
+    ExposureWindowOut,
 )
 
 router = Router(tags=["tracing"])
@@ -42,6 +44,7 @@ def case_out(case: Case) -> dict:
         "window_end": case.window_end,
         "window_override_reason": case.window_override_reason,
         "f2_pending": case.f2_pending,
+        "exposure_windows": ExposureWindow.objects.filter(case=case).count(),
         **counts,
     }
 
@@ -91,7 +94,12 @@ def get_case(request, case_id: int):
     return case_out(case)
 
 
-def contact_out(contact: Contact, evidence: list) -> dict:
+def _times(visit: Visit | None) -> list | None:
+    return None if visit is None else [visit.checked_in_at, visit.ends_at]
+
+
+def contact_out(contact: Contact, evidence: list, visits: dict[int, Visit] | None = None) -> dict:
+    visits = visits or {}
     p = contact.person
     return {
         "id": contact.pk,
@@ -115,8 +123,8 @@ def contact_out(contact: Contact, evidence: list) -> dict:
                 "venue": ev.venue.code,
                 "venue_name": ev.venue.name,
                 "index_person_id": ev.index_person_id,
-                "index_visit": [ev.index_visit.checked_in_at, ev.index_visit.ends_at],
-                "contact_visit": [ev.contact_visit.checked_in_at, ev.contact_visit.ends_at],
+                "index_visit": _times(visits.get(ev.index_visit_id)),
+                "contact_visit": _times(visits.get(ev.contact_visit_id)),
                 "overlap": [ev.overlap_start, ev.overlap_end],
                 "overlap_minutes": ev.overlap_minutes,
                 "level": ev.level,
@@ -134,15 +142,18 @@ def case_contacts(request, case_id: int, depth: int = 2):
     if depth < 2:
         contacts = contacts.filter(level=Level.F1)
     contacts = list(contacts)
-    from phongdich.tracing.models import Evidence
-
-    evidence: dict[int, list] = {}
-    for ev in (
-        Evidence.objects.filter(contact__in=contacts)
-        .select_related("venue", "index_visit", "contact_visit")
-        .order_by("overlap_start")
-    ):
-        evidence.setdefault(ev.contact_id, []).append(ev)
+    evidence = queries.evidence_by_contact([c.pk for c in contacts])
+    # Evidence is derived data without keys to visits: a visit past retention is simply absent.
+    visits = queries.visits_by_id(
+        list(
+            {
+                v
+                for evs in evidence.values()
+                for e in evs
+                for v in (e.index_visit_id, e.contact_visit_id)
+            }
+        )
+    )
     audit.record(
         "view",
         request=request,
@@ -151,7 +162,49 @@ def case_contacts(request, case_id: int, depth: int = 2):
         ward=case.ward,
         detail={"count": len(contacts)},
     )
-    return [contact_out(c, evidence.get(c.pk, [])) for c in contacts]
+    return [contact_out(c, evidence.get(c.pk, []), visits) for c in contacts]
+
+
+def window_out(window: ExposureWindow) -> dict:
+    return {
+        "id": window.pk,
+        "venue": window.venue.code,
+        "venue_name": window.venue.name,
+        "start": window.start,
+        "end": window.end,
+        "present": window.present,
+        "f1_count": window.f1_count,
+        "via_contact_id": window.via_id,
+        "materialise_status": window.materialise_status,
+        "materialised": window.materialised,
+    }
+
+
+@router.get("/cases/{case_id}/exposure-windows", response=list[ExposureWindowOut])
+def case_windows(request, case_id: int):
+    """Crowded venues while an F1 was there (more than ``tracing.crowd_threshold`` people
+    present): recorded as windows, not F2 lists."""
+    case = queries.access_case(request.user, case_id)
+    windows = queries.windows_for(case)
+    audit.record(
+        "view",
+        request=request,
+        object_type="tracing.exposure_windows",
+        object_id=case.pk,
+        ward=case.ward,
+        detail={"count": len(windows)},
+    )
+    return [window_out(w) for w in windows]
+
+
+@router.post("/exposure-windows/{window_id}/materialise", response={202: ExposureWindowOut})
+def materialise_window(request, window_id: int):
+    """List the window's people as F2 (origin "window"), in the background, page by page;
+    asking again does not queue it twice."""
+    require_role(request.user, *OFFICERS)
+    window = queries.access_window(request.user, window_id)
+    exposure.do_materialise_window(window, actor=request.user, request=request)
+    return Status(202, window_out(window))
 
 
 @router.post("/cases/{case_id}/contacts", response={201: ContactOut, 200: ContactOut})

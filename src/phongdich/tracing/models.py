@@ -48,6 +48,9 @@ class Case(models.Model):
     traced_at = models.DateTimeField(null=True, blank=True)
     # F1 were listed when the case was created; the F2 search runs in the background worker.
     f2_pending = models.BooleanField(default=False)
+    # The highest visit id the last trace could see: the periodic re-trace only searches again
+    # a case whose windows received visits above it (tasks.retrace_open_cases).
+    traced_visit_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("case (F0)")
@@ -83,6 +86,7 @@ class ContactOrigin(models.TextChoices):
     CHECKIN = "checkin", _("Check-in data")
     MANUAL = "manual", _("Added by an officer")
     IMPORT = "import", _("Imported list")
+    WINDOW = "window", _("Listed from an exposure window")
 
 
 class Contact(models.Model):
@@ -126,21 +130,86 @@ class Contact(models.Model):
         return f"{self.level} #{self.pk} of case {self.case_id}"
 
 
+class MaterialiseStatus(models.TextChoices):
+    NONE = "", _("Not listed")
+    QUEUED = "queued", _("Listing queued")
+    RUNNING = "running", _("Listing")
+    DONE = "done", _("Listed")
+
+
+class ExposureWindow(models.Model):
+    """A crowded venue at the time an F1 was there: more people present than the rule
+    ``tracing.crowd_threshold`` allows to list one by one as F2. The case records the window
+    (venue, start, end, how many were present); officers act on it as a whole, and can have its
+    people listed as F2 on request (``actions.do_materialise_window``). Derived from visits like
+    evidence: the venue is not a database foreign key, and the trace replaces the windows of a
+    case, keeping those an officer had listed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exposure_windows")
+    venue = models.ForeignKey(
+        "checkpoints.Venue",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+    present = models.PositiveIntegerField(_("people present"))
+    # The F1 (one or several on the same visit block) who were there; the first by arrival.
+    via = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    f1_count = models.PositiveIntegerField(default=1)
+    materialise_status = models.CharField(
+        max_length=8, choices=MaterialiseStatus.choices, default=MaterialiseStatus.NONE, blank=True
+    )
+    materialised = models.PositiveIntegerField(default=0)  # people listed so far
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "venue", "start", "end"], name="exposure_window_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="exposure_window_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.present} at {self.venue_id} for case {self.case_id}"
+
+
+def _derived(model: str) -> models.ForeignKey:
+    """A reference evidence keeps without a database foreign key (see Evidence)."""
+    return models.ForeignKey(
+        model, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+
+
 class Evidence(models.Model):
-    """Why a contact is on the list: where, when, and how long both were there."""
+    """Why a contact is on the list: where, when, and how long both were there.
+
+    Derived data: it can be recomputed from the visits while they are retained, so its rows
+    carry no database foreign keys to visits, venues or people (a retention purge of visits
+    does not have to cascade into it, and writing 100,000 rows checks no keys); a trace
+    replaces the evidence of a case as a whole. Rows of a materialised exposure window name it
+    and are kept by the trace."""
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="evidence")
-    venue = models.ForeignKey("checkpoints.Venue", on_delete=models.CASCADE, related_name="+")
+    venue = _derived("checkpoints.Venue")
     # The F0's (for an F1) or the F1's (for an F2) visit, and the contact's own visit.
-    index_visit = models.ForeignKey("checkpoints.Visit", on_delete=models.CASCADE, related_name="+")
-    contact_visit = models.ForeignKey(
-        "checkpoints.Visit", on_delete=models.CASCADE, related_name="+"
-    )
-    index_person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    index_visit = _derived("checkpoints.Visit")
+    contact_visit = _derived("checkpoints.Visit")
+    index_person = _derived("people.Person")
     overlap_start = models.DateTimeField()
     overlap_end = models.DateTimeField()
     overlap_minutes = models.PositiveIntegerField()
     level = models.CharField(max_length=2, choices=Level.choices)
+    window = models.ForeignKey(
+        ExposureWindow, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [

@@ -14,7 +14,14 @@ from phongdich.accounts.models import Role
 from phongdich.checkpoints.models import Venue, Visit
 from phongdich.core.rules import get_rule
 from phongdich.lib.timeutil import local_day_bounds
-from phongdich.tracing.models import Case, CaseStatus, Contact, ContactStatus, Evidence
+from phongdich.tracing.models import (
+    Case,
+    CaseStatus,
+    Contact,
+    ContactStatus,
+    Evidence,
+    ExposureWindow,
+)
 
 TRACING_ROLES = (Role.PROVINCE_OFFICER, Role.WARD_OFFICER, Role.CALL_OPERATOR, Role.CLINICIAN)
 
@@ -50,14 +57,53 @@ def access_contact(user: Any, contact_id: int) -> Contact:
     return contact
 
 
+def windows_for(case: Case) -> list[ExposureWindow]:
+    """The exposure windows of a case the caller may see (``access_case`` first): a venue, a
+    time and a count, no personal data besides the F1 it came through (``via``)."""
+    return list(
+        ExposureWindow.objects.filter(case=case)
+        .select_related("venue", "via__person")
+        .order_by("start", "venue_id")
+    )
+
+
+def access_window(user: Any, window_id: int) -> ExposureWindow:
+    window = (
+        ExposureWindow.objects.filter(pk=window_id, case__in=cases_for(user))
+        .select_related("case", "venue")
+        .first()
+    )
+    if window is None:
+        raise Http404
+    return window
+
+
+IDS_PER_QUERY = (
+    5000  # a case at a busy market lists more contacts than a statement takes parameters
+)
+
+
 def evidence_by_contact(contact_ids: list[int]) -> dict[int, list[Evidence]]:
     out: dict[int, list[Evidence]] = defaultdict(list)
-    for ev in (
-        Evidence.objects.filter(contact_id__in=contact_ids)
-        .select_related("venue")
-        .order_by("overlap_start")
-    ):
-        out[ev.contact_id].append(ev)
+    for begin in range(0, len(contact_ids), IDS_PER_QUERY):
+        for ev in (
+            Evidence.objects.filter(contact_id__in=contact_ids[begin : begin + IDS_PER_QUERY])
+            .select_related("venue")
+            .order_by("overlap_start", "pk")
+        ):
+            out[ev.contact_id].append(ev)
+    return out
+
+
+def visits_by_id(ids: list[int]) -> dict[int, Visit]:
+    """The visits evidence names that are still retained (evidence has no keys to visits)."""
+    out: dict[int, Visit] = {}
+    for begin in range(0, len(ids), IDS_PER_QUERY):
+        out.update(
+            Visit.objects.only("checked_in_at", "checked_out_at", "expected_out_at").in_bulk(
+                ids[begin : begin + IDS_PER_QUERY]
+            )
+        )
     return out
 
 
@@ -207,7 +253,30 @@ def chain_graph(
             edges.append(
                 {"source": vid, "target": node_id, "kind": "exposed", "minutes": ev.overlap_minutes}
             )
+    _chain_windows(cases, nodes, edges)
     return {"nodes": list(nodes.values()), "edges": edges}
+
+
+def _chain_windows(
+    cases: list[Case], nodes: dict[str, dict[str, Any]], edges: list[dict[str, Any]]
+) -> None:
+    """Exposure windows as nodes (a venue, a time, a count), linked from the F1 they came
+    through when that F1 is drawn, else from the case."""
+    windows = ExposureWindow.objects.filter(case__in=cases).select_related("venue")
+    for w in windows[:1000]:
+        node_id = f"window-{w.pk}"
+        nodes[node_id] = {
+            "id": node_id,
+            "kind": "window",
+            "label": f"{w.venue.name} ({w.present})",
+            "present": w.present,
+            "case_id": w.case_id,
+            "start": w.start.isoformat(),
+            "end": w.end.isoformat(),
+        }
+        via = f"contact-{w.via_id}"
+        parent = via if via in nodes else f"case-{w.case_id}"
+        edges.append({"source": parent, "target": node_id, "kind": "crowd"})
 
 
 def _chain_cases(

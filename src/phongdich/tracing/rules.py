@@ -47,3 +47,20 @@ CLUSTER_DAYS = define(
     "",
     check=lambda v: 1 <= v <= 60,
 )
+CROWD_THRESHOLD = define(
+    "tracing.crowd_threshold",
+    200,
+    "More people than this present at a venue while an F1 was there make an exposure window "
+    "(venue, time, how many) instead of an F2 list; officers list its people on request.",
+    "NHS COVID-19 app venue alerts; CrowdNotifier (docs/reference/tracing.md). Unconfirmed "
+    "value: no Vietnamese guidance sets a number.",
+    check=lambda v: isinstance(v, int) and 1 <= v <= 1_000_000,
+)
+FULL_RETRACE_HOURS = define(
+    "tracing.full_retrace_hours",
+    24,
+    "Hours after which an open case is searched again in full even when no new visits arrived "
+    "near it (late check-outs change a visit without giving it a new id).",
+    "",
+    check=lambda v: isinstance(v, int) and 1 <= v <= 24 * 14,
+)

@@ -32,6 +32,22 @@ class CaseOut(Schema):
     f1: int
     f2: int
     f2_pending: bool = False
+    exposure_windows: int = 0
+
+
+class ExposureWindowOut(Schema):
+    """A crowded venue while an F1 was there, recorded instead of listing its people as F2."""
+
+    id: int
+    venue: str
+    venue_name: str
+    start: datetime
+    end: datetime
+    present: int
+    f1_count: int
+    via_contact_id: int | None
+    materialise_status: str
+    materialised: int
 
 
 class PersonRef(Schema):
@@ -46,8 +62,9 @@ class EvidenceOut(Schema):
     venue: str
     venue_name: str
     index_person_id: int
-    index_visit: list[datetime]
-    contact_visit: list[datetime]
+    # The two visits' times while they are retained (evidence outlives a purge of visits).
+    index_visit: list[datetime] | None
+    contact_visit: list[datetime] | None
     overlap: list[datetime]
     overlap_minutes: int
     level: str

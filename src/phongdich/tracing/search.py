@@ -210,8 +210,76 @@ def blocks_of(index: list[Interval]) -> list[Block]:
     return blocks
 
 
+class Window(NamedTuple):
+    """A block at a crowded venue (see ``crowded``): an exposure window, not an F2 list."""
+
+    venue_id: int
+    start: int  # µs
+    end: int
+    present: int  # people there besides the block's own F1 and the case
+    people: frozenset[int]  # the block's F1
+    first_person_id: int  # the F1 who arrived first
+
+
+def _crowd_sql(n: int) -> str:
+    """How many distinct people had a visit overlapping each block (after the ``max_visit``
+    cut, as ``_overlaps`` clips them: a visit that began at or before ``start - max_visit`` has
+    ended by ``start``). One aggregate per chunk: the rows themselves stay in the database."""
+    cast = connection.vendor == "postgresql"
+    row = (
+        "(%s::int, %s::int, %s::timestamptz, %s::timestamptz, %s::timestamptz)"
+        if cast
+        else "(%s, %s, %s, %s, %s)"
+    )
+    table = Visit._meta.db_table
+    return (
+        f"WITH idx(ord, venue_id, lo, s, e) AS (VALUES {', '.join([row] * n)}) "  # noqa: S608
+        f"SELECT idx.ord, COUNT(DISTINCT v.person_id) "
+        f"FROM idx JOIN {table} v ON v.venue_id = idx.venue_id "
+        f"AND v.checked_in_at > idx.lo AND v.checked_in_at < idx.e "
+        f"WHERE ((v.checked_out_at IS NULL AND v.expected_out_at > idx.s) "
+        f"OR v.checked_out_at > idx.s) AND v.person_id <> %s GROUP BY idx.ord"
+    )
+
+
+def crowded(
+    blocks: list[Block], max_visit: int, case_person_id: int, threshold: int
+) -> tuple[list[Block], list[Window]]:
+    """Split blocks into those searched person by person and exposure windows: blocks where more
+    than ``threshold`` people besides the block's F1 (every one of them has a visit there) and
+    the case were present (docs/reference/tracing.md, "Exposure windows")."""
+    adapt = connection.ops.adapt_datetimefield_value
+    keep: list[Block] = []
+    windows: list[Window] = []
+    for begin in range(0, len(blocks), CHUNK):
+        chunk = blocks[begin : begin + CHUNK]
+        params: list = []
+        for n, b in enumerate(chunk):
+            params += [
+                n,
+                b.venue_id,
+                adapt(from_micros(b.start - max_visit)),
+                adapt(from_micros(b.start)),
+                adapt(from_micros(b.end)),
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(_crowd_sql(len(chunk)), [*params, case_person_id])
+            counts = dict(cursor.fetchall())
+        for n, b in enumerate(chunk):
+            present = counts.get(n, 0) - len(b.people)
+            if present > threshold:
+                first = b.parts[0].person_id
+                windows.append(Window(b.venue_id, b.start, b.end, present, b.people, first))
+            else:
+                keep.append(b)
+    return keep, windows
+
+
 def _overlaps(
-    index: list[Interval], max_visit: int, exclude: set[int]
+    index: list[Interval],
+    max_visit: int,
+    exclude: set[int],
+    blocks: list[Block] | None = None,
 ) -> dict[tuple[int, int, int], list[Overlap]]:
     """Every other person's visit that overlaps an index interval, clipped to the overlap and
     grouped by (person, venue, local day).
@@ -221,7 +289,8 @@ def _overlaps(
     so nobody overlaps with themselves."""
     adapt = connection.ops.adapt_datetimefield_value
     groups: dict[tuple[int, int, int], list[Overlap]] = defaultdict(list)
-    blocks = blocks_of(index)
+    if blocks is None:
+        blocks = blocks_of(index)
     for begin in range(0, len(blocks), CHUNK):
         chunk = blocks[begin : begin + CHUNK]
         params: list = []
@@ -271,11 +340,13 @@ def find(
     min_minutes: dict[str, int],
     *,
     attribute: bool = False,
+    blocks: list[Block] | None = None,
 ) -> dict[int, list[Group]]:
     """People whose overlap with the index intervals at one venue on one local day reaches the
     venue kind's minimum, with those (person, venue, day) groups. With ``attribute``, overlaps
-    found against a block name the index person who shared most of them (see ``_attributed``)."""
-    groups = _overlaps(index, max_visit, exclude)
+    found against a block name the index person who shared most of them (see ``_attributed``).
+    ``blocks`` limits the search to some of the index intervals' blocks (see ``crowded``)."""
+    groups = _overlaps(index, max_visit, exclude, blocks)
     kinds = dict(Venue.objects.filter(pk__in={k[1] for k in groups}).values_list("pk", "kind"))
     default = min_minutes.get("default", 15)
     found: dict[int, list[Group]] = defaultdict(list)

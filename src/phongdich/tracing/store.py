@@ -109,47 +109,35 @@ def existing_contacts(case: Case) -> dict[int, Existing]:
     return out
 
 
-def existing_evidence(case: Case) -> dict[tuple[int, int, int], tuple[int, EvidenceRow]]:
-    """The evidence of a case by (contact, index visit, contact visit): its id and its row."""
-    table, contacts = Evidence._meta.db_table, Contact._meta.db_table
-    sql = (
-        "SELECT e.id, e.contact_id, e.venue_id, e.index_visit_id, e.contact_visit_id, "  # noqa: S608
-        f"e.index_person_id, {epoch_sql('e.overlap_start')}, {epoch_sql('e.overlap_end')}, "
-        f"e.overlap_minutes, e.level FROM {table} e JOIN {contacts} c ON c.id = e.contact_id "
-        "WHERE c.case_id = %s"
-    )
-    out = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [case.pk])
-        while rows := cursor.fetchmany(5000):
-            for pk, c, venue, iv, cv, ip, s, e, minutes, level in rows:
-                row = EvidenceRow(c, venue, iv, cv, ip, to_micros(s), to_micros(e), minutes, level)
-                out[(c, iv, cv)] = (pk, row)
-    return out
-
-
-def delete_evidence(ids: list[int]) -> None:
-    if not ids:
-        return
+def delete_case_evidence(case: Case) -> None:
+    """Delete the evidence the trace wrote for a case (one statement; evidence of a materialised
+    exposure window names it and stays)."""
     if use_copy():
-        table = Evidence._meta.db_table
-        with _pg_cursor() as cursor:  # one array parameter, however many rows
-            cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [ids])  # noqa: S608
+        table, contacts = Evidence._meta.db_table, Contact._meta.db_table
+        with _pg_cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} e USING {contacts} c WHERE c.id = e.contact_id "  # noqa: S608
+                "AND c.case_id = %s AND e.window_id IS NULL",
+                [case.pk],
+            )
         return
-    for begin in range(0, len(ids), 500):
-        Evidence.objects.filter(pk__in=ids[begin : begin + 500]).delete()
+    Evidence.objects.filter(contact__case=case, window__isnull=True).delete()
 
 
 def insert_contacts(
-    case: Case, rows: list[NewContact], known: dict[int, int], now: datetime
+    case: Case,
+    rows: list[NewContact],
+    known: dict[int, int],
+    now: datetime,
+    origin: str = ContactOrigin.CHECKIN,
 ) -> dict[int, int]:
     """Insert contacts found by the search; return their ids by person. ``via_person_id`` names
     a person either in ``known`` (contact ids by person) or among the F1s of ``rows``."""
     if not rows:
         return {}
     if use_copy():
-        return _copy_contacts(case, rows, known, now)
-    return _create_contacts(case, rows, known)
+        return _copy_contacts(case, rows, known, now, origin)
+    return _create_contacts(case, rows, known, origin)
 
 
 def update_contacts(rows: list[ContactUpdate]) -> None:
@@ -207,7 +195,9 @@ def _evidence(row: EvidenceRow) -> Evidence:
 # ---------------------------------------------------------------- generic (ORM)
 
 
-def _create_contacts(case: Case, rows: list[NewContact], known: dict[int, int]) -> dict[int, int]:
+def _create_contacts(
+    case: Case, rows: list[NewContact], known: dict[int, int], origin: str
+) -> dict[int, int]:
     # F1s first, so that each new F2 can name its F1 by id in the same INSERT.
     ids: dict[int, int] = {}
     for f1 in (True, False):
@@ -216,7 +206,7 @@ def _create_contacts(case: Case, rows: list[NewContact], known: dict[int, int]) 
                 case=case,
                 person_id=r.person_id,
                 level=r.level,
-                origin=ContactOrigin.CHECKIN,
+                origin=origin,
                 ward_id=r.ward_id,
                 first_exposure=from_micros(r.first),
                 last_exposure=from_micros(r.last),
@@ -248,7 +238,7 @@ def _via(row: NewContact, ids: dict[int, int], known: dict[int, int]) -> int | N
 
 
 def _copy_contacts(
-    case: Case, rows: list[NewContact], known: dict[int, int], now: datetime
+    case: Case, rows: list[NewContact], known: dict[int, int], now: datetime, origin: str
 ) -> dict[int, int]:
     """Allocate the ids first (one ``nextval`` per row, in one statement): then the F2s can name
     their F1 in the same COPY, with no re-reading of the contacts."""
@@ -267,7 +257,7 @@ def _copy_contacts(
     at = {f.attname: n for n, f in enumerate(fields)}
     for name, value in (
         ("case_id", case.pk),
-        ("origin", ContactOrigin.CHECKIN.value),
+        ("origin", str(origin)),
         ("created_at", now),
         ("updated_at", now),
     ):

@@ -14,15 +14,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from phongdich.checkpoints.models import Venue
+from phongdich.checkpoints.models import Venue, Visit
 from phongdich.core import events
 from phongdich.core.rules import get_rule
 from phongdich.lib.timeutil import local_day_bounds
 from phongdich.tracing import search, store
-from phongdich.tracing.models import Case, Contact, ContactOrigin, ContactStatus, Level
+from phongdich.tracing.models import (
+    Case,
+    Contact,
+    ContactOrigin,
+    ContactStatus,
+    Evidence,
+    ExposureWindow,
+    Level,
+    MaterialiseStatus,
+)
 from phongdich.tracing.store import EvidenceRow
 
 Found = dict[int, list[search.Group]]  # person id -> the groups that make them a contact
@@ -34,6 +43,7 @@ class TraceResult:
     f2: int = 0
     evidence: int = 0
     removed: int = 0
+    windows: int = 0  # exposure windows (crowded venues) recorded instead of their F2
     people: dict[int, str] = field(default_factory=dict)
     f2_pending: bool = False  # only the F1 were searched
 
@@ -43,12 +53,15 @@ def trace(case: Case, now: datetime, *, inline_f1: int | None) -> TraceResult:
     storing them (the result says ``f2_pending``)."""
     max_visit = get_rule("tracing.max_visit_hours") * 3600 * search.US
     min_minutes = get_rule("tracing.f1_min_overlap_minutes")
+    # Read before the search: a visit that arrives during it is above the watermark, so the
+    # next periodic run sees it (tasks.retrace_open_cases).
+    watermark = Visit.objects.order_by("-pk").values_list("pk", flat=True).first()
     existing = store.existing_contacts(case)
     window = (search.micros(case.window_start), search.micros(case.window_end))
     index0 = search.intervals_of({case.person_id: window}, max_visit)
     f1 = search.find(index0, max_visit, {case.person_id}, min_minutes)
     if inline_f1 is not None and not existing and len(f1) > inline_f1:
-        return _store(case, f1, {}, existing, complete=False)
+        return _store(case, f1, {}, [], existing, watermark, complete=False)
 
     windows = {}
     for person_id, groups in f1.items():
@@ -57,8 +70,12 @@ def trace(case: Case, now: datetime, *, inline_f1: int | None) -> TraceResult:
         if until > exposed:
             windows[person_id] = (exposed, until)
     index1 = search.intervals_of(windows, max_visit)
-    f2 = search.find(index1, max_visit, {case.person_id}, min_minutes, attribute=True)
-    return _store(case, f1, f2, existing)
+    crowd = get_rule("tracing.crowd_threshold")
+    blocks, windows = search.crowded(search.blocks_of(index1), max_visit, case.person_id, crowd)
+    f2 = search.find(
+        index1, max_visit, {case.person_id}, min_minutes, attribute=True, blocks=blocks
+    )
+    return _store(case, f1, f2, windows, existing, watermark)
 
 
 def first_trace(case: Case) -> None:
@@ -89,14 +106,12 @@ def _shared_by_index(items: list[search.Overlap]) -> dict[int, int]:
     return shared
 
 
-def _closest_via(groups: list[search.Group]) -> int:
+def closest_via(groups: list[search.Group]) -> int:
     shared = _shared_by_index([o for g in groups for o in g.items])
     return max(shared, key=lambda p: (shared[p], -p))
 
 
-def _evidence_rows(
-    contact_id: int, level: str, groups: list[search.Group]
-) -> Iterator[EvidenceRow]:
+def evidence_rows(contact_id: int, level: str, groups: list[search.Group]) -> Iterator[EvidenceRow]:
     """F1 evidence keeps every pair of visits with the F0. F2 evidence is one row per venue and
     local day (the unit the rule counts in), naming the F1 they spent longest with: an F2 who
     shared a factory floor with dozens of F1s for a week would otherwise carry thousands of rows
@@ -124,7 +139,10 @@ def _evidence_rows(
         else:
             shared = _shared_by_index(items)
             main = max(shared, key=lambda p: (shared[p], -p))
-            first = min((o for o in items if o.index_person_id == main), key=lambda o: o.start)
+            first = min(
+                (o for o in items if o.index_person_id == main),
+                key=lambda o: (o.start, o.index_visit_id, o.visit_id),
+            )
         yield EvidenceRow(
             contact_id,
             g.venue_id,
@@ -144,39 +162,82 @@ def _evidence(f1: Found, f2: Found, contact_ids: dict[int, int]) -> Iterator[Evi
             # One row per contact and pair of visits (the table's constraint). The search yields
             # each pair once; this keeps a duplicate from failing the whole trace if it ever did.
             seen: set[tuple[int, int]] = set()
-            for row in _evidence_rows(contact_ids[person_id], level, groups):
+            for row in evidence_rows(contact_ids[person_id], level, groups):
                 pair = (row.index_visit_id, row.contact_visit_id)
                 if pair not in seen:
                     seen.add(pair)
                     yield row
 
 
-def _evidence_changes(case: Case, rows: Iterator[EvidenceRow]) -> tuple[int, list[EvidenceRow]]:
-    """Replace the evidence of a case already traced by the new rows, touching only rows that
-    changed. A case is re-traced every 15 minutes for weeks to pick up late uploads; nearly all
-    of its evidence is the same each time, and rewriting it (with the foreign-key checks of every
-    row) cost as much as the first trace. Returns how many rows are kept and the rows to insert;
-    rows that went away or changed are deleted."""
-    old = store.existing_evidence(case)
-    kept, insert = 0, []
-    for row in rows:
-        key = (row.contact_id, row.index_visit_id, row.contact_visit_id)
-        before = old.pop(key, None)
-        if before is not None and before[1] == row:
-            kept += 1
-        else:
-            insert.append(row)
-            if before is not None:
-                old[key] = before  # changed: delete, then insert
-    store.delete_evidence([pk for pk, _ in old.values()])
-    return kept, insert
+def _replace_evidence(case: Case, rows: Iterator[EvidenceRow]) -> Iterator[EvidenceRow]:
+    """Evidence is derived data, replaced per case: the trace's rows go in after the old ones
+    are deleted in one statement. Rows of a materialised exposure window stay (they are the
+    window's, not the trace's); a pair of visits they already hold is not written twice."""
+    store.delete_case_evidence(case)
+    kept = set(
+        Evidence.objects.filter(contact__case=case).values_list(
+            "contact_id", "index_visit_id", "contact_visit_id"
+        )
+    )
+    if not kept:
+        return rows
+    return (r for r in rows if (r.contact_id, r.index_visit_id, r.contact_visit_id) not in kept)
+
+
+def _store_windows(
+    case: Case, windows: list[search.Window], contact_ids: dict[int, int]
+) -> list[int]:
+    """Replace the case's exposure windows by the search's; a window whose people an officer
+    had listed is kept (with its listing). Returns the ids of the windows added."""
+    old = {
+        (w.venue_id, search.micros(w.start), search.micros(w.end)): w
+        for w in ExposureWindow.objects.filter(case=case)
+    }
+    found = {(w.venue_id, w.start, w.end): w for w in windows}
+    gone = [
+        w.pk
+        for key, w in old.items()
+        if key not in found and w.materialise_status == MaterialiseStatus.NONE
+    ]
+    if gone:
+        ExposureWindow.objects.filter(pk__in=gone).delete()
+    changed, new = [], []
+    for key, w in found.items():
+        via = contact_ids.get(w.first_person_id)
+        before = old.get(key)
+        if before is not None:
+            if (before.present, before.via_id, before.f1_count) != (w.present, via, len(w.people)):
+                before.present, before.via_id, before.f1_count = w.present, via, len(w.people)
+                changed.append(before)
+            continue
+        new.append(
+            ExposureWindow(
+                case=case,
+                venue_id=w.venue_id,
+                start=search.from_micros(w.start),
+                end=search.from_micros(w.end),
+                present=w.present,
+                via_id=via,
+                f1_count=len(w.people),
+            )
+        )
+    ExposureWindow.objects.bulk_update(changed, ["present", "via_id", "f1_count"])
+    ExposureWindow.objects.bulk_create(new)
+    if new and not connection.features.can_return_rows_from_bulk_insert:
+        keys = {(w.venue_id, w.start, w.end) for w in new}
+        return [
+            w.pk
+            for w in ExposureWindow.objects.filter(case=case)
+            if (w.venue_id, w.start, w.end) in keys
+        ]
+    return [w.pk for w in new]
 
 
 def _new_contacts(
     f1: Found, f2: Found, people: list[int], existing: dict[int, store.Existing]
 ) -> tuple[list[store.NewContact], dict[int, tuple[str, int, int]], dict[int, int]]:
     """Contacts to insert, exposures of contacts already listed, and each F2's closest F1."""
-    via = {p: _closest_via(f2[p]) for p in people if p not in f1}
+    via = {p: closest_via(f2[p]) for p in people if p not in f1}
     new_people = [p for p in people if p not in existing]
     wards = store.person_wards(new_people) if new_people else {}
     venue_wards: dict[int, int] = {}
@@ -191,7 +252,7 @@ def _new_contacts(
             continue
         ward_id = wards.get(person_id)
         if not ward_id:
-            venue_id = groups[0].venue_id
+            venue_id = min(groups, key=lambda g: (g.start, g.venue_id)).venue_id
             if venue_id not in venue_wards:
                 venue_wards[venue_id] = _venue_ward(venue_id)
             ward_id = venue_wards[venue_id]
@@ -204,7 +265,9 @@ def _store(
     case: Case,
     f1: Found,
     f2: Found,
+    windows: list[search.Window],
     existing: dict[int, store.Existing],
+    watermark: int | None,
     *,
     complete: bool = True,
 ) -> TraceResult:
@@ -238,13 +301,20 @@ def _store(
     result.removed = Contact.objects.filter(pk__in=stale).delete()[0] if stale else 0
     evidence = _evidence(f1, f2, contact_ids)
     if existing:  # only contacts already on the list can have evidence
-        result.evidence, evidence = _evidence_changes(case, evidence)
-    result.evidence = store.insert_evidence(evidence) + result.evidence
-    Case.objects.filter(pk=case.pk).update(traced_at=now, f2_pending=not complete)
+        evidence = _replace_evidence(case, evidence)
+    result.evidence = store.insert_evidence(evidence)
+    added = _store_windows(case, windows, contact_ids) if complete else []
+    Case.objects.filter(pk=case.pk).update(
+        traced_at=now, f2_pending=not complete, traced_visit_id=watermark
+    )
+    case.traced_at, case.traced_visit_id = now, watermark
     if inserted:
         events.emit_many(
             "contacts.found", "contact_ids", sorted(inserted.values()), case_id=case.pk
         )
+    if added:
+        events.emit_many("exposure_window.found", "window_ids", sorted(added), case_id=case.pk)
+    result.windows = len(windows)
     case.f2_pending = result.f2_pending = not complete
     result.f1 = len(f1)
     result.f2 = len(people) - result.f1

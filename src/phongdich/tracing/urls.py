@@ -12,6 +12,11 @@ urlpatterns = [
     path("<int:case_id>/contacts/import", views.contact_import, name="contact_import"),
     path("<int:case_id>/contacts.<str:fmt>", views.case_export, name="case_export"),
     path("contacts/<int:contact_id>/status", views.contact_status, name="contact_status"),
+    path(
+        "windows/<int:window_id>/materialise",
+        views.window_materialise,
+        name="window_materialise",
+    ),
     path("worklist/", views.worklist, name="worklist"),
     path("worklist.<str:fmt>", views.worklist_export, name="worklist_export"),
     path("clusters/", views.clusters, name="clusters"),

@@ -16,10 +16,10 @@ from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.core.listing import choice_filter, int_filter, make_listing
 from phongdich.lib.errors import DomainError, InputErrors
-from phongdich.lib.timeutil import VN_TZ, local_date
+from phongdich.lib.timeutil import VN_TZ, format_vn, local_date
 from phongdich.people.forms import errors_by_field, person_from_post
 from phongdich.places.queries import ward_from_text, ward_label
-from phongdich.tracing import actions, imports, lists, queries
+from phongdich.tracing import actions, exposure, imports, lists, queries
 from phongdich.tracing.api import OFFICERS
 from phongdich.tracing.models import CaseSource, CaseStatus, ContactStatus
 
@@ -158,12 +158,20 @@ def case_detail(request, case_id: int):
     evidence = queries.evidence_by_contact([c.pk for c in contacts])
     for contact in contacts:
         contact.evidence_list = evidence.get(contact.pk, [])
+    windows = queries.windows_for(case)
+    visible = {c.pk for c in contacts}
+    for window in windows:
+        window.via_visible = window.via_id in visible
     audit.record(
         "view",
         request=request,
         obj=case,
         ward=case.ward,
-        detail={"contacts": len(contacts), "page": listing.page.number},
+        detail={
+            "contacts": len(contacts),
+            "page": listing.page.number,
+            "exposure_windows": len(windows),
+        },
     )
     return render(
         request,
@@ -172,6 +180,7 @@ def case_detail(request, case_id: int):
             "case": case,
             "listing": listing,
             "contacts": contacts,
+            "windows": windows,
             "statuses": ContactStatus.choices,
             "wards": lists.wards_of(queries.contacts_for(request.user, case)),
             "levels": ["F1", "F2"],
@@ -202,6 +211,21 @@ def case_retrace(request, case_id: int):
             request, _("Search done: %(f1)s F1, %(f2)s F2.") % {"f1": result.f1, "f2": result.f2}
         )
     return redirect("tracing:case", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def window_materialise(request, window_id: int):
+    """An officer asks for the people of an exposure window as F2 (listed in the background)."""
+    require_role(request.user, *OFFICERS)
+    window = queries.access_window(request.user, window_id)
+    if exposure.do_materialise_window(window, actor=request.user, request=request):
+        messages.success(
+            request, _("The people of this window are being listed: reload in a few minutes.")
+        )
+    else:
+        messages.info(request, _("This window's people were already asked for."))
+    return redirect("tracing:case", case_id=window.case_id)
 
 
 @login_required
@@ -301,13 +325,37 @@ def contact_import(request, case_id: int):
     return render(request, "tracing/import.html", context)
 
 
+def _window_row(w):
+    """An exposure window in the contact export: one row, the crowd in place of a person."""
+    where = f"{w.venue.name} {format_vn(w.start)} – {format_vn(w.end)}"
+    return [
+        "Khung phơi nhiễm",
+        f"{w.present} người có mặt",
+        "",
+        "",
+        w.venue.address,
+        "",
+        w.get_materialise_status_display() if w.materialise_status else "Chưa lập danh sách",
+        "",
+        where,
+        "",
+        "",
+    ]
+
+
+def _case_rows(contacts, case):
+    yield from lists.rows_with_evidence(contacts)
+    for window in queries.windows_for(case):
+        yield _window_row(window)
+
+
 @login_required
 def case_export(request, case_id: int, fmt: str):
     case = queries.access_case(request.user, case_id)
     contacts = queries.contacts_for(request.user, case).order_by(*CONTACT_SORTS["level"])
     return lists.export(
         request,
-        lists.rows_with_evidence(contacts),
+        _case_rows(contacts, case),
         lists.CONTACT_HEADERS,
         f"tiep-xuc-ca-{case.pk}",
         fmt,

@@ -12,7 +12,7 @@
   }).filter(Boolean).concat(form.elements.f2.checked ? [] : ["depth=1"]).join("&");
   var url = box.dataset.url + (query ? "?" + query : "");
   fetch(url, {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (g) {
-    var colors = {F0: "#b42318", F1: "#d97706", F2: "#2563eb", venue: "#555"};
+    var colors = {F0: "#b42318", F1: "#d97706", F2: "#2563eb", venue: "#555", window: "#7c3aed"};
     var big = g.nodes.length > 50;
     var nodes = g.nodes, edges = g.edges, parentOf = {}, f2Count = {};
     if (big) {
@@ -54,6 +54,8 @@
         {selector: ":parent", style: {"background-opacity": 0.08, "border-color": "#555", "border-width": 1,
           "text-valign": "top", "font-size": 10}},
         {selector: "node[kind = 'F0']", style: {"width": 26, "height": 26, "font-weight": "bold"}},
+        {selector: "node[kind = 'window']", style: {"shape": "hexagon", "width": 24, "height": 24}},
+        {selector: "edge[kind = 'crowd']", style: {"line-style": "dashed", "line-color": "#7c3aed", "target-arrow-color": "#7c3aed"}},
         {selector: "edge", style: {"width": 1.2, "curve-style": "bezier", "target-arrow-shape": "triangle",
           "arrow-scale": 0.7, "label": "data(label)", "font-size": 7, "line-color": "#aab2bd",
           "target-arrow-color": "#aab2bd"}},
