@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 def test_not_found_is_ours_and_bilingual(client, settings):
     settings.DEBUG = False
-    response = client.get("/khong-co-trang-nay")
+    response = client.get("/khong-co-trang-nay/")  # the portal serves every path with a slash
     html = response.content.decode()
     assert response.status_code == 404 and 'id="error-404"' in html
     assert "Không tìm thấy trang" in html and "Page not found" in html

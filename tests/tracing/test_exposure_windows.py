@@ -180,9 +180,9 @@ def test_case_page_api_export_and_chain_show_the_window(
     rows = list(
         csv.reader(
             io.StringIO(
-                client.get(f"/staff/tracing/{crowded_case.pk}/contacts.csv").content.decode(
-                    "utf-8-sig"
-                )
+                b"".join(
+                    client.get(f"/staff/tracing/{crowded_case.pk}/contacts.csv").streaming_content
+                ).decode("utf-8-sig")
             )
         )
     )
