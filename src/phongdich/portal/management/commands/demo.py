@@ -60,6 +60,8 @@ class Command(BaseCommand):
             except PortTaken as taken:
                 raise CommandError(str(taken)) from None
         _migrate_if_needed(self)
+        # Links, posters and certificates made while loading point where this demo answers.
+        base = use_base_url(opts["host"], opts["port"])
         has_people = Person.objects.exists()
         if has_people and not User.objects.filter(username=ADMIN_USERNAME).exists():
             raise CommandError(
@@ -89,7 +91,6 @@ class Command(BaseCommand):
         self._print_accounts(accounts)
         # Links, posters and certificates point where this demo answers (unless
         # PHONGDICH_BASE_URL says otherwise).
-        base = use_base_url(opts["host"], opts["port"])
         self._print_testing(base, testing)
         section_url = ensure_portal_demo(opts["seed"])
         self.stdout.write(
