@@ -40,9 +40,13 @@ def _lan_address() -> str:
     return "127.0.0.1"
 
 
+_SET_HERE: list[str] = []  # values this process wrote to the environment itself
+
+
 def derived_base_url(host: str, port: int) -> str:
     """``PHONGDICH_BASE_URL`` when set, else the address ``--host``/``--port`` serve on."""
-    if os.environ.get(ENV, "").strip():
+    given = os.environ.get(ENV, "").strip()
+    if given and given not in _SET_HERE:
         return str(settings.BASE_URL)
     shown = _lan_address() if host in ANY_ADDRESS else host
     if ":" in shown:  # an IPv6 literal
@@ -56,6 +60,7 @@ def use_base_url(host: str, port: int) -> str:
     if url == settings.BASE_URL:
         return url
     os.environ[ENV] = url
+    _SET_HERE.append(url)
     settings.BASE_URL = url
     settings.CSRF_TRUSTED_ORIGINS = [*settings.CSRF_TRUSTED_ORIGINS, url]
     if not os.environ.get("ALLOWED_HOSTS", "").strip():
