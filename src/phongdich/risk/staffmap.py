@@ -16,6 +16,7 @@ from django.utils import timezone
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import area_q, require_role
 from phongdich.checkpoints.models import Venue, Visit
+from phongdich.lib.text import vi_sort_key
 from phongdich.lib.timeutil import local_date, local_day_bounds
 from phongdich.places.models import Ward
 from phongdich.risk.compute import case_counts
@@ -107,7 +108,9 @@ def staff_map_data(request):
     levels = {a.ward_id: a.level for a in latest_approved(wards)}
     cases = case_counts(codes, today)
     names = dict(wards.values_list("code", "name"))
-    shown = sorted(set(levels) | set(cases) | set(shapes), key=lambda c: names.get(c, ""))
+    shown = sorted(
+        set(levels) | set(cases) | set(shapes), key=lambda c: vi_sort_key(names.get(c, ""))
+    )
     since = today - timedelta(days=7)
     active = (
         Visit.objects.filter(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
+from phongdich.core.collation import vi_order
 from phongdich.lib.dcc.valuesets import VACCINE_PRODUCTS
 from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.timeutil import format_vn, local_date
@@ -95,7 +96,7 @@ def session_create(request):
 
 def _session_context(request, session, **extra):
     invitations = session.invitations.select_related("registration__person").order_by(
-        "status", "registration__person__full_name"
+        "status", vi_order("registration__person__full_name"), "pk"
     )
     given = session.doses.filter(voided_at__isnull=True).select_related("person")
     person = None
