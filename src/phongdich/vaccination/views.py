@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,18 +16,17 @@ from phongdich.accounts.jurisdiction import require_role
 from phongdich.core.collation import vi_order
 from phongdich.lib.dcc.valuesets import VACCINE_PRODUCTS
 from phongdich.lib.errors import DomainError, InputErrors
-from phongdich.lib.timeutil import format_vn, local_date
+from phongdich.lib.timeutil import format_vn
 from phongdich.people.forms import errors_by_field, person_from_post
 from phongdich.people.identity import resolve
 from phongdich.people.validation import validate_person
-from phongdich.places.queries import ward_from_text
-from phongdich.vaccination import actions, doses, invitations, queries
+from phongdich.places.queries import ward_from_text, ward_label
+from phongdich.vaccination import actions, doses, invitations, lists, queries
 from phongdich.vaccination.forms import dose_from_post, session_from_post
 from phongdich.vaccination.models import (
     InvitationStatus,
     PersonStatus,
     PriorityGroup,
-    RegistrationStatus,
     SessionStatus,
 )
 from phongdich.vaccination.names import vaccine_name
@@ -56,22 +54,18 @@ def flash(request, exc: Exception) -> None:
 
 @login_required
 def session_list(request, errors=None, values=None, status: int = 200):
-    sessions = queries.sessions_for(request.user)
-    upcoming = request.GET.get("show") != "past"
-    today = local_date(timezone.now())
-    sessions = (
-        sessions.filter(date__gte=today).order_by("date", "pk")
-        if upcoming
-        else sessions.filter(date__lt=today).order_by("-date", "-pk")
-    )
     return render(
         request,
         "vaccination/sessions.html",
         {
-            "sessions": sessions[:300],
-            "upcoming": upcoming,
+            **lists.session_list_context(request),
             "products": PRODUCTS,
             "can_create": is_officer(request.user),
+            "ward_value": ward_label(
+                ward_from_text((values or {}).get("ward_code", ""), request.user.province_id)
+            )
+            if values
+            else (ward_label(request.user.ward_id) if request.user.ward_id else ""),
             "errors": errors or {},
             "values": values or {},
         },
@@ -84,9 +78,9 @@ def session_list(request, errors=None, values=None, status: int = 200):
 def session_create(request):
     require_role(request.user, *OFFICERS)
     try:
-        session = actions.do_create_session(
-            session_from_post(request.POST), actor=request.user, request=request
-        )
+        data = session_from_post(request.POST)
+        data["ward_code"] = ward_from_text(data.get("ward_code", ""), request.user.province_id)
+        session = actions.do_create_session(data, actor=request.user, request=request)
     except InputErrors as exc:
         return session_list(
             request, errors=errors_by_field(exc.errors), values=request.POST, status=422
@@ -239,24 +233,19 @@ def session_dose(request, session_id: int):
 
 @login_required
 def registration_list(request, errors=None, values=None, status: int = 200):
-    qs = queries.registrations_for(request.user).filter(status=RegistrationStatus.ACTIVE)
-    group = request.GET.get("group", "")
-    if group:
-        qs = qs.filter(priority_group=group)
-    rows = list(qs.select_related("person__vaccination_status").order_by("-created_at")[:500])
+    context = lists.registration_list_context(request)
+    listing = context["listing"]
     audit.record(
         "view",
         request=request,
         object_type="vaccination.registration_list",
-        detail={"count": len(rows), "group": group},
+        detail={"count": len(listing.rows)} | lists.filters_of(listing),
     )
     return render(
         request,
         "vaccination/registrations.html",
         {
-            "registrations": rows,
-            "groups": PriorityGroup.choices,
-            "group": group,
+            **context,
             "can_register": is_officer(request.user),
             "errors": errors or {},
             "values": values or {},
