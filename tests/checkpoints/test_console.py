@@ -184,7 +184,9 @@ def test_export_escapes_formulas_and_is_audited(client, venue, venue_staff, fmt)
     response = client.get(f"/staff/checkpoints/{venue.code}/export.{fmt}")
     assert response.status_code == 200
     if fmt == "csv":
-        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert response.streaming  # every row, read as it is sent
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(body)))
         assert rows[1][7] == '\'=HYPERLINK("http://x","y")'
         assert rows[1][2] == "Nguyễn Văn A"
     else:
@@ -218,6 +220,7 @@ def test_the_export_carries_vietnamese_values_not_codes(client, venue, venue_sta
     )
     client.force_login(venue_staff)
     response = client.get(f"/staff/checkpoints/{venue.code}/export.csv")
-    [_header, row] = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    [_header, row] = list(csv.reader(io.StringIO(body)))
     assert row[4] == "Nữ" and row[5] == "0912 000 004" and set(row[9].split(", ")) == {"Sốt", "Ho"}
     assert row[8] not in {"self", "paper", "scan"} and row[11] not in {"x", "yes"}

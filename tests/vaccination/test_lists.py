@@ -21,7 +21,7 @@ from tests.vaccination.conftest import COMIRNATY, TODAY
 pytestmark = pytest.mark.django_db
 
 # Family name first; in dictionary order Ánh < Ân < Đức, though code points put Đ after Z.
-GIVEN = "Bình Chi Dung Giang Hà Khánh Linh Mai Nam Oanh Phúc Quế".split()
+GIVEN = ["Bình", "Chi", "Dung", "Giang", "Hà", "Khánh", "Linh", "Mai", "Nam", "Oanh", "Phúc", "Quế"]
 NAMES = ["Vũ Thị Ánh", "Lê Văn Ân", "Đỗ Minh Đức", "Trần Văn Bảo", "Nguyễn Văn Ư"]
 
 
