@@ -31,7 +31,7 @@ from phongdich.vaccination.models import (
 )
 from phongdich.vaccination.names import vaccine_name
 from phongdich.vaccination.queries import OFFICERS
-from phongdich.vaccination.screening import QUESTIONS
+from phongdich.vaccination.screening import QUESTIONS, deferrals_of
 
 # The names staff use first ("Pfizer-BioNTech (Comirnaty) · EU/1/20/1528"), sorted by them.
 PRODUCTS = sorted(
@@ -93,9 +93,11 @@ def _session_context(request, session, **extra):
         "status", vi_order("registration__person__full_name"), "pk"
     )
     given = session.doses.filter(voided_at__isnull=True).select_related("person")
-    person = None
-    person_id = _int_or_none(request.GET.get("person"))
-    if person_id is not None:
+    person = extra.pop("person", None)
+    person_id = _int_or_none(
+        request.GET.get("person") or (extra.get("values") or {}).get("person_id")
+    )
+    if person is None and person_id is not None:
         person = queries.access_person(request.user, person_id)
     next_dose = 1
     if person is not None:
@@ -108,6 +110,7 @@ def _session_context(request, session, **extra):
         "observing": doses.observing(given),
         "person": person,
         "next_dose": next_dose,
+        "deferrals": deferrals_of(person) if person is not None else [],
         "questions": [(code, label) for code, (_o, label) in QUESTIONS.items()],
         "groups": PriorityGroup.choices,
         "statuses": SessionStatus.choices,
@@ -196,6 +199,7 @@ def session_dose(request, session_id: int):
     checklist and the lot; the screening is kept even when it postpones the dose."""
     session = queries.access_session(request.user, session_id)
     post = request.POST
+    deferred = None
     try:
         with transaction.atomic():  # a refused dose leaves no person created or changed
             if post.get("person_id"):
@@ -207,9 +211,20 @@ def session_dose(request, session_id: int):
                 if errors:
                     raise InputErrors(errors)
                 person = resolve(clean, actor=request.user, request=request).person
-            dose, _created = doses.do_record_dose(
-                person, dose_from_post(post), session=session, actor=request.user, request=request
-            )
+            try:
+                dose, _created = doses.do_record_dose(
+                    person,
+                    dose_from_post(post),
+                    session=session,
+                    actor=request.user,
+                    request=request,
+                )
+            except DomainError as exc:
+                if exc.code != "not_eligible":
+                    raise
+                # The screening deferred the dose: it stays on the person's record (and a
+                # walk-in stays a person) so the next vaccinator sees why.
+                deferred = exc
     except InputErrors as exc:
         context = _session_context(
             request, session, values=post, errors=errors_by_field(exc.errors)
@@ -217,7 +232,20 @@ def session_dose(request, session_id: int):
         return render(request, "vaccination/session.html", context, status=422)
     except DomainError as exc:
         flash(request, exc)
-        return redirect("vaccination:session", session_id=session.pk)
+        context = _session_context(request, session, values=post)
+        return render(request, "vaccination/session.html", context, status=exc.status)
+    if deferred is not None:
+        [screening] = deferrals_of(person, limit=1)
+        vi = (get_language() or "vi").startswith("vi")
+        messages.warning(
+            request,
+            (deferred.message_vi if vi else deferred.message_en)
+            + " "
+            + _("Dose deferred for %(name)s: %(reasons)s. Recorded on the person's record.")
+            % {"name": person.full_name, "reasons": "; ".join(screening.reasons)},
+        )
+        context = _session_context(request, session, values=post, person=person)
+        return render(request, "vaccination/session.html", context, status=deferred.status)
     messages.success(
         request,
         _("Dose %(number)s recorded for %(name)s.")
