@@ -224,3 +224,53 @@ def test_the_export_carries_vietnamese_values_not_codes(client, venue, venue_sta
     [_header, row] = list(csv.reader(io.StringIO(body)))
     assert row[4] == "Nữ" and row[5] == "0912 000 004" and set(row[9].split(", ")) == {"Sốt", "Ho"}
     assert row[8] not in {"self", "paper", "scan"} and row[11] not in {"x", "yes"}
+
+
+def test_scan_preview_names_the_person_to_the_venue_staff_only(
+    client, venue, venue_staff, other_venue_staff, other_venue
+):
+    result = checkin(venue, phone="0912000009", id_number="038090000009")
+    url = f"/api/v1/venues/{venue.code}/scan-preview"
+    client.force_login(venue_staff)
+    answer = client.post(
+        url, {"token": f"PD1:{result.person.token}"}, content_type="application/json"
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["full_name"], body["birth_year"]) == (
+        result.person.full_name,
+        PERSON["birth_year"],
+    )
+    assert body["inside_since"] is not None and "phone" not in body and "id_number" not in body
+    assert AuditEvent.objects.filter(action="lookup", object_id=str(result.person.pk)).exists()
+    unknown = client.post(url, {"token": "x" * 43}, content_type="application/json")
+    assert unknown.status_code == 404 and unknown.json()["errors"][0]["code"] == "unknown_token"
+    client.force_login(other_venue_staff)  # another venue's staff learn nothing
+    refused = client.post(url, {"token": result.person.token}, content_type="application/json")
+    assert refused.status_code == 404 and "full_name" not in refused.json()
+
+
+def test_a_second_paper_entry_of_someone_inside_is_flagged_not_added(client, venue, venue_staff):
+    client.force_login(venue_staff)
+    form = {
+        **{k: v for k, v in PERSON.items() if k != "ward_code"},
+        "ward_code": PERSON["ward_code"],
+        "commitment": "on",
+    }
+    first = client.post(
+        f"/staff/checkpoints/{venue.code}/paper",
+        {**form, "client_id": str(uuid.uuid4())},
+        follow=True,
+    )
+    assert first.status_code == 200 and 'class="success"' in first.content.decode()
+    again = client.post(
+        f"/staff/checkpoints/{venue.code}/paper",
+        {**form, "client_id": str(uuid.uuid4())},
+        follow=True,
+    )
+    html = again.content.decode()
+    warning = html.split('class="warning" role="alert">')[1].split("</li>")[0]
+    assert PERSON["full_name"] in warning
+    assert Visit.objects.filter(venue=venue).count() == 1
+    lookup = client.post(f"/staff/checkpoints/{venue.code}/paper", {"lookup": PERSON["id_number"]})
+    assert 'id="already-inside"' in lookup.content.decode()

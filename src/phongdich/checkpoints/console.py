@@ -25,6 +25,7 @@ from phongdich.checkpoints.queries import (
     access_venue,
     inside_visits,
     list_venues_for,
+    open_visit_of,
     today_counts,
     visits_between,
 )
@@ -258,9 +259,21 @@ def paper_form(request, code: str):
                 client_id=request.POST.get("client_id"),
             )
             return render(request, "checkpoints/console/paper.html", context, status=422)
-        messages.success(
-            request, _("Saved: %(name)s checked in.") % {"name": result.person.full_name}
-        )
+        if result.already_inside:
+            # A second paper entry for someone who never left: nothing new is written, and
+            # staff are told so rather than seeing a second "checked in".
+            messages.warning(
+                request,
+                _("%(name)s is already inside since %(time)s: this entry was not added again.")
+                % {
+                    "name": result.person.full_name,
+                    "time": format_vn(result.visit.checked_in_at),
+                },
+            )
+        else:
+            messages.success(
+                request, _("Saved: %(name)s checked in.") % {"name": result.person.full_name}
+            )
         if result.visit.flagged:
             messages.warning(
                 request,
@@ -281,10 +294,13 @@ def paper_form(request, code: str):
             "ward_code": found.ward_id or "",
             "address": found.address,
         }
+    inside = open_visit_of(found.pk, venue) if found is not None else None
     return render(
         request,
         "checkpoints/console/paper.html",
-        _form_context(venue, None, values=values, found=found, lookup=lookup),
+        _form_context(
+            venue, None, values=values, found=found, lookup=lookup, inside_since=inside
+        ),
     )
 
 
