@@ -298,9 +298,7 @@ def paper_form(request, code: str):
     return render(
         request,
         "checkpoints/console/paper.html",
-        _form_context(
-            venue, None, values=values, found=found, lookup=lookup, inside_since=inside
-        ),
+        _form_context(venue, None, values=values, found=found, lookup=lookup, inside_since=inside),
     )
 
 
