@@ -274,3 +274,10 @@ def test_a_second_paper_entry_of_someone_inside_is_flagged_not_added(client, ven
     assert Visit.objects.filter(venue=venue).count() == 1
     lookup = client.post(f"/staff/checkpoints/{venue.code}/paper", {"lookup": PERSON["id_number"]})
     assert 'id="already-inside"' in lookup.content.decode()
+
+
+def test_the_inside_list_shows_phones_as_people_write_them(client, venue, venue_staff):
+    checkin(venue, phone="+84912000011", id_number="038090000011")
+    client.force_login(venue_staff)
+    html = client.get(f"/staff/checkpoints/{venue.code}/inside").content.decode()
+    assert "0912 000 011" in html and "+84912000011" not in html

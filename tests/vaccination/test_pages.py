@@ -391,3 +391,9 @@ def test_a_deferral_is_recorded_on_the_person_and_the_form_keeps_its_values(
     assert f'name="person_id" value="{person.pk}"' in html  # the next try is for this person
     record = client.get(reverse("vaccination:person", args=[person.pk])).content.decode()
     assert 'id="deferrals"' in record and "37.4" in record  # the temperature reason, by name
+
+
+def test_the_person_record_shows_the_phone_as_0xxx(client, ward_officer, citizen):
+    client.force_login(ward_officer)
+    html = client.get(reverse("vaccination:person", args=[citizen.pk])).content.decode()
+    assert "0912 345 678" in html and citizen.phone not in html

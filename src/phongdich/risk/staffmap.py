@@ -49,7 +49,12 @@ def epidemic_curve(user: Any, ward: Ward | None, today: date) -> list[dict[str, 
         mean = sum(per_day.get(d, 0) for d in window) / 7
         if day > today - timedelta(days=CURVE_DAYS):
             out.append(
-                {"day": day.isoformat(), "cases": per_day.get(day, 0), "avg7": round(mean, 2)}
+                {
+                    "day": day.isoformat(),
+                    "day_vn": f"{day:%d/%m/%Y}",  # as people read it, in the table
+                    "cases": per_day.get(day, 0),
+                    "avg7": round(mean, 2),
+                }
             )
     return out
 
