@@ -9,6 +9,7 @@ only tidies case and spacing.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -93,6 +94,7 @@ _VI_RANK = {letter: 200 + index for index, letter in enumerate(_VI_LETTERS)}
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 
+@functools.cache  # a few hundred distinct characters: decompose each once
 def _vi_char(ch: str) -> tuple[int, int, int]:
     """(letter rank, tone, case) of one precomposed character."""
     decomposed = unicodedata.normalize("NFD", ch)
@@ -113,6 +115,7 @@ def _vi_char(ch: str) -> tuple[int, int, int]:
     return rank, tone, upper
 
 
+@functools.lru_cache(maxsize=65_536)  # SQLite's collation asks for each name many times
 def vi_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
     """A key that sorts Vietnamese text in alphabetical order: letters first, then tone
     marks, then case (lower before upper), each compared left to right.
