@@ -184,7 +184,9 @@ def test_export_escapes_formulas_and_is_audited(client, venue, venue_staff, fmt)
     response = client.get(f"/staff/checkpoints/{venue.code}/export.{fmt}")
     assert response.status_code == 200
     if fmt == "csv":
-        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert response.streaming  # every row, read as it is sent
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(body)))
         assert rows[1][7] == '\'=HYPERLINK("http://x","y")'
         assert rows[1][2] == "Nguyễn Văn A"
     else:
@@ -218,6 +220,64 @@ def test_the_export_carries_vietnamese_values_not_codes(client, venue, venue_sta
     )
     client.force_login(venue_staff)
     response = client.get(f"/staff/checkpoints/{venue.code}/export.csv")
-    [_header, row] = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    [_header, row] = list(csv.reader(io.StringIO(body)))
     assert row[4] == "Nữ" and row[5] == "0912 000 004" and set(row[9].split(", ")) == {"Sốt", "Ho"}
     assert row[8] not in {"self", "paper", "scan"} and row[11] not in {"x", "yes"}
+
+
+def test_scan_preview_names_the_person_to_the_venue_staff_only(
+    client, venue, venue_staff, other_venue_staff, other_venue
+):
+    result = checkin(venue, phone="0912000009", id_number="038090000009")
+    url = f"/api/v1/venues/{venue.code}/scan-preview"
+    client.force_login(venue_staff)
+    answer = client.post(
+        url, {"token": f"PD1:{result.person.token}"}, content_type="application/json"
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["full_name"], body["birth_year"]) == (
+        result.person.full_name,
+        PERSON["birth_year"],
+    )
+    assert body["inside_since"] is not None and "phone" not in body and "id_number" not in body
+    assert AuditEvent.objects.filter(action="lookup", object_id=str(result.person.pk)).exists()
+    unknown = client.post(url, {"token": "x" * 43}, content_type="application/json")
+    assert unknown.status_code == 404 and unknown.json()["errors"][0]["code"] == "unknown_token"
+    client.force_login(other_venue_staff)  # another venue's staff learn nothing
+    refused = client.post(url, {"token": result.person.token}, content_type="application/json")
+    assert refused.status_code == 404 and "full_name" not in refused.json()
+
+
+def test_a_second_paper_entry_of_someone_inside_is_flagged_not_added(client, venue, venue_staff):
+    client.force_login(venue_staff)
+    form = {
+        **{k: v for k, v in PERSON.items() if k != "ward_code"},
+        "ward_code": PERSON["ward_code"],
+        "commitment": "on",
+    }
+    first = client.post(
+        f"/staff/checkpoints/{venue.code}/paper",
+        {**form, "client_id": str(uuid.uuid4())},
+        follow=True,
+    )
+    assert first.status_code == 200 and 'class="success"' in first.content.decode()
+    again = client.post(
+        f"/staff/checkpoints/{venue.code}/paper",
+        {**form, "client_id": str(uuid.uuid4())},
+        follow=True,
+    )
+    html = again.content.decode()
+    warning = html.split('class="warning" role="alert">')[1].split("</li>")[0]
+    assert PERSON["full_name"] in warning
+    assert Visit.objects.filter(venue=venue).count() == 1
+    lookup = client.post(f"/staff/checkpoints/{venue.code}/paper", {"lookup": PERSON["id_number"]})
+    assert 'id="already-inside"' in lookup.content.decode()
+
+
+def test_the_inside_list_shows_phones_as_people_write_them(client, venue, venue_staff):
+    checkin(venue, phone="+84912000011", id_number="038090000011")
+    client.force_login(venue_staff)
+    html = client.get(f"/staff/checkpoints/{venue.code}/inside").content.decode()
+    assert "0912 000 011" in html and "+84912000011" not in html

@@ -31,6 +31,22 @@ ROLES = [
     "demo_bacsi",
 ]
 PAGES_PER_ROLE = {"360px": 32, "desktop": 8}  # the phone is where pages break
+# Pages walked first, before those found by following links: the lists that page, filter,
+# sort and export (a filtered, sorted view of each, so the filters' own rendering is walked).
+FIRST = {
+    "demo_phuong": [
+        "/staff/vaccination/?show=all&sort=site",
+        "/staff/vaccination/registrations/?sort=name",
+        "/staff/vaccination/adverse-events/?severity=mild",
+        "/staff/checkpoints/?sort=name",
+    ],
+    "demo_tiemchung": [
+        "/staff/vaccination/?show=past",
+        "/staff/vaccination/registrations/?sort=ward",
+        "/staff/vaccination/adverse-events/",
+    ],
+    "demo_diemkd": ["/staff/checkpoints/?sort=name"],
+}
 SKIP = ("/staff/logout", "/admin/", "/i18n/", "/api/")
 DOWNLOAD = re.compile(r"\.(csv|xlsx|pdf|png|svg)$")
 # English that is meant to be there: the language switch and words both languages use.
@@ -114,7 +130,7 @@ def walk(
     """Breadth first from the dashboard; public pages once for all roles (``public``)."""
     page = context.new_page()
     log_in(page, username)
-    queue, seen, kinds = ["/staff/"], set(), set()
+    queue, seen, kinds = ["/staff/", *FIRST.get(username, [])], set(), set()
     problems: dict[str, list[str]] = defaultdict(list)
     while queue and len(seen) < limit:
         path = queue.pop(0)

@@ -64,9 +64,18 @@ def test_scan_online_then_offline_and_the_queue_drains(new_context, venue_staff,
     page.fill("#manual-token", f"PD1:{lan.token}")
     page.press("#manual-token", "Enter")
     expect(page.locator("#confirm-panel")).to_be_visible()
+    # Staff see who the code names before they confirm: name and year of birth.
+    expect(page.locator("#confirm-name")).to_have_text(lan.full_name)
+    expect(page.locator("#confirm-year")).to_have_text(str(lan.birth_year))
+    expect(page.locator("#confirm-inside")).to_be_hidden()
     page.tap("#scan-confirm")
     expect(latest).to_have_attribute("data-state", "ok")
     expect(latest.locator(".who")).to_have_text(lan.full_name)
+    # Scanned again while inside: the panel says so before anyone confirms.
+    page.fill("#manual-token", f"PD1:{lan.token}")
+    page.press("#manual-token", "Enter")
+    expect(page.locator("#confirm-inside")).to_be_visible()
+    page.click("#scan-cancel")
     visit = Visit.objects.get(person=lan, checked_out_at__isnull=True)
     assert (visit.source, visit.flagged, visit.entered_by) == ("scan", False, venue_staff)
     assert latest.get_attribute("data-visit-id") == str(visit.pk)

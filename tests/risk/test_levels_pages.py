@@ -255,4 +255,5 @@ def test_the_epidemic_curve_counts_cases_per_day_with_a_7_day_average(client, wa
     assert len(curve) == 28
     assert curve[TODAY.isoformat()]["cases"] == 3
     assert curve[TODAY.isoformat()]["avg7"] == 1.0  # 7 cases over the last 7 days
+    assert f"<td>{TODAY:%d/%m/%Y}</td>" in page.content.decode()  # as people read dates
     assert curve[(TODAY - timedelta(days=1)).isoformat()]["avg7"] == round(4 / 7, 2)

@@ -7,7 +7,9 @@ import re
 from datetime import UTC, timedelta
 from unittest import mock
 
+import pypdfium2
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from phongdich.lib.codes import is_valid_code
@@ -36,6 +38,32 @@ def test_tube_and_pool_labels_scan_back_to_their_codes(session, ward_officer):
 def test_blank_labels_carry_fresh_valid_codes(session):
     pdf, codes = blank_tube_labels_pdf(session, 3)
     assert sorted(decoded(pdf)) == sorted(codes) and all(is_valid_code(c) for c in codes)
+
+
+def test_thermal_labels_are_one_50_by_30_mm_label_a_page_that_scan_back(session, ward_officer):
+    samples, pools = pooled(session, ward_officer, 3, 2)
+    pdf = tube_labels_pdf(session, "thermal")
+    document = pypdfium2.PdfDocument(pdf)
+    assert len(document) == 3
+    width, height = document[0].get_size()
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (50, 30)
+    assert decoded(pdf, dpi=300) == [s.tube_code for s in samples]  # one code per page, in order
+    assert sorted(decoded(pool_labels_pdf(session, "thermal"), dpi=300)) == sorted(
+        p.code for p in pools
+    )
+    blank, codes = blank_tube_labels_pdf(session, 2, "thermal")
+    assert decoded(blank, dpi=300) == codes
+
+
+def test_label_page_offers_the_thermal_layout(client, session, ward_officer):
+    pooled(session, ward_officer, 2, 2)
+    client.force_login(ward_officer)
+    page = client.get(reverse("testing:session", args=[session.pk])).content.decode()
+    assert "layout=thermal" in page
+    url = reverse("testing:labels", args=[session.pk, "tubes"])
+    response = client.get(url + "?layout=thermal")
+    assert response.status_code == 200
+    assert len(pypdfium2.PdfDocument(response.content)) == 2
 
 
 @pytest.fixture

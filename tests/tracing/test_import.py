@@ -64,3 +64,40 @@ def test_bad_encoding_is_refused(case):
         "Họ và tên;Năm sinh;Giới tính\nNguyễn;1990;Nam\n".encode("utf-16"), "x.csv"
     )
     assert [e.code for e in preview.file_errors] == ["not_utf8"]
+
+
+def test_ward_names_and_full_dates_of_birth_are_accepted(case, ward_officer):
+    """A list typed by people, not by the system: the ward by name (with or without
+    diacritics) and the full date of birth as dd/mm/yyyy or an Excel date cell."""
+    from datetime import date
+
+    from phongdich.places.models import Ward
+
+    ward = case.ward
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Họ và tên", "Ngày sinh", "Giới tính", "Phường/xã"])
+    sheet.append(["Phạm Văn An", "05/03/1988", "Nam", ward.name])
+    sheet.append(["Lò Thị Bình", date(1992, 11, 30), "Nữ", ward.name_folded])
+    sheet.append(["Đỗ Văn Cường", "31/02/1990", "Nam", ward.name])
+    sheet.append(["Vi Văn Dũng", "1/1/1970", "Nam", "Không có phường này"])
+    data = io.BytesIO()
+    book.save(data)
+    preview = preview_import(data.getvalue(), "ds.xlsx", ward.province_id)
+    first, second, bad_date, bad_ward = preview.rows
+    assert (first.data["birth_year"], first.data["ward_code"]) == ("1988", str(ward.code))
+    assert (second.data["birth_year"], second.data["ward_code"]) == ("1992", str(ward.code))
+    assert not first.errors and not second.errors
+    assert [e.code for e in bad_date.errors][:1] == ["invalid_date_of_birth"]
+    assert "dd/mm/yyyy" in bad_date.errors[0].message_en
+    assert "ward_code" in {e.field for e in bad_ward.errors}
+    assert Ward.objects.filter(province_id=ward.province_id).count() > 1
+    good = io.BytesIO()
+    book.remove(sheet)
+    sheet = book.create_sheet()
+    sheet.append(["Họ và tên", "Ngày sinh", "Giới tính", "Phường/xã"])
+    sheet.append(["Phạm Văn An", "05/03/1988", "Nam", ward.name])
+    book.save(good)
+    assert do_import_contacts(case, good.getvalue(), "ds.xlsx", actor=ward_officer) == (1, 0)
+    contact = Contact.objects.get(case=case, person__full_name="Phạm Văn An")
+    assert (contact.person.birth_year, contact.ward_id) == (1988, ward.code)

@@ -10,7 +10,14 @@ from phongdich.accounts.models import AuditEvent
 from phongdich.vaccination.actions import do_register
 from phongdich.vaccination.adverse import do_report_adverse_event
 from phongdich.vaccination.invitations import do_invite
-from phongdich.vaccination.models import AdverseEvent, Certificate, Dose, Registration, Session
+from phongdich.vaccination.models import (
+    AdverseEvent,
+    Certificate,
+    Dose,
+    Registration,
+    Screening,
+    Session,
+)
 from tests.conftest import HAC_THANH, PERSON
 
 pytestmark = pytest.mark.django_db
@@ -353,3 +360,40 @@ def test_a_vaccinator_finds_people_only_in_the_area(client, vaccinator, citizen)
     client.force_login(vaccinator)
     response = client.get(reverse("vaccination:people"), {"q": "038185001234"})
     assert reverse("vaccination:person", args=[citizen.pk]).encode() in response.content
+
+
+def test_a_deferral_is_recorded_on_the_person_and_the_form_keeps_its_values(
+    client, vaccinator, session
+):
+    """A walk-in with a fever: no dose, but the person and the deferral with its reasons are
+    kept, shown on their record, and the form comes back filled in with a warning."""
+    client.force_login(vaccinator)
+    response = client.post(
+        reverse("vaccination:session_dose", args=[session.pk]),
+        {
+            "full_name": "Hà Văn Sốt",
+            "birth_year": "1980",
+            "gender": "male",
+            "dose_number": "1",
+            "lot": "FK1234",
+            "screening": ["acute_illness"],
+            "temperature": "38,4",
+            "pulse": "88",
+        },
+    )
+    assert response.status_code == 409 and not Dose.objects.exists()
+    html = response.content.decode()
+    assert 'class="warning" role="alert"' in html
+    assert 'name="temperature" inputmode="decimal" value="38,4"' in html
+    assert 'value="acute_illness" checked' in html
+    person = Screening.objects.get().person
+    assert person.full_name == "Hà Văn Sốt"
+    assert f'name="person_id" value="{person.pk}"' in html  # the next try is for this person
+    record = client.get(reverse("vaccination:person", args=[person.pk])).content.decode()
+    assert 'id="deferrals"' in record and "37,4 °C" in record  # the temperature reason, by name
+
+
+def test_the_person_record_shows_the_phone_as_0xxx(client, ward_officer, citizen):
+    client.force_login(ward_officer)
+    html = client.get(reverse("vaccination:person", args=[citizen.pk])).content.decode()
+    assert "0912 345 678" in html and citizen.phone not in html

@@ -275,7 +275,7 @@ def assess_discharge(
                 Reason(
                     "negative_test_missing",
                     f"Cần kết quả xét nghiệm âm tính từ ngày {first_valid:%d/%m/%Y}.",
-                    f"A negative test taken on or after {first_valid.isoformat()} is required.",
+                    f"A negative test taken on or after {first_valid:%d/%m/%Y} is required.",
                 )
             )
     return DischargeDecision(

@@ -169,7 +169,7 @@ def select_rule_set(
         raise CareError(
             "no_rule_set_in_force",
             f"Không có đúng một bộ quy tắc quốc gia có hiệu lực ngày {on:%d/%m/%Y}.",
-            f"Not exactly one national rule set is in force on {on.isoformat()}.",
+            f"Not exactly one national rule set is in force on {on:%d/%m/%Y}.",
         )
     rule_set = in_force[0]
     for overlay, overlay_data in catalogue.overlays:

@@ -13,18 +13,26 @@ from phongdich.accounts.models import Role
 from phongdich.checkpoints import actions, venue_actions
 from phongdich.checkpoints.errors import CheckpointError
 from phongdich.checkpoints.models import CheckoutKind, Venue, Visit
-from phongdich.checkpoints.queries import access_venue, can_staff_venue, inside_visits
+from phongdich.checkpoints.queries import (
+    access_venue,
+    can_staff_venue,
+    inside_visits,
+    open_visit_of,
+)
 from phongdich.checkpoints.schemas import (
     CheckinIn,
     CheckinOut,
     CheckoutIn,
     CheckoutOut,
+    ScanPreviewIn,
+    ScanPreviewOut,
     VenueIn,
     VenueOut,
     VisitOut,
 )
 from phongdich.core.ratelimit import check_rate
 from phongdich.lib.errors import InputErrors
+from phongdich.people.actions import person_by_token
 
 router = Router(tags=["checkpoints"])
 
@@ -186,3 +194,33 @@ def venue_visits(request, code: str, inside: bool = False, limit: int = 500):
         }
         for v in visits
     ]
+
+
+@router.post("/venues/{code}/scan-preview", response=ScanPreviewOut)
+def scan_preview(request, code: str, payload: ScanPreviewIn):
+    """The name and year of birth behind a scanned personal QR, for the venue's staff to
+    compare with the person before they confirm (posted: a token never goes into a URL)."""
+    try:
+        venue = access_venue(request.user, code)
+    except Http404:
+        raise CheckpointError(
+            "unknown_venue",
+            "Không tìm thấy điểm kiểm dịch.",
+            "No such checkpoint (or not yours).",
+            404,
+        ) from None
+    person = person_by_token(payload.token.strip().removeprefix("PD1:"))
+    if person is None or person.claim_of_id is not None:
+        raise CheckpointError(
+            "unknown_token",
+            "Mã cá nhân không đúng hoặc đã được đổi.",
+            "This personal code is not known (or was replaced).",
+            404,
+        )
+    audit.record("lookup", request=request, obj=person, ward=venue.ward)
+    inside = open_visit_of(person.pk, venue)
+    return {
+        "full_name": person.full_name,
+        "birth_year": person.birth_year,
+        "inside_since": inside.checked_in_at if inside else None,
+    }

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,17 +25,20 @@ from phongdich.checkpoints.queries import (
     access_venue,
     inside_visits,
     list_venues_for,
+    open_visit_of,
     today_counts,
     visits_between,
 )
 from phongdich.checkpoints.views import _form_context
+from phongdich.core.collation import vi_order
+from phongdich.core.listing import choice_filter, export_response, int_filter, make_listing
 from phongdich.lib.errors import InputErrors
-from phongdich.lib.exports import write_csv, write_xlsx
 from phongdich.lib.phones import InvalidPhone, display_phone, normalise_phone
 from phongdich.lib.timeutil import format_vn, local_date, local_day_bounds
 from phongdich.people.forms import errors_by_field, person_from_post
 from phongdich.people.identity import can_reach
 from phongdich.people.models import Person
+from phongdich.places.models import Ward
 
 OFFICERS = {Role.ADMIN, Role.PROVINCE_OFFICER, Role.WARD_OFFICER}
 
@@ -47,17 +51,44 @@ def _officer(user) -> bool:
 def venue_list(request):
     if request.user.role not in OFFICERS | {Role.VENUE_STAFF}:
         raise PermissionDenied
-    venues = list_venues_for(request.user).order_by("status", "name")
-    status = request.GET.get("status")
-    if status in VenueStatus.values:
-        venues = venues.filter(status=status)
+    venues = list_venues_for(request.user).select_related("ward")
+    listing = make_listing(
+        request,
+        venues,
+        sorts={
+            "status": ("status", vi_order("name"), "pk"),
+            "name": (vi_order("name"), "pk"),
+            "ward": (vi_order("ward__name"), vi_order("name"), "pk"),
+            "newest": ("-created_at", "-pk"),
+        },
+        filters={
+            "status": choice_filter("status", VenueStatus.choices),
+            "kind": choice_filter("kind", VenueKind.choices),
+            "ward": int_filter("ward_id"),
+        },
+        search=lambda q: Q(name__icontains=q) | Q(address__icontains=q) | Q(code__iexact=q.strip()),
+    )
+    ward_ids = venues.order_by().values_list("ward_id", flat=True).distinct()
     return render(
         request,
         "checkpoints/console/venue_list.html",
         {
-            "venues": venues[:500],
-            "status": status,
+            "listing": listing,
+            "venues": listing.rows,
             "statuses": VenueStatus.choices,
+            "choice_filters": [("kind", _("Kind"), VenueKind.choices)],
+            "wards": list(
+                Ward.objects.filter(pk__in=ward_ids)
+                .order_by(vi_order("name"))
+                .values_list("code", "name")
+            ),
+            "sorts": [
+                ("status", _("Status")),
+                ("name", _("Name")),
+                ("ward", _("Ward")),
+                ("newest", _("Newest first")),
+            ],
+            "search_placeholder": _("name or code"),
             "can_create": _officer(request.user),
             "kinds": VenueKind.choices,
         },
@@ -228,9 +259,21 @@ def paper_form(request, code: str):
                 client_id=request.POST.get("client_id"),
             )
             return render(request, "checkpoints/console/paper.html", context, status=422)
-        messages.success(
-            request, _("Saved: %(name)s checked in.") % {"name": result.person.full_name}
-        )
+        if result.already_inside:
+            # A second paper entry for someone who never left: nothing new is written, and
+            # staff are told so rather than seeing a second "checked in".
+            messages.warning(
+                request,
+                _("%(name)s is already inside since %(time)s: this entry was not added again.")
+                % {
+                    "name": result.person.full_name,
+                    "time": format_vn(result.visit.checked_in_at),
+                },
+            )
+        else:
+            messages.success(
+                request, _("Saved: %(name)s checked in.") % {"name": result.person.full_name}
+            )
         if result.visit.flagged:
             messages.warning(
                 request,
@@ -251,10 +294,11 @@ def paper_form(request, code: str):
             "ward_code": found.ward_id or "",
             "address": found.address,
         }
+    inside = open_visit_of(found.pk, venue) if found is not None else None
     return render(
         request,
         "checkpoints/console/paper.html",
-        _form_context(venue, None, values=values, found=found, lookup=lookup),
+        _form_context(venue, None, values=values, found=found, lookup=lookup, inside_since=inside),
     )
 
 
@@ -280,7 +324,10 @@ def _declared(table: dict, codes: list[str]) -> str:
 def export(request, code: str, fmt: str):
     venue = access_venue(request.user, code)
     day = _export_day(request)
-    days = max(1, min(int(request.GET.get("days", "1") or 1), 28))
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404
+    raw_days = request.GET.get("days", "1")
+    days = max(1, min(int(raw_days) if raw_days.isdigit() else 1, 28))
     start = local_day_bounds(day - timedelta(days=days - 1))[0]
     end = local_day_bounds(day)[1]
     headers = [
@@ -297,38 +344,31 @@ def export(request, code: str, fmt: str):
         _("Exposures"),
         _("Flagged"),
     ]
-    rows = [
-        [
-            format_vn(v.checked_in_at),
-            format_vn(v.checked_out_at) if v.checked_out_at else "",
-            v.person.full_name,
-            v.person.birth_year,
-            v.person.get_gender_display(),
-            display_phone(v.person.phone),
-            v.person.id_number or "",
-            v.person.address,
-            v.get_source_display(),
-            _declared(SYMPTOMS, v.symptoms),
-            _declared(EXPOSURES, v.exposures),
-            _("yes") if v.flagged else "",
-        ]
-        for v in visits_between(venue, start, end).iterator(chunk_size=2000)
-    ]
+    visits = visits_between(venue, start, end)
+
+    def rows():
+        for v in visits.iterator(chunk_size=2000):
+            yield [
+                format_vn(v.checked_in_at),
+                format_vn(v.checked_out_at) if v.checked_out_at else "",
+                v.person.full_name,
+                v.person.birth_year,
+                v.person.get_gender_display(),
+                display_phone(v.person.phone),
+                v.person.id_number or "",
+                v.person.address,
+                v.get_source_display(),
+                _declared(SYMPTOMS, v.symptoms),
+                _declared(EXPOSURES, v.exposures),
+                _("yes") if v.flagged else "",
+            ]
+
     audit.record(
         "export",
         request=request,
         object_type="checkpoints.visit_list",
         object_id=venue.code,
         ward=venue.ward,
-        detail={"format": fmt, "rows": len(rows), "from": str(start), "to": str(end)},
+        detail={"format": fmt, "rows": visits.count(), "from": str(start), "to": str(end)},
     )
-    name = f"luot-vao-{venue.code}-{day.isoformat()}"
-    if fmt == "xlsx":
-        body = write_xlsx(rows, headers, sheet_title=venue.name[:31])
-        response = HttpResponse(
-            body, content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        )
-    else:
-        response = HttpResponse(write_csv(rows, headers), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return export_response(rows(), headers, f"luot-vao-{venue.code}-{day.isoformat()}", fmt)

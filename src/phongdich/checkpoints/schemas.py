@@ -92,3 +92,16 @@ class VisitOut(Schema):
     flagged: bool
     symptoms: list[str]
     exposures: list[str]
+
+
+class ScanPreviewIn(Schema):
+    token: str = Field(min_length=8, max_length=100)
+
+
+class ScanPreviewOut(Schema):
+    """Who a personal QR names, for the staff member to check against the face in front of
+    them before confirming: name and year of birth only."""
+
+    full_name: str
+    birth_year: int
+    inside_since: datetime | None = None

@@ -5,13 +5,21 @@ many rows the caller's jurisdiction hides. Views hand in a queryset already scop
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+
+from phongdich.lib.exports import CellValue, iter_csv, write_xlsx
+from phongdich.lib.text import fold
+from phongdich.lib.timeutil import local_day_bounds
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 PER_PAGE = 50
 
@@ -79,3 +87,53 @@ def int_filter(field_name: str) -> Callable[[str], Q | None]:
 def choice_filter(field_name: str, choices: Mapping[str, Any] | list) -> Callable[[str], Q | None]:
     allowed = {c[0] if isinstance(c, tuple) else c for c in choices}
     return lambda raw: Q(**{field_name: raw}) if raw in allowed else None
+
+
+def parse_date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw or "")
+    except ValueError:
+        return None
+
+
+def day_filter(lookup: str, end: bool = False) -> Callable[[str], Q | None]:
+    """``?since=``/``?until=`` on a timestamp: the Vietnamese calendar day's start (or end)."""
+
+    def make(raw: str) -> Q | None:
+        day = parse_date(raw)
+        if day is None:
+            return None
+        return Q(**{lookup: local_day_bounds(day)[1 if end else 0]})
+
+    return make
+
+
+def date_filter(lookup: str) -> Callable[[str], Q | None]:
+    """``?since=``/``?until=`` on a date field (``date__gte``, ``date__lte``)."""
+    return lambda raw: Q(**{lookup: day}) if (day := parse_date(raw)) else None
+
+
+def person_search(prefix: str, q: str) -> Q:
+    """A name typed with or without diacritics, or a phone number in any spelling."""
+    digits = "".join(ch for ch in q if ch.isdigit())
+    found = Q(**{f"{prefix}name_folded__contains": fold(q)})
+    if len(digits) >= 4:
+        found |= Q(**{f"{prefix}phone__contains": digits.removeprefix("84").lstrip("0")})
+    return found
+
+
+def export_response(
+    rows: Iterable[Sequence[CellValue]], headers: Sequence[str], name: str, fmt: str
+) -> HttpResponse:
+    """Every row of a list, never its first page: CSV streams as the rows are read, XLSX is
+    built from the same iterator in openpyxl's write-only mode. The caller audits."""
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404
+    if fmt == "xlsx":
+        response: HttpResponse = HttpResponse(write_xlsx(rows, headers), content_type=XLSX_TYPE)
+    else:
+        response = StreamingHttpResponse(
+            iter_csv(rows, headers), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -327,6 +327,42 @@ def render_label_sheet_pdf(labels: Sequence[tuple[str, str]]) -> bytes:
     return buffer.getvalue()
 
 
+# Thermal label printers (Zebra, Xprinter, Brother QL…) take one label per page at the
+# roll's size; 50 × 30 mm is the common roll for sample tubes and racks.
+THERMAL_SIZES = {"50x30": (50 * mm, 30 * mm), "40x30": (40 * mm, 30 * mm)}
+THERMAL_PADDING = 1.5 * mm
+
+
+def render_thermal_labels_pdf(labels: Sequence[tuple[str, str]], size: str = "50x30") -> bytes:
+    """One label per page at a thermal roll's size (``THERMAL_SIZES``): the QR code on the
+    left, the code in bold and up to four short lines of ``text`` beside it."""
+    if not labels:
+        raise ValueError("no labels to print")
+    width, height = THERMAL_SIZES[size]
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(width, height))
+    canvas.setTitle("Nhãn mã QR")
+    register_fonts()
+    qr_size = height - 2 * THERMAL_PADDING
+    text_x = THERMAL_PADDING + qr_size + 0.5 * mm
+    text_width = width - THERMAL_PADDING - text_x
+    for code, text in labels:
+        _draw_qr(canvas, code, THERMAL_PADDING, THERMAL_PADDING, qr_size, "m")
+        baseline = height - THERMAL_PADDING - 8
+        canvas.setFillColor(black)
+        canvas.setFont(FONT_BOLD, 7.5)
+        for line in simpleSplit(_nfc(code), FONT_BOLD, 7.5, text_width):
+            canvas.drawString(text_x, baseline, line)
+            baseline -= 9
+        canvas.setFont(FONT_REGULAR, 5.5)
+        for line in simpleSplit(_nfc(text), FONT_REGULAR, 5.5, text_width)[:6]:
+            canvas.drawString(text_x, baseline, line)
+            baseline -= 6.5
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
 # ---------------------------------------------------------------- PNG
 
 PNG_WIDTH = 1200

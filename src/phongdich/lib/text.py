@@ -9,10 +9,19 @@ only tidies case and spacing.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
-__all__ = ["fold", "folded_contains", "normalise_name", "normalise_spaces", "slugify"]
+__all__ = [
+    "fold",
+    "folded_contains",
+    "normalise_name",
+    "normalise_spaces",
+    "slugify",
+    "vi_compare",
+    "vi_sort_key",
+]
 
 # Đ/đ is a letter with a stroke, not a letter plus combining mark, so NFD leaves it
 # alone. Ð (U+00D0, Icelandic eth) and ɖ are common look-alike typos for it.
@@ -72,3 +81,57 @@ def slugify(s: str, max_length: int = 80) -> str:
     """An ASCII slug for file names and URLs: ``"Chốt Cầu Đuống!"`` → ``"chot-cau-duong"``."""
     slug = _NOT_SLUG.sub("-", fold(s)).strip("-")
     return slug[:max_length].rstrip("-")
+
+
+# ---------------------------------------------------------------- Vietnamese alphabetical order
+# The Vietnamese alphabet has ă, â, đ, ê, ô, ơ, ư as letters of their own (a < ă < â < b …
+# d < đ …), and the five tone marks order words that are otherwise equal: none, huyền (à),
+# hỏi (ả), ngã (ã), sắc (á), nặng (ạ). This is the order of the CLDR "vi" collation that
+# PostgreSQL uses as "vi-VN-x-icu" (docs/reference/vietnamese-conventions.md); code points
+# would put "Đỗ" after "Zuế" and "Ánh" after "Anh Zung".
+_VI_LETTERS = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_VI_RANK = {letter: 200 + index for index, letter in enumerate(_VI_LETTERS)}
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+@functools.cache  # a few hundred distinct characters: decompose each once
+def _vi_char(ch: str) -> tuple[int, int, int]:
+    """(letter rank, tone, case) of one precomposed character."""
+    decomposed = unicodedata.normalize("NFD", ch)
+    tone = next((_TONES[m] for m in decomposed[1:] if m in _TONES), 0)
+    letter = unicodedata.normalize("NFC", "".join(m for m in decomposed if m not in _TONES))
+    lower = letter.lower()
+    upper = int(letter != lower)
+    if lower in _VI_RANK:
+        rank = _VI_RANK[lower]
+    elif lower.isdigit():
+        rank = 100 + int(lower) if lower.isascii() else 100
+    elif lower.isspace():
+        rank = 1
+    elif not lower.isalnum():
+        rank = 10  # punctuation: before digits and letters, as in CLDR
+    else:
+        rank = 1000 + ord(lower)  # letters of other scripts, after the Vietnamese alphabet
+    return rank, tone, upper
+
+
+@functools.lru_cache(maxsize=65_536)  # SQLite's collation asks for each name many times
+def vi_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """A key that sorts Vietnamese text in alphabetical order: letters first, then tone
+    marks, then case (lower before upper), each compared left to right.
+
+    >>> sorted(["Đỗ", "Dương", "Ánh", "Anh", "Ân", "Ăn"], key=vi_sort_key)
+    ['Anh', 'Ánh', 'Ăn', 'Ân', 'Dương', 'Đỗ']
+    """
+    chars = [_vi_char(ch) for ch in unicodedata.normalize("NFC", normalise_spaces(text or ""))]
+    return (
+        tuple(c[0] for c in chars),
+        tuple(c[1] for c in chars),
+        tuple(c[2] for c in chars),
+    )
+
+
+def vi_compare(a: str | None, b: str | None) -> int:
+    """-1, 0 or 1 as ``a`` sorts before, with or after ``b`` (for SQLite's collation hook)."""
+    ka, kb = vi_sort_key(a or ""), vi_sort_key(b or "")
+    return (ka > kb) - (ka < kb)

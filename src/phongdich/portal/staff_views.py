@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import area_q, can_see_ward, require_role
 from phongdich.accounts.models import Role
+from phongdich.core.collation import vi_order
 from phongdich.core.dashboard import register_cards
 from phongdich.lib.errors import InputErrors
 from phongdich.places.models import Ward
@@ -116,7 +117,7 @@ def report_detail(request, report_id: int):
 def tthc_import(request):
     require_role(request.user, *PORTAL_STAFF)
     errors, result = [], None
-    wards = Ward.objects.filter(area_q_wards(request.user)).order_by("name")[:500]
+    wards = Ward.objects.filter(area_q_wards(request.user)).order_by(vi_order("name"))[:500]
     if request.method == "POST":
         code = request.POST.get("ward", "")
         ward = Ward.objects.filter(code=int(code)).first() if code.isdigit() else None

@@ -19,6 +19,7 @@ from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import area_q, require_role
 from phongdich.accounts.models import AuditEvent, Role
 from phongdich.checkpoints.models import Venue, VenueStatus, Visit
+from phongdich.core.collation import vi_order
 from phongdich.core.rules import get_rule
 from phongdich.lib.exports import write_csv, write_xlsx
 
@@ -68,7 +69,7 @@ def compliance(user: Any) -> tuple[list[WardRow], list[VenueRow]]:
                 filter=Q(visits__checked_in_at__gte=since, visits__checked_out_at__isnull=False),
             ),
         )
-        .order_by("ward__name", "name")
+        .order_by(vi_order("ward__name"), vi_order("name"))
     )
     ids = [v.pk for v in venues]
     ever = dict(

@@ -229,7 +229,7 @@ class RuleSets:
         raise RiskInputError(
             "no_rule_set_for_date",
             f"Không có bộ tiêu chí đánh giá cấp độ dịch nào có hiệu lực ngày {day:%d/%m/%Y}.",
-            f"No risk level rule set is in force on {day.isoformat()}.",
+            f"No risk level rule set is in force on {day:%d/%m/%Y}.",
             "on",
         )
 

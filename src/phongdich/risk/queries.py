@@ -13,7 +13,9 @@ from django.http import Http404
 
 from phongdich.accounts.jurisdiction import area_q, can_see_ward
 from phongdich.accounts.models import Role
+from phongdich.core.collation import vi_order
 from phongdich.core.rules import get_rule
+from phongdich.lib.text import vi_sort_key
 from phongdich.places.models import Province, Ward
 from phongdich.risk.actions import PUBLISHED_VERSION_KEY
 from phongdich.risk.compute import WardFacts, roll_up
@@ -139,7 +141,8 @@ def public_province(province: Province) -> dict[str, Any]:
         data = {
             "province": {"code": province.code, "name": province.name, **_summary(items, None)},
             "wards": sorted(
-                (public_ward(a, shapes.get(a.ward_id)) for a in items), key=lambda w: w["name"]
+                (public_ward(a, shapes.get(a.ward_id)) for a in items),
+                key=lambda w: vi_sort_key(w["name"]),
             ),
         }
         cache.set(key, data, CACHE_SECONDS)
@@ -158,7 +161,7 @@ def public_country() -> list[dict[str, Any]]:
         names = dict(Province.objects.values_list("code", "name"))
         data = [
             {"code": code, "name": names[code], **_summary(rows, None)}
-            for code, rows in sorted(by_province.items(), key=lambda kv: names[kv[0]])
+            for code, rows in sorted(by_province.items(), key=lambda kv: vi_sort_key(names[kv[0]]))
         ]
         cache.set(key, data, CACHE_SECONDS)
     return data
@@ -184,7 +187,7 @@ def proposals_for(user: Any) -> QuerySet[Assessment]:
     return (
         Assessment.objects.filter(area_q(user), status=AssessmentStatus.PROPOSED)
         .select_related("ward")
-        .order_by("ward__name")
+        .order_by(vi_order("ward__name"))
     )
 
 

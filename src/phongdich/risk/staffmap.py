@@ -16,6 +16,7 @@ from django.utils import timezone
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import area_q, require_role
 from phongdich.checkpoints.models import Venue, Visit
+from phongdich.lib.text import vi_sort_key
 from phongdich.lib.timeutil import local_date, local_day_bounds
 from phongdich.places.models import Ward
 from phongdich.risk.compute import case_counts
@@ -48,7 +49,12 @@ def epidemic_curve(user: Any, ward: Ward | None, today: date) -> list[dict[str, 
         mean = sum(per_day.get(d, 0) for d in window) / 7
         if day > today - timedelta(days=CURVE_DAYS):
             out.append(
-                {"day": day.isoformat(), "cases": per_day.get(day, 0), "avg7": round(mean, 2)}
+                {
+                    "day": day.isoformat(),
+                    "day_vn": f"{day:%d/%m/%Y}",  # as people read it, in the table
+                    "cases": per_day.get(day, 0),
+                    "avg7": round(mean, 2),
+                }
             )
     return out
 
@@ -107,7 +113,9 @@ def staff_map_data(request):
     levels = {a.ward_id: a.level for a in latest_approved(wards)}
     cases = case_counts(codes, today)
     names = dict(wards.values_list("code", "name"))
-    shown = sorted(set(levels) | set(cases) | set(shapes), key=lambda c: names.get(c, ""))
+    shown = sorted(
+        set(levels) | set(cases) | set(shapes), key=lambda c: vi_sort_key(names.get(c, ""))
+    )
     since = today - timedelta(days=7)
     active = (
         Visit.objects.filter(

@@ -18,6 +18,7 @@ from phongdich.accounts.jurisdiction import require_role
 from phongdich.accounts.models import Role
 from phongdich.lib.errors import InputErrors
 from phongdich.lib.exports import write_csv, write_xlsx
+from phongdich.lib.text import vi_sort_key
 from phongdich.lib.timeutil import local_date
 from phongdich.places.models import Ward
 from phongdich.risk import actions, geo
@@ -56,7 +57,7 @@ def levels(request):
     """Proposals waiting for approval, the published levels of the area, and a compute form."""
     require_role(request.user, *STAFF)
     wards = Ward.objects.filter(_ward_area(request.user))
-    published = sorted(latest_approved(wards), key=lambda a: a.ward.name)
+    published = sorted(latest_approved(wards), key=lambda a: vi_sort_key(a.ward.name))
     return render(
         request,
         "risk/levels.html",

@@ -13,6 +13,7 @@ from ninja import File, Router, Status, UploadedFile
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.accounts.models import Role, User
+from phongdich.core.collation import vi_order
 from phongdich.lib.errors import InputErrors
 from phongdich.people.models import Person
 from phongdich.testing import actions, certificates, imports, pooling, queries, results
@@ -120,7 +121,7 @@ def lab_out(lab: Lab) -> dict[str, Any]:
 @router.get("/testing/labs", response=list[LabOut])
 def list_labs(request):
     require_role(request.user, *TESTING_ROLES)
-    labs = queries.labs_for(request.user).prefetch_related("staff").order_by("name")
+    labs = queries.labs_for(request.user).prefetch_related("staff").order_by(vi_order("name"))
     return [lab_out(lab) for lab in labs]
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
+from phongdich.core.collation import vi_order
 from phongdich.core.listing import make_listing
 from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.text import fold
@@ -192,7 +193,7 @@ def positives(request):
     listing = make_listing(
         request,
         queries.positives_for(request.user, days=days),
-        sorts={"newest": ("-result_at", "-pk"), "name": ("person__name_folded", "pk")},
+        sorts={"newest": ("-result_at", "-pk"), "name": (vi_order("person__full_name"), "pk")},
         search=lambda q: Q(person__name_folded__contains=fold(q)) | Q(tube_code=q.upper()),
     )
     listing.values["days"] = str(days)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from phongdich.accounts.jurisdiction import area_q, require_role
 from phongdich.accounts.models import Role
+from phongdich.core.collation import vi_order
 from phongdich.core.rules import get_rule
 from phongdich.lib.errors import InputErrors
 from phongdich.people.models import Person
@@ -259,7 +260,7 @@ def turnaround_by_lab(user: Any, days: int = 30) -> list[dict[str, Any]]:
     since = timezone.now() - timedelta(days=days)
     recent = samples_for(user).filter(result_at__gte=since)
     figures = []
-    for lab in labs_for(user).order_by("name"):
+    for lab in labs_for(user).order_by(vi_order("name")):
         figures.append({"lab": lab, **turnaround(recent.filter(lab=lab))})
     return figures
 

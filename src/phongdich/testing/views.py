@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.accounts.models import Role
+from phongdich.core.collation import vi_order
 from phongdich.core.listing import choice_filter, int_filter, make_listing
 from phongdich.core.rules import get_rule
 from phongdich.lib.errors import DomainError, InputErrors
@@ -56,7 +57,9 @@ def _list_context(request, values=None, errors=None) -> dict:
         "sessions": listing.rows,
         "statuses": SessionStatus.choices,
         "filter_wards": list(
-            Ward.objects.filter(pk__in=ward_ids).order_by("name").values_list("code", "name")
+            Ward.objects.filter(pk__in=ward_ids)
+            .order_by(vi_order("name"))
+            .values_list("code", "name")
         ),
         "sorts": [
             ("newest", _("Newest first")),
@@ -283,25 +286,32 @@ def release(request, session_id: int):
 
 @login_required
 def label_sheet(request, session_id: int, kind: str):
-    """Printable A4 label sheets: the session's tubes, its pools, or fresh tube codes."""
+    """Printable labels (A4 sheets, or one per page for a thermal printer with
+    ``?layout=thermal``): the session's tubes, its pools, or fresh tube codes."""
     require_role(request.user, *TESTING_ROLES)
     session = queries.access_session(request.user, session_id)
+    layout = request.GET.get("layout", "a4")
+    if layout not in labels.LAYOUTS:
+        layout = "a4"
     try:
         if kind == "tubes":
-            pdf = labels.tube_labels_pdf(session)
+            pdf = labels.tube_labels_pdf(session, layout)
         elif kind == "pools":
-            pdf = labels.pool_labels_pdf(session)
+            pdf = labels.pool_labels_pdf(session, layout)
         elif kind == "blank":
-            pdf = labels.blank_tube_labels_pdf(session, int(request.GET.get("count", "24") or 24))[
-                0
-            ]
+            count = int(request.GET.get("count", "24") or 24)
+            pdf = labels.blank_tube_labels_pdf(session, count, layout)[0]
         else:
             raise Http404
     except ValueError:  # nothing to print, or a count that is not a number
         raise Http404 from None
     audit.record(
-        "print_labels", request=request, obj=session, ward=session.ward, detail={"kind": kind}
+        "print_labels",
+        request=request,
+        obj=session,
+        ward=session.ward,
+        detail={"kind": kind, "layout": layout},
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="nhan-{kind}-{session.pk}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="nhan-{kind}-{layout}-{session.pk}.pdf"'
     return response

@@ -10,6 +10,7 @@ from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.accounts.models import Role
 from phongdich.checkpoints.models import Visit
+from phongdich.core.collation import vi_order
 from phongdich.lib.errors import InputErrors
 from phongdich.people.queries import access_person
 from phongdich.tracing import actions, exposure, imports, queries
@@ -138,7 +139,9 @@ def contact_out(contact: Contact, evidence: list, visits: dict[int, Visit] | Non
 def case_contacts(request, case_id: int, depth: int = 2):
     """F1 (depth=1) or F1 and F2 (depth=2) with their evidence, within the caller's area."""
     case = queries.access_case(request.user, case_id)
-    contacts = queries.contacts_for(request.user, case).order_by("level", "person__full_name")
+    contacts = queries.contacts_for(request.user, case).order_by(
+        "level", vi_order("person__full_name"), "pk"
+    )
     if depth < 2:
         contacts = contacts.filter(level=Level.F1)
     contacts = list(contacts)
@@ -229,7 +232,7 @@ def import_contacts(request, case_id: int, file: File[UploadedFile], commit: boo
     case = queries.access_case(request.user, case_id)
     data = file.read()
     if not commit:
-        preview = imports.preview_import(data, file.name or "")
+        preview = imports.preview_import(data, file.name or "", case.ward.province_id)
         return {
             "ok": preview.ok,
             "file_errors": [e.as_dict() for e in preview.file_errors],

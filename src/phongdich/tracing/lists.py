@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 
 from phongdich.accounts import audit
+from phongdich.core.collation import vi_order
 from phongdich.lib.exports import iter_csv, write_xlsx
 from phongdich.lib.phones import display_phone
 from phongdich.lib.text import fold
@@ -50,7 +51,9 @@ def person_search(prefix: str, q: str) -> Q:
 def wards_of(queryset) -> list[tuple[int, str]]:
     """The wards a list's rows are in, by name, for its ward filter."""
     ids = queryset.order_by().values_list("ward_id", flat=True).distinct()
-    return list(Ward.objects.filter(pk__in=ids).order_by("name").values_list("code", "name"))
+    return list(
+        Ward.objects.filter(pk__in=ids).order_by(vi_order("name")).values_list("code", "name")
+    )
 
 
 def export(request, rows, headers, name, fmt, object_type, object_id, ward=None, count=None):

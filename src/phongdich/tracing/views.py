@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
+from phongdich.core.collation import vi_order
 from phongdich.core.listing import choice_filter, int_filter, make_listing
 from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.timeutil import VN_TZ, format_vn, local_date
@@ -35,8 +36,8 @@ CASE_SORTS = {
     "open": ("status", "-confirmed_at", "-pk"),
     "newest": ("-confirmed_at", "-pk"),
     "oldest": ("confirmed_at", "pk"),
-    "name": ("person__name_folded", "pk"),
-    "ward": ("ward__name", "-confirmed_at"),
+    "name": (vi_order("person__full_name"), "pk"),
+    "ward": (vi_order("ward__name"), "-confirmed_at"),
 }
 
 
@@ -127,10 +128,10 @@ def case_create(request):
 
 
 CONTACT_SORTS = {
-    "level": ("level", "person__name_folded", "pk"),
-    "name": ("person__name_folded", "pk"),
-    "status": ("status", "level", "person__name_folded"),
-    "ward": ("ward__name", "level", "person__name_folded"),
+    "level": ("level", vi_order("person__full_name"), "pk"),
+    "name": (vi_order("person__full_name"), "pk"),
+    "status": ("status", "level", vi_order("person__full_name")),
+    "ward": (vi_order("ward__name"), "level", vi_order("person__full_name")),
     "newest": ("-created_at", "-pk"),
 }
 
@@ -321,7 +322,7 @@ def contact_import(request, case_id: int):
                 % {"created": created, "existing": existing},
             )
             return redirect("tracing:case", case_id=case.pk)
-        context["preview"] = imports.preview_import(data, upload.name)
+        context["preview"] = imports.preview_import(data, upload.name, case.ward.province_id)
     return render(request, "tracing/import.html", context)
 
 
@@ -385,8 +386,8 @@ def worklist(request):
         sets[task],
         sorts={
             "due": queries.WORK_ORDER[task],
-            "name": ("person__name_folded", "pk"),
-            "ward": ("ward__name", "pk"),
+            "name": (vi_order("person__full_name"), "pk"),
+            "ward": (vi_order("ward__name"), "pk"),
         },
         filters={"level": choice_filter("level", ["F1", "F2"]), "ward": int_filter("ward_id")},
         search=lambda q: lists.person_search("person__", q),

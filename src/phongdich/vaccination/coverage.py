@@ -27,6 +27,7 @@ from django.utils import timezone
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import area_q, can_see_ward
 from phongdich.accounts.models import Role
+from phongdich.core.collation import vi_order
 from phongdich.lib.errors import FieldError, InputErrors
 from phongdich.lib.exports import TableError, read_table
 from phongdich.lib.timeutil import local_date
@@ -115,7 +116,7 @@ def coverage_by_ward(
     counts = _counts(ward_filter, on)
     if codes is None:
         codes = sorted(set(counts) | set(WardPopulation.objects.values_list("ward_id", flat=True)))
-    wards = list(Ward.objects.filter(code__in=codes).order_by("name"))
+    wards = list(Ward.objects.filter(code__in=codes).order_by(vi_order("name")))
     return {item.ward_code: item for item in _build(wards, counts)}
 
 
@@ -124,7 +125,7 @@ def coverage_for(
 ) -> list[WardCoverage]:
     """Every ward of the user's area (or one of them), with its coverage, by ward name."""
     on = on or local_date(timezone.now())
-    wards = Ward.objects.filter(_ward_area(user)).order_by("name")
+    wards = Ward.objects.filter(_ward_area(user)).order_by(vi_order("name"))
     if ward_code is not None:
         wards = wards.filter(code=ward_code)
     wards = list(wards)

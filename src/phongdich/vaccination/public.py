@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from phongdich.accounts import audit
+from phongdich.core.collation import vi_order
 from phongdich.core.ratelimit import RateLimited, check_rate
 from phongdich.lib.dcc import STAGES, qr_png, qr_svg
 from phongdich.lib.errors import InputErrors
@@ -82,12 +83,14 @@ def register(request):
     raw = str(request.GET.get("province") or request.POST.get("province") or "")
     province = Province.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
     context = {
-        "provinces": Province.objects.order_by("name") if province is None else None,
+        "provinces": Province.objects.order_by(vi_order("name")) if province is None else None,
         "province": province,
         "groups": PriorityGroup.choices,
         "values": {},
         "errors": {},
-        "wards": Ward.objects.filter(province=province).order_by("name") if province else [],
+        "wards": Ward.objects.filter(province=province).order_by(vi_order("name"))
+        if province
+        else [],
     }
     if request.method == "GET" or province is None:
         return render(request, "vaccination/public/register.html", context)

@@ -17,6 +17,7 @@ from phongdich.vaccination.models import (
     Certificate,
     Dose,
     Registration,
+    Screening,
     Session,
 )
 
@@ -52,13 +53,15 @@ def access_registration(user: Any, registration_id: int) -> Registration:
 
 
 def people_q(user: Any) -> Q:
-    """People an account may see: living in its area, registered there, or vaccinated there."""
+    """People an account may see: living in its area, registered, screened or vaccinated there
+    (a walk-in whose dose screening deferred is still someone the station looks after)."""
     if user.role == Role.ADMIN:
         return Q()
     return (
         area_q(user, "ward")
         | Q(pk__in=Registration.objects.filter(area_q(user, "ward")).values("person_id"))
         | Q(pk__in=Dose.objects.filter(area_q(user, "ward")).values("person_id"))
+        | Q(pk__in=Screening.objects.filter(area_q(user, "ward")).values("person_id"))
     )
 
 

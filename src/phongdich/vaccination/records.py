@@ -27,6 +27,7 @@ from phongdich.vaccination.models import (
     Severity,
 )
 from phongdich.vaccination.queries import OFFICERS, VACCINATION_ROLES
+from phongdich.vaccination.screening import deferrals_of
 from phongdich.vaccination.views import PRODUCTS, flash, is_officer
 
 
@@ -40,6 +41,7 @@ def _person_context(request, person, **extra):
         "events": AdverseEvent.objects.filter(person=person).order_by("-onset_at"),
         "certificates": Certificate.objects.filter(person=person).order_by("-issued_at")[:10],
         "next_dose": sum(1 for d in rows if d.voided_at is None) + 1,
+        "deferrals": deferrals_of(person),
         "products": PRODUCTS,
         "is_officer": is_officer(request.user),
         "can_record": request.user.role in {*VACCINATION_ROLES, "admin"},

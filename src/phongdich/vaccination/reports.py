@@ -17,9 +17,8 @@ from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.lib.errors import FieldError, InputErrors
 from phongdich.lib.exports import write_csv, write_xlsx
-from phongdich.lib.timeutil import format_vn, local_date
-from phongdich.vaccination import actions, coverage, queries
-from phongdich.vaccination.adverse import SYMPTOMS
+from phongdich.lib.timeutil import local_date
+from phongdich.vaccination import actions, coverage, lists, queries
 from phongdich.vaccination.models import Outcome, Severity
 from phongdich.vaccination.queries import OFFICERS
 from phongdich.vaccination.views import flash
@@ -156,74 +155,41 @@ def population_page(request):
     return render(request, "vaccination/population.html", context)
 
 
-def _events(request):
-    return queries.adverse_events_for(
-        request.user,
-        severity=request.GET.get("severity", ""),
-        since=_day(request.GET.get("since")),
-        until=_day(request.GET.get("until")),
-    )
-
-
 @login_required
 def adverse_event_list(request):
-    events = list(_events(request)[:500])
+    listing = lists.event_listing(request)
+    for event in listing.rows:
+        event.symptom_names = lists.symptom_names(event.symptoms)
     audit.record(
         "view",
         request=request,
         object_type="vaccination.adverseevent_list",
-        detail={"count": len(events)},
+        detail={"count": len(listing.rows)} | lists.filters_of(listing),
     )
     return render(
         request,
         "vaccination/adverse_events.html",
         {
-            "events": events,
+            "listing": listing,
+            "events": listing.rows,
             "severities": Severity.choices,
             "outcomes": Outcome.choices,
-            "filters": request.GET,
-            "symptoms": SYMPTOMS,
+            "wards": lists.wards_of(queries.adverse_events_for(request.user)),
+            "choice_filters": [
+                ("severity", _("Severity"), Severity.choices),
+                ("outcome", _("Outcome"), Outcome.choices),
+            ],
+            "dates": True,
+            "sorts": [
+                ("newest", _("Newest first")),
+                ("oldest", _("Oldest first")),
+                ("name", _("Name")),
+                ("severity", _("Severity")),
+            ],
         },
     )
 
 
-EVENT_HEADERS = [
-    "Khởi phát",
-    "Họ và tên",
-    "Năm sinh",
-    "Phường/xã",
-    "Mũi",
-    "Vắc xin",
-    "Lô",
-    "Mức độ",
-    "Triệu chứng",
-    "Mô tả",
-    "Diễn biến",
-    "Nhập viện",
-    "Trong thời gian theo dõi",
-]
-
-
 @login_required
 def adverse_event_export(request, fmt: str):
-    rows = [
-        [
-            format_vn(e.onset_at),
-            e.person.full_name,
-            e.person.birth_year,
-            e.ward.name,
-            e.dose.dose_number,
-            e.dose.product,
-            e.dose.lot,
-            e.get_severity_display(),
-            ", ".join(str(SYMPTOMS.get(s, s)) for s in e.symptoms),
-            e.description,
-            e.get_outcome_display(),
-            "x" if e.hospitalised else "",
-            "x" if e.during_observation else "",
-        ]
-        for e in _events(request)[:20_000]
-    ]
-    return _export(
-        request, rows, EVENT_HEADERS, "phan-ung-sau-tiem", fmt, "vaccination.adverseevent_list"
-    )
+    return lists.event_export(request, fmt)

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.lib.errors import FieldError
-from phongdich.vaccination.models import ScreeningResult
+from phongdich.vaccination.models import Screening, ScreeningResult
 
 FORM_VERSION = "2995-2021"
 
@@ -158,3 +158,43 @@ def evaluate(data: dict[str, Any]) -> tuple[ScreeningData | None, list[FieldErro
 
 def may_vaccinate(result: str) -> bool:
     return result in {ScreeningResult.ELIGIBLE, ScreeningResult.PRECAUTION}
+
+
+VITAL_SIGN_LABELS = {  # the bounds above
+    "temperature": _("Temperature above 37.4 °C"),
+    "pulse": _("Pulse outside 50–120 per minute"),
+    "blood_pressure": _("Blood pressure outside 90–179 / 50–109 mmHg"),
+}
+
+
+def reasons_of(row: Any) -> list[str]:
+    """Why a stored screening (``models.Screening``) came out as it did, as people read it:
+    the statements answered "yes", then the vital signs out of range."""
+    labels = [
+        str(QUESTIONS[code][1])
+        for code, yes in (row.answers or {}).items()
+        if yes and code in QUESTIONS
+    ]
+    if row.temperature is not None and row.temperature > TEMPERATURE_MAX:
+        labels.append(str(VITAL_SIGN_LABELS["temperature"]))
+    if _outside(row.pulse, PULSE_RANGE):
+        labels.append(str(VITAL_SIGN_LABELS["pulse"]))
+    if _outside(row.systolic, SYSTOLIC_RANGE) or _outside(row.diastolic, DIASTOLIC_RANGE):
+        labels.append(str(VITAL_SIGN_LABELS["blood_pressure"]))
+    return labels
+
+
+DEFERRING = (ScreeningResult.POSTPONE, ScreeningResult.CONTRAINDICATED)
+
+
+def deferrals_of(person: Any, limit: int = 5) -> list[Any]:
+    """The person's screenings that deferred or refused a dose, newest first, each with
+    ``reasons`` (see :func:`reasons_of`)."""
+    rows = list(
+        Screening.objects.filter(person=person, result__in=DEFERRING)
+        .select_related("session")
+        .order_by("-screened_at", "-pk")[:limit]
+    )
+    for row in rows:
+        row.reasons = reasons_of(row)
+    return rows

@@ -109,5 +109,5 @@ def check_series(person: Person, dose: Any, existing: list[Dose]) -> None:
             "interval_too_short",
             f"Cần cách mũi trước ít nhất {days} ngày (từ {earliest:%d/%m/%Y}).",
             f"At least {days} days after the previous dose are required "
-            f"(from {earliest.isoformat()}).",
+            f"(from {earliest:%d/%m/%Y}).",
         )

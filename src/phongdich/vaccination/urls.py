@@ -1,10 +1,11 @@
 from django.urls import path
 
-from phongdich.vaccination import records, reports, views
+from phongdich.vaccination import lists, records, reports, views
 
 app_name = "vaccination"
 urlpatterns = [
     path("", views.session_list, name="sessions"),
+    path("sessions.<str:fmt>", lists.session_export, name="session_export"),
     path("sessions/new", views.session_create, name="session_create"),
     path("sessions/<int:session_id>/", views.session_detail, name="session"),
     path("sessions/<int:session_id>/status", views.session_status, name="session_status"),
@@ -16,6 +17,7 @@ urlpatterns = [
     ),
     path("sessions/<int:session_id>/dose", views.session_dose, name="session_dose"),
     path("registrations/", views.registration_list, name="registrations"),
+    path("registrations.<str:fmt>", lists.registration_export, name="registration_export"),
     path("registrations/new", views.registration_create, name="registration_create"),
     path(
         "registrations/<int:registration_id>/cancel",

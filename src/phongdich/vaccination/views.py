@@ -7,32 +7,31 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
+from phongdich.core.collation import vi_order
 from phongdich.lib.dcc.valuesets import VACCINE_PRODUCTS
 from phongdich.lib.errors import DomainError, InputErrors
-from phongdich.lib.timeutil import format_vn, local_date
+from phongdich.lib.timeutil import format_vn
 from phongdich.people.forms import errors_by_field, person_from_post
 from phongdich.people.identity import resolve
 from phongdich.people.validation import validate_person
-from phongdich.places.queries import ward_from_text
-from phongdich.vaccination import actions, doses, invitations, queries
+from phongdich.places.queries import ward_from_text, ward_label
+from phongdich.vaccination import actions, doses, invitations, lists, queries
 from phongdich.vaccination.forms import dose_from_post, session_from_post
 from phongdich.vaccination.models import (
     InvitationStatus,
     PersonStatus,
     PriorityGroup,
-    RegistrationStatus,
     SessionStatus,
 )
 from phongdich.vaccination.names import vaccine_name
 from phongdich.vaccination.queries import OFFICERS
-from phongdich.vaccination.screening import QUESTIONS
+from phongdich.vaccination.screening import QUESTIONS, deferrals_of
 
 # The names staff use first ("Pfizer-BioNTech (Comirnaty) · EU/1/20/1528"), sorted by them.
 PRODUCTS = sorted(
@@ -55,22 +54,18 @@ def flash(request, exc: Exception) -> None:
 
 @login_required
 def session_list(request, errors=None, values=None, status: int = 200):
-    sessions = queries.sessions_for(request.user)
-    upcoming = request.GET.get("show") != "past"
-    today = local_date(timezone.now())
-    sessions = (
-        sessions.filter(date__gte=today).order_by("date", "pk")
-        if upcoming
-        else sessions.filter(date__lt=today).order_by("-date", "-pk")
-    )
     return render(
         request,
         "vaccination/sessions.html",
         {
-            "sessions": sessions[:300],
-            "upcoming": upcoming,
+            **lists.session_list_context(request),
             "products": PRODUCTS,
             "can_create": is_officer(request.user),
+            "ward_value": ward_label(
+                ward_from_text((values or {}).get("ward_code", ""), request.user.province_id)
+            )
+            if values
+            else (ward_label(request.user.ward_id) if request.user.ward_id else ""),
             "errors": errors or {},
             "values": values or {},
         },
@@ -83,9 +78,9 @@ def session_list(request, errors=None, values=None, status: int = 200):
 def session_create(request):
     require_role(request.user, *OFFICERS)
     try:
-        session = actions.do_create_session(
-            session_from_post(request.POST), actor=request.user, request=request
-        )
+        data = session_from_post(request.POST)
+        data["ward_code"] = ward_from_text(data.get("ward_code", ""), request.user.province_id)
+        session = actions.do_create_session(data, actor=request.user, request=request)
     except InputErrors as exc:
         return session_list(
             request, errors=errors_by_field(exc.errors), values=request.POST, status=422
@@ -95,12 +90,14 @@ def session_create(request):
 
 def _session_context(request, session, **extra):
     invitations = session.invitations.select_related("registration__person").order_by(
-        "status", "registration__person__full_name"
+        "status", vi_order("registration__person__full_name"), "pk"
     )
     given = session.doses.filter(voided_at__isnull=True).select_related("person")
-    person = None
-    person_id = _int_or_none(request.GET.get("person"))
-    if person_id is not None:
+    person = extra.pop("person", None)
+    person_id = _int_or_none(
+        request.GET.get("person") or (extra.get("values") or {}).get("person_id")
+    )
+    if person is None and person_id is not None:
         person = queries.access_person(request.user, person_id)
     next_dose = 1
     if person is not None:
@@ -113,6 +110,7 @@ def _session_context(request, session, **extra):
         "observing": doses.observing(given),
         "person": person,
         "next_dose": next_dose,
+        "deferrals": deferrals_of(person) if person is not None else [],
         "questions": [(code, label) for code, (_o, label) in QUESTIONS.items()],
         "groups": PriorityGroup.choices,
         "statuses": SessionStatus.choices,
@@ -201,6 +199,7 @@ def session_dose(request, session_id: int):
     checklist and the lot; the screening is kept even when it postpones the dose."""
     session = queries.access_session(request.user, session_id)
     post = request.POST
+    deferred = None
     try:
         with transaction.atomic():  # a refused dose leaves no person created or changed
             if post.get("person_id"):
@@ -212,9 +211,20 @@ def session_dose(request, session_id: int):
                 if errors:
                     raise InputErrors(errors)
                 person = resolve(clean, actor=request.user, request=request).person
-            dose, _created = doses.do_record_dose(
-                person, dose_from_post(post), session=session, actor=request.user, request=request
-            )
+            try:
+                dose, _created = doses.do_record_dose(
+                    person,
+                    dose_from_post(post),
+                    session=session,
+                    actor=request.user,
+                    request=request,
+                )
+            except DomainError as exc:
+                if exc.code != "not_eligible":
+                    raise
+                # The screening deferred the dose: it stays on the person's record (and a
+                # walk-in stays a person) so the next vaccinator sees why.
+                deferred = exc
     except InputErrors as exc:
         context = _session_context(
             request, session, values=post, errors=errors_by_field(exc.errors)
@@ -222,7 +232,20 @@ def session_dose(request, session_id: int):
         return render(request, "vaccination/session.html", context, status=422)
     except DomainError as exc:
         flash(request, exc)
-        return redirect("vaccination:session", session_id=session.pk)
+        context = _session_context(request, session, values=post)
+        return render(request, "vaccination/session.html", context, status=exc.status)
+    if deferred is not None:
+        [screening] = deferrals_of(person, limit=1)
+        vi = (get_language() or "vi").startswith("vi")
+        messages.warning(
+            request,
+            (deferred.message_vi if vi else deferred.message_en)
+            + " "
+            + _("Dose deferred for %(name)s: %(reasons)s. Recorded on the person's record.")
+            % {"name": person.full_name, "reasons": "; ".join(screening.reasons)},
+        )
+        context = _session_context(request, session, values=post, person=person)
+        return render(request, "vaccination/session.html", context, status=deferred.status)
     messages.success(
         request,
         _("Dose %(number)s recorded for %(name)s.")
@@ -238,24 +261,19 @@ def session_dose(request, session_id: int):
 
 @login_required
 def registration_list(request, errors=None, values=None, status: int = 200):
-    qs = queries.registrations_for(request.user).filter(status=RegistrationStatus.ACTIVE)
-    group = request.GET.get("group", "")
-    if group:
-        qs = qs.filter(priority_group=group)
-    rows = list(qs.select_related("person__vaccination_status").order_by("-created_at")[:500])
+    context = lists.registration_list_context(request)
+    listing = context["listing"]
     audit.record(
         "view",
         request=request,
         object_type="vaccination.registration_list",
-        detail={"count": len(rows), "group": group},
+        detail={"count": len(listing.rows)} | lists.filters_of(listing),
     )
     return render(
         request,
         "vaccination/registrations.html",
         {
-            "registrations": rows,
-            "groups": PriorityGroup.choices,
-            "group": group,
+            **context,
             "can_register": is_officer(request.user),
             "errors": errors or {},
             "values": values or {},

@@ -29,6 +29,8 @@ from pathlib import Path
 
 from django.db.backends.sqlite3 import base, creation
 
+from phongdich.core.collation import install_sqlite_collation
+
 CHECKPOINT_SECONDS = 1.0
 AUTOCHECKPOINT_PAGES = 20_000  # only if the checkpointer thread is not keeping up
 
@@ -102,6 +104,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def get_new_connection(self, conn_params):
         conn = super().get_new_connection(conn_params)
+        install_sqlite_collation(conn)  # ORDER BY … COLLATE vi: Vietnamese alphabetical order
         if not self.is_in_memory_db():
             conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
             _ensure_checkpointer(self.settings_dict["NAME"])

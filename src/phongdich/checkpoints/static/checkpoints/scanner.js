@@ -266,10 +266,33 @@
     pending = {token: token, scanned_at: scanTime()};
     panel.reset();
     $("confirm-code").textContent = "(" + t("person") + " …" + token.slice(-4) + ")";
+    showWho(null);
+    preview(pending);
     panel.hidden = false;
     panel.scrollIntoView({block: "nearest"});
     $("scan-confirm").focus();
     if (navigator.vibrate) navigator.vibrate(60);
+  }
+
+  // Name and year of birth, so staff compare them with the person before confirming. Offline
+  // (or for a code the server does not know yet) the panel works as before, without them.
+  function showWho(data) {
+    var who = $("confirm-who");
+    var inside = $("confirm-inside");
+    who.hidden = !data;
+    inside.hidden = !(data && data.inside_since);
+    if (!data) return;
+    $("confirm-name").textContent = data.full_name;
+    $("confirm-year").textContent = data.birth_year;
+    if (data.inside_since) inside.textContent = t("already_inside") + " " + hhmm(data.inside_since);
+  }
+
+  function preview(asked) {
+    if (!navigator.onLine || !cfg.previewUrl) return;
+    postJSON(cfg.previewUrl, {token: asked.token})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (pending === asked && data) showWho(data); })
+      .catch(function () {});
   }
 
   function closePanel() {

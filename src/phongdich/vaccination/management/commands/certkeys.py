@@ -43,7 +43,7 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(
                 f"Created the signing keys; active document signer kid {signer.kid} "
-                f"(valid until {signer.not_after:%Y-%m-%d})."
+                f"(valid until {signer.not_after:%d/%m/%Y})."
             )
         else:
             self.stdout.write(
@@ -56,7 +56,7 @@ class Command(BaseCommand):
         signer = keys.do_rotate_keys(new_csca=new_csca)
         self.stdout.write(
             f"New active document signer kid {signer.kid} (valid until "
-            f"{signer.not_after:%Y-%m-%d}). The previous signer stays in the trust "
+            f"{signer.not_after:%d/%m/%Y}). The previous signer stays in the trust "
             "list until 'certkeys retire KID'."
         )
 
@@ -68,7 +68,7 @@ class Command(BaseCommand):
         for row in keys.list_keys():
             self.stdout.write(
                 f"{row.kind:4} {row.kid:14} {row.status:8} "
-                f"{row.not_before:%Y-%m-%d} → {row.not_after:%Y-%m-%d}"
+                f"{row.not_before:%d/%m/%Y} → {row.not_after:%d/%m/%Y}"
             )
 
     def _export_trust_list(self, *, file: str | None = None, **options):
