@@ -40,6 +40,11 @@ def test_public_map_on_a_phone_click_a_ward_and_read_its_numbers(new_context, wa
     page.click("#open-province")
     page.wait_for_url(re.compile(rf"province={THANH_HOA}"))
     expect(page.locator(".leaflet-interactive")).to_have_count(2)  # the grid: no shapes uploaded
+    # Without positions the list is grouped by level, highest first, and the note says so.
+    groups = page.locator("#units li.group")
+    expect(groups).to_have_count(2)
+    expect(groups.first).to_have_attribute("data-level", "2")
+    expect(page.locator("#map-note")).to_contain_text("theo cấp độ")
     ward = page.locator(f"#units button[data-code='{HAC_THANH}']")
     ward.click()
     numbers = page.locator("#detail-numbers")
