@@ -94,11 +94,11 @@ def test_business_self_assessment_creates_a_task_the_officer_sees(
     phone.fill("#f-tp2", "1.5")
     phone.fill("#f-tp4", "100")
     phone.fill("#f-tp7", "90")
+    phone.fill("#f-tp5", "100")  # every worker checked → 1
+    phone.fill("#f-tp8", "1")  # one pick-up area → 1
     for key, value in {
         "tp3": "none",
-        "tp5": "every_entry",
         "tp6": "crowded",
-        "tp8": "yes",
         "tp9": "daily",
         "tp10": "most",
     }.items():

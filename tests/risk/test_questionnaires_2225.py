@@ -86,17 +86,18 @@ def test_2225_an_unanswered_criterion_is_named_not_taken_as_no():
     assert fields == {("bins", "answer_missing"), ("posters", "answer_not_yes_no")}
 
 
-# --- 1203 golden figures: each answer's score from the bands in docs/reference/risk.md §3.1.
+# --- 1203 golden figures (version 2, the newest): each answer's score from the bands in
+# docs/reference/risk.md §3.1.
 
 BEST = {
     "tp1": 50,  # < 100 → 1
     "tp2": 20,  # ≥ 16 m² → 1
     "tp3": "every_entrance",  # 1
     "tp4": 100,  # 1
-    "tp5": "every_entry",  # 1
+    "tp5": 100,  # every worker checked → 1
     "tp6": "no_canteen",  # 1
     "tp7": 0,  # 1
-    "tp8": "yes",  # 1
+    "tp8": 1,  # one area → 1
     "tp9": "daily",  # 1
     "tp10": "none",  # 1
 }
@@ -108,18 +109,18 @@ BEST = {
         ({}, 10, "very_low", True, ()),
         # 500–< 1,000 workers → 5; 2.5–4 m² → 8; sum 10 − 2 + 5 + 8 = 21 → low.
         ({"tp1": 999, "tp2": "2.5"}, 21, "low", True, ()),
-        # Exactly 30: 5 (500 workers) + 6 (4–9 m²) + 5 + 4 (80–<100 %) + 5, five at 1 → medium,
-        # and no component ≥ 7, so it may operate.
+        # Exactly 30: 5 (500 workers) + 6 (4–9 m²) + 5 + 4 (80–<100 %) + 5 (4 areas), five at 1,
+        # → medium, and no component ≥ 7, so it may operate.
         (
-            {"tp1": 500, "tp2": 4, "tp3": "some_entrances", "tp4": 80, "tp5": "daily"},
+            {"tp1": 500, "tp2": 4, "tp3": "some_entrances", "tp4": 80, "tp8": 4},
             30,
             "medium",
             True,
             (),
         ),
-        # One point under: 5 + 6 + 5 + 5 (daily temperature) + 3 (15 % on buses), five at 1 = 29.
+        # One point under: 5 + 6 + 5 + 5 (4 areas) + 3 (15 % on buses), five at 1 = 29.
         (
-            {"tp1": 500, "tp2": 4, "tp3": "some_entrances", "tp5": "daily", "tp7": 15},
+            {"tp1": 500, "tp2": 4, "tp3": "some_entrances", "tp8": 4, "tp7": 15},
             29,
             "low",
             True,
@@ -131,7 +132,7 @@ BEST = {
                 "tp2": 4,
                 "tp3": "some_entrances",
                 "tp4": 80,
-                "tp5": "daily",
+                "tp8": 4,
                 "tp6": "one_metre",
             },
             34,
@@ -145,7 +146,7 @@ BEST = {
                 "tp2": 4,
                 "tp3": "some_entrances",
                 "tp4": 80,
-                "tp5": "daily",
+                "tp8": 4,
                 "tp6": "one_metre",
                 "tp9": "sometimes",
             },
@@ -161,7 +162,7 @@ BEST = {
                 "tp2": 4,
                 "tp3": "some_entrances",
                 "tp4": 80,
-                "tp5": "daily",
+                "tp8": 4,
                 "tp6": "one_metre",
                 "tp9": "sometimes",
             },
@@ -172,7 +173,7 @@ BEST = {
         ),
         # Two components at 7 or more: both named.
         ({"tp1": 1000, "tp2": "3", "tp4": 79, "tp6": "crowded"}, 38, "medium", False, None),
-        ({"tp1": 5000, "tp2": "1", "tp3": "none", "tp4": 0, "tp5": "none"}, 55, "high", False, ()),
+        ({"tp1": 5000, "tp2": "1", "tp3": "none", "tp4": 0, "tp5": 0}, 55, "high", False, ()),
     ],
 )
 def test_1203_golden_index_is_the_sum_over_100(changes, total, band, may_operate, blocking):
@@ -185,6 +186,20 @@ def test_1203_golden_index_is_the_sum_over_100(changes, total, band, may_operate
         assert result.blocking == blocking
     else:
         assert set(result.blocking) == {"tp1", "tp2", "tp4", "tp6"}
+
+
+@pytest.mark.parametrize(("areas", "points"), [(1, 1), (2, 3), (3, 3), (4, 5), (9, 7), (10, 10)])
+def test_1203_v2_more_pick_up_areas_score_higher(areas, points):
+    result = score_by_id("hcmc-1203", BEST | {"tp8": areas})
+    assert result.total == 9 + points
+
+
+def test_1203_version_1_still_reads_answers_stored_with_it():
+    v1 = default_questionnaires()[("hcmc-1203", 1)]
+    answers = BEST | {"tp5": "every_entry", "tp8": "yes"}
+    assert score(v1, answers).total == 10
+    with pytest.raises(InputErrors):
+        score_by_id("hcmc-1203", answers)  # the newest version counts areas
 
 
 def test_1203_every_component_has_answers_from_1_to_10():
@@ -234,5 +249,10 @@ def test_the_newest_changed_version_is_the_one_businesses_answer():
         value={"bcdqg-2225-food": {"version": 2, "indicators": indicators}},
     )
     reset_cache()
-    (q,) = current_questionnaires_for("restaurant")
-    assert (q.id, q.version) == ("bcdqg-2225-food", 2)
+    try:
+        (q,) = current_questionnaires_for("restaurant")
+        assert (q.id, q.version) == ("bcdqg-2225-food", 2)
+    finally:
+        # The rules are cached per process: later tests must not see this rolled-back change.
+        Rule.objects.filter(key="risk.questionnaire_overrides").delete()
+        reset_cache()
