@@ -40,6 +40,11 @@ def test_public_map_on_a_phone_click_a_ward_and_read_its_numbers(new_context, wa
     page.click("#open-province")
     page.wait_for_url(re.compile(rf"province={THANH_HOA}"))
     expect(page.locator(".leaflet-interactive")).to_have_count(2)  # the grid: no shapes uploaded
+    # Without positions the list is grouped by level, highest first, and the note says so.
+    groups = page.locator("#units li.group")
+    expect(groups).to_have_count(2)
+    expect(groups.first).to_have_attribute("data-level", "2")
+    expect(page.locator("#map-note")).to_contain_text("theo cấp độ")
     ward = page.locator(f"#units button[data-code='{HAC_THANH}']")
     ward.click()
     numbers = page.locator("#detail-numbers")
@@ -89,11 +94,11 @@ def test_business_self_assessment_creates_a_task_the_officer_sees(
     phone.fill("#f-tp2", "1.5")
     phone.fill("#f-tp4", "100")
     phone.fill("#f-tp7", "90")
+    phone.fill("#f-tp5", "100")  # every worker checked → 1
+    phone.fill("#f-tp8", "1")  # one pick-up area → 1
     for key, value in {
         "tp3": "none",
-        "tp5": "every_entry",
         "tp6": "crowded",
-        "tp8": "yes",
         "tp9": "daily",
         "tp10": "most",
     }.items():
@@ -110,3 +115,62 @@ def test_business_self_assessment_creates_a_task_the_officer_sees(
     expect(row).to_contain_text("Công ty May Hạc Thành")
     row.locator("a").click()
     expect(officer.locator("h1")).to_contain_text("Công ty May Hạc Thành")
+
+
+def _sign_in(page, tax_id, outbox):
+    page.goto("/doanh-nghiep/dang-nhap")
+    page.fill("#tax_id", tax_id)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile("/doanh-nghiep/ma"))
+    page.fill("#code", re.search(r"\d{6}", outbox[-1].text).group())
+    page.click("#check-code")
+    page.wait_for_url(re.compile("/doanh-nghiep/danh-gia"))
+
+
+def test_a_restaurant_fails_2225_and_the_officer_attaches_a_photo(
+    new_context, venue, ward_officer, outbox, settings, tmp_path
+):
+    """Decision 2225 (pass/fail, every criterion unconfirmed): the restaurant sees the unmet
+    criterion and that meeting it would pass; the officer's task takes a photo and shows it."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    tax_id = "0100047516"
+    biz.do_register_business(
+        {
+            "tax_id": tax_id,
+            "name": "Quán Phở Hạc Thành",
+            "kind": "restaurant",
+            "ward_code": HAC_THANH,
+            "contact_phone": venue.phone,
+            "venue_codes": venue.code,
+        }
+    )
+    phone = new_context(**PHONE).new_page()
+    _sign_in(phone, tax_id, outbox)
+    expect(phone.locator("#unconfirmed-note")).to_be_visible()
+    for fieldset in phone.locator("#assessment fieldset[data-indicator]").all():
+        key = fieldset.get_attribute("data-indicator")
+        fieldset.locator(f"input[value={'no' if key == 'ventilation' else 'yes'}]").check()
+    phone.click("#submit-assessment")
+    expect(phone.locator("#band")).to_have_attribute("data-band", "fail")
+    expect(phone.locator("#drivers li")).to_have_count(1)
+    expect(phone.locator("#drivers")).to_contain_text("Thông khí")
+    expect(phone.locator("#what-if")).to_contain_text("sẽ đạt")
+    snap(phone, "risk-self-assessment-2225")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+    picture = tmp_path / "cua-so.png"
+    from PIL import Image
+
+    Image.new("RGB", (64, 48), (10, 120, 200)).save(picture)
+    officer = new_context().new_page()
+    log_in(officer, "ward")
+    officer.goto("/staff/risk/inspections/")
+    officer.locator(f"#inspections tr[data-tax-id='{tax_id}'] a").click()
+    expect(officer.locator("#reassessments li")).to_have_count(1)
+    officer.set_input_files("#photo", str(picture))
+    officer.fill("#findings", "Cửa sổ đóng kín")
+    officer.click("#save-inspection")
+    image = officer.locator("#photos img")
+    expect(image).to_have_count(1)
+    officer.wait_for_function("document.querySelector('#photos img').naturalWidth === 64")
+    expect(officer.locator("#findings")).to_have_value("Cửa sổ đóng kín")

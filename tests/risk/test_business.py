@@ -28,10 +28,10 @@ FACTORY = {
     "tp2": "5",
     "tp3": "every_entrance",
     "tp4": "100",
-    "tp5": "every_entry",
+    "tp5": "100",  # version 2: share checked (every worker → 1, as "every entry" in v1)
     "tp6": "one_metre",
     "tp7": "40",
-    "tp8": "yes",
+    "tp8": "1",  # version 2: one pick-up area → 1 (v1: "yes" → 1)
     "tp9": "daily",
     "tp10": "some",
 }

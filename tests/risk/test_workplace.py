@@ -49,7 +49,7 @@ FACTORY = {
 
 
 def test_1203_worked_example_end_to_end():
-    result = score_by_id("hcmc-1203", FACTORY)
+    result = score_by_id("hcmc-1203", FACTORY, version=1)
     assert result.total == 33
     assert result.index == 33
     assert result.band.key == "medium"
@@ -64,7 +64,7 @@ def test_1203_worked_example_end_to_end():
 
 
 def test_1203_what_if_puts_the_biggest_single_drop_first():
-    result = score_by_id("hcmc-1203", FACTORY)
+    result = score_by_id("hcmc-1203", FACTORY, version=1)
     best = result.best_change
     # Fewer than 100 workers on site (e.g. shifts): 33 − 7 + 1 = 27 % → low, may operate.
     assert (best.key, best.current_score, best.best_score) == ("tp1", 7, 1)

@@ -22,13 +22,26 @@ from phongdich.lib.errors import FieldError, InputErrors
 from phongdich.lib.phones import InvalidPhone, normalise_phone
 from phongdich.places.models import Ward
 from phongdich.risk.models import AccessCode, Business, InspectionTask, SelfAssessment
-from phongdich.risk.questionnaires import default_questionnaires, questionnaires_for
+from phongdich.risk.questionnaires import Questionnaire
+from phongdich.risk.rules import current_questionnaires_for
 from phongdich.risk.taxid import InvalidTaxId, parse_tax_id
 from phongdich.risk.workplace import score
 from phongdich.tracing.models import Case, Contact
 
-KINDS = ("factory", "enterprise", "production_business")
-HIGH_BANDS = ("high", "very_high")
+# Kinds of establishment and the questionnaires that apply (each questionnaire's
+# establishment_kinds): 1203 factories/enterprises, 2194 other production and business
+# establishments, 2225 malls, supermarkets, markets and restaurants.
+KINDS = (
+    "factory",
+    "enterprise",
+    "production_business",
+    "mall",
+    "supermarket",
+    "market",
+    "restaurant",
+)
+# Results that open an inspection task: a high or very high band, or an unmet pass/fail set.
+HIGH_BANDS = ("high", "very_high", "fail")
 # Which indicator of each questionnaire declares the workforce, and which the infection risk from
 # workers (compared with the live data; docs/reference/risk.md §9).
 WORKFORCE = {"hcmc-1203": "tp1", "bcdqg-2194": "cs1"}
@@ -238,7 +251,7 @@ def mismatches(questionnaire_id: str, answers: dict[str, Any], live: dict[str, i
 
 def do_self_assess(business: Business, questionnaire_id: str, answers: dict[str, Any]):
     """Score, store with the live data, open or update the inspection task when needed."""
-    available = {q.id: q for q in questionnaires_for(business.kind)}
+    available = {q.id: q for q in current_questionnaires_for(business.kind)}
     q = available.get(questionnaire_id)
     if q is None:
         raise InputErrors.one(
@@ -257,7 +270,7 @@ def do_self_assess(business: Business, questionnaire_id: str, answers: dict[str,
             questionnaire_id=q.id,
             questionnaire_version=q.version,
             answers=answers,
-            result=result_dict(result),
+            result=result_dict(result, q),
             band=result.band.key if result.band else ("pass" if result.passed else "fail"),
             index_percent=None if result.index is None else round(Decimal(float(result.index)), 2),
             live=live,
@@ -287,17 +300,25 @@ def do_self_assess(business: Business, questionnaire_id: str, answers: dict[str,
     return assessment, result
 
 
-def result_dict(result) -> dict[str, Any]:
-    labels = {
-        i.key: (i.label_vi, i.label_en)
-        for q in default_questionnaires().values()
-        if q.id == result.questionnaire_id
-        for i in q.indicators
-    }
+PASS_LABELS = {
+    True: ("Đạt: đáp ứng mọi tiêu chí", "Passed: every criterion met"),
+    False: ("Không đạt: còn tiêu chí chưa đáp ứng", "Not passed: criteria not met"),
+}
+
+
+def result_dict(result, q: Questionnaire) -> dict[str, Any]:
+    """What is stored and shown: band, drivers and the changes that would lower the result most
+    (for a pass/fail set: the unmet criteria, and whether meeting one alone would pass)."""
+    labels = {i.key: (i.label_vi, i.label_en) for i in q.indicators}
     return {
         "index": None if result.index is None else float(result.index),
         "band": result.band.key if result.band else None,
-        "band_label": list((result.band and (result.band.label_vi, result.band.label_en)) or ()),
+        "band_label": list(
+            (result.band.label_vi, result.band.label_en)
+            if result.band
+            else PASS_LABELS[bool(result.passed)]
+        ),
+        "kind": result.kind,
         "may_operate": result.may_operate,
         "operation": list(result.operation_messages or ()),
         "drivers": [
@@ -309,7 +330,7 @@ def result_dict(result) -> dict[str, Any]:
                 "key": w.key,
                 "label": list(labels.get(w.key, ("", ""))),
                 "answer": [w.best_answer.label_vi, w.best_answer.label_en],
-                "index": float(w.index),
+                "index": None if w.index is None else float(w.index),
                 "band": w.band,
                 "drop": float(w.index_drop),
                 "may_operate": w.may_operate,

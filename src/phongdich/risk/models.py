@@ -178,7 +178,6 @@ class InspectionTask(models.Model):
     findings = models.TextField(_("findings"), blank=True)
     fixes = models.TextField(_("required fixes"), blank=True)
     fix_deadline = models.DateField(_("fix by"), null=True, blank=True)
-    photo = models.FileField(_("photo"), upload_to="inspections/", blank=True)
     created_at = models.DateTimeField()
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -197,3 +196,18 @@ class InspectionTask(models.Model):
 
     def __str__(self) -> str:
         return f"inspection {self.business_id} ({self.status})"
+
+
+class InspectionPhoto(models.Model):
+    """A photo taken at an inspection: re-encoded as JPEG on upload (no EXIF, nothing hidden),
+    stored under a random name, served only to staff of the ward's area (never a public URL)."""
+
+    task = models.ForeignKey(InspectionTask, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("photo"), upload_to="inspections/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of inspection {self.task_id}"

@@ -9,6 +9,7 @@ from phongdich.core.rules import define, get_rule
 from phongdich.risk.errors import RuleDataError
 from phongdich.risk.levels import RuleSets, default_rule_sets, load_rule_set
 from phongdich.risk.loading import DATA, read_json
+from phongdich.risk.questionnaires import Questionnaire, default_questionnaires, load_questionnaire
 
 UNCONFIRMED = "unconfirmed: no official text found; a setting (docs/reference/risk.md)"
 
@@ -17,6 +18,14 @@ def _rule_set_overrides_ok(value: dict) -> bool:
     try:
         rule_sets_with(value)
     except (RuleDataError, TypeError, KeyError, ValueError):
+        return False
+    return True
+
+
+def _questionnaire_overrides_ok(value: dict) -> bool:
+    try:
+        questionnaires_with(value)
+    except (RuleDataError, TypeError, KeyError, ValueError, AttributeError):
         return False
     return True
 
@@ -33,6 +42,16 @@ RULE_SET_OVERRIDES = define(
     "false}}}. Checked like the shipped files before it is saved.",
     UNCONFIRMED + " (the matrix and 218's lower bands)",
     check=_rule_set_overrides_ok,
+)
+QUESTIONNAIRE_OVERRIDES = define(
+    "risk.questionnaire_overrides",
+    {},
+    "Changes to the shipped self-assessment questionnaires, by questionnaire id: top-level keys "
+    'replace the shipped ones, e.g. {"bcdqg-2225-food": {"version": 2, "indicators": [...]}} '
+    "(give a new version when the questions change, so stored answers keep theirs). Checked like "
+    "the shipped files before it is saved.",
+    UNCONFIRMED + " (2194 CS4-CS15, 1203 TP3-TP10 answers, every 2225 criterion)",
+    check=_questionnaire_overrides_ok,
 )
 ADULT_SHARE = define(
     "risk.adult_share_percent",
@@ -110,3 +129,38 @@ def rule_sets_with(overrides: dict[str, Any]) -> RuleSets:
 
 def current_rule_sets() -> RuleSets:
     return rule_sets_with(get_rule("risk.level_rule_set_overrides"))
+
+
+def questionnaires_with(overrides: dict[str, Any]) -> dict[tuple[str, int], Questionnaire]:
+    """The shipped questionnaires with an administrator's changes applied (each checked again).
+
+    An override that gives a new version adds it beside the shipped one (answers stored against
+    the shipped version are still read with it); otherwise it replaces the shipped version."""
+    shipped = default_questionnaires()
+    if not overrides:
+        return shipped
+    out = dict(shipped)
+    for path in sorted((DATA / "questionnaires").iterdir(), key=lambda p: p.name):
+        if not path.name.endswith(".json"):
+            continue
+        document = read_json(path)
+        change = overrides.get(document["id"])
+        if change:
+            q = load_questionnaire(
+                {**document, **change, "id": document["id"]}, f"settings:{document['id']}"
+            )
+            out[(q.id, q.version)] = q
+    return out
+
+
+def current_questionnaires() -> dict[tuple[str, int], Questionnaire]:
+    return questionnaires_with(get_rule("risk.questionnaire_overrides"))
+
+
+def current_questionnaires_for(establishment_kind: str) -> list[Questionnaire]:
+    """The newest version of each questionnaire (shipped or changed) for a kind of place."""
+    newest: dict[str, Questionnaire] = {}
+    for q in current_questionnaires().values():
+        if establishment_kind in q.establishment_kinds and q.version >= newest.get(q.id, q).version:
+            newest[q.id] = q
+    return sorted(newest.values(), key=lambda q: q.id)

@@ -25,6 +25,11 @@ urlpatterns = [
     path("staff/risk/map/data.json", staffmap.staff_map_data, name="staff_map_data"),
     path("staff/risk/inspections/", workplace_views.inspections, name="inspections"),
     path("staff/risk/inspections/<int:pk>/", workplace_views.inspection, name="inspection"),
+    path(
+        "staff/risk/inspections/<int:pk>/photos/<int:photo_pk>",
+        workplace_views.inspection_photo,
+        name="inspection_photo",
+    ),
     path("staff/risk/compliance/", compliance.compliance_page, name="compliance"),
     path("staff/risk/compliance.<str:fmt>", compliance.compliance_export, name="compliance_export"),
 ]

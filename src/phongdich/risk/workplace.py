@@ -54,6 +54,10 @@ OPERATIONS: dict[str, tuple[bool | None, str, str]] = {
 }
 
 
+# The answer that meets a yes/no criterion (what a pass/fail what-if suggests).
+MET = Answer("yes", Fraction(1), "Có (đáp ứng)", "Yes (met)")
+
+
 @dataclass(frozen=True)
 class IndicatorScore:
     key: str
@@ -76,8 +80,8 @@ class WhatIf:
     current_score: Fraction
     best_score: Fraction
     best_answer: Answer
-    index: Fraction
-    band: str
+    index: Fraction | None  # None for a pass/fail criterion
+    band: str  # the band, or "pass"/"fail" for a pass/fail questionnaire
     index_drop: Fraction
     may_operate: bool | None
 
@@ -205,11 +209,20 @@ def score(q: Questionnaire, answers: Mapping[str, Any]) -> ScoreResult:
     unconfirmed = [s.key for s in scores if not s.confirmed]
     if q.kind == "pass_fail":
         failed = tuple(s.key for s in scores if s.score == 0)
+        # What drives the result is each unmet criterion; meeting one passes only when it is
+        # the last one unmet, which the what-if says (docs/reference/risk.md §3.4).
+        outcome = "pass" if len(failed) == 1 else "fail"
+        what_if = tuple(
+            WhatIf(key, Fraction(0), Fraction(1), MET, None, outcome, Fraction(0), len(failed) == 1)
+            for key in failed
+        )
         return ScoreResult(
             q.id,
             q.version,
             q.kind,
             scores,
+            drivers=tuple(s for s in scores if s.score == 0),
+            what_if=what_if,
             passed=not failed,
             failed=failed,
             unconfirmed=tuple(unconfirmed),

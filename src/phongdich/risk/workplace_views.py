@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.http import FileResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -16,8 +16,14 @@ from phongdich.accounts.models import Role
 from phongdich.core.ratelimit import check_rate
 from phongdich.lib.errors import InputErrors
 from phongdich.risk import business as biz
+from phongdich.risk.inspections import (
+    access_inspection,
+    access_photo,
+    do_update_inspection,
+    reassessments,
+)
 from phongdich.risk.models import Business, InspectionTask, SelfAssessment
-from phongdich.risk.questionnaires import questionnaires_for
+from phongdich.risk.rules import current_questionnaires_for
 
 SESSION_KEY = "risk_business"
 OFFICERS = (Role.WARD_OFFICER, Role.PROVINCE_OFFICER)
@@ -88,7 +94,7 @@ def assess(request):
     found = Business.objects.filter(pk=pk).select_related("ward").first() if pk else None
     if found is None:
         return redirect("risk:business_login")
-    available = questionnaires_for(found.kind)
+    available = current_questionnaires_for(found.kind)
     chosen = next(
         (
             q
@@ -128,7 +134,8 @@ def _answers(q, post) -> dict:
     for indicator in q.indicators:
         raw = post.get(indicator.key, "").strip()
         if indicator.type == "yes_no":
-            out[indicator.key] = raw == "yes"
+            if raw in ("yes", "no"):  # unanswered stays missing: never a silent "no"
+                out[indicator.key] = raw == "yes"
         elif raw:
             out[indicator.key] = raw
     return out
@@ -149,35 +156,50 @@ def inspections(request):
 @require_http_methods(["GET", "POST"])
 def inspection(request, pk: int):
     require_role(request.user, *OFFICERS)
-    task = get_object_or_404(
-        InspectionTask.objects.filter(area_q(request.user)).select_related(
-            "business", "assessment"
-        ),
-        pk=pk,
-    )
-    if request.method == "POST" and task.status == "open":
-        done = set(request.POST.getlist("done"))
-        task.checklist = [{**c, "done": c["item"] in done} for c in task.checklist]
-        task.findings = request.POST.get("findings", "")[:5000]
-        task.fixes = request.POST.get("fixes", "")[:5000]
-        deadline = request.POST.get("fix_deadline", "")
+    task = access_inspection(request.user, pk)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        check_rate(request, "inspection_update", 60)
         try:
-            from datetime import date
-
-            task.fix_deadline = date.fromisoformat(deadline) if deadline else None
-        except ValueError:
-            messages.error(request, _("The deadline is not a valid date."))
+            do_update_inspection(
+                task,
+                request.user,
+                request.POST.dict(),
+                set(request.POST.getlist("done")),
+                request.FILES.getlist("photo"),
+            )
+        except InputErrors as exc:
+            errors = _errors(exc)
+            task.refresh_from_db()
+        else:
+            audit.record("update_inspection", request=request, obj=task, ward=task.ward_id)
+            messages.success(request, _("Inspection saved."))
             return redirect("risk:inspection", pk=pk)
-        if request.FILES.get("photo"):
-            photo = request.FILES["photo"]
-            if photo.size > 8 * 1024 * 1024 or not photo.content_type.startswith("image/"):
-                messages.error(request, _("The photo must be an image of at most 8 MB."))
-                return redirect("risk:inspection", pk=pk)
-            task.photo = photo
-        if request.POST.get("close"):
-            task.status, task.closed_by, task.closed_at = "done", request.user, timezone.now()
-        task.save()
-        audit.record("update_inspection", request=request, obj=task, ward=task.ward_id)
-        messages.success(request, _("Inspection saved."))
-        return redirect("risk:inspection", pk=pk)
-    return render(request, "risk/inspection.html", {"task": task})
+    return render(
+        request,
+        "risk/inspection.html",
+        {
+            "task": task,
+            "errors": errors,
+            "data": request.POST if errors else {},
+            "photos": list(task.photos.order_by("uploaded_at", "pk")),
+            "history": reassessments(task),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def inspection_photo(request, pk: int, photo_pk: int):
+    """A photo of an inspection, to staff of its area only: never cached, never sniffed, never
+    run (CSP), shown inline; each look is audited."""
+    require_role(request.user, *OFFICERS)
+    photo = access_photo(request.user, pk, photo_pk)
+    audit.record("view_inspection_photo", request=request, obj=photo, ward=photo.task.ward_id)
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="kiem-tra-{pk}-{photo.pk}.jpg"'
+    response["Content-Security-Policy"] = "default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response

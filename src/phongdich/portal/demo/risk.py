@@ -6,14 +6,15 @@ capacity chosen so that the map shows every colour; levels then go through the r
 computed from that data, proposed, approved by the demo chairperson (one ward left waiting for
 approval, and a week of history). Ward points come from the demo's approximate ward centres
 (``geography.URBAN_AREAS``) through the GeoJSON import, as an operator would upload them; the
-other wards appear in the map's grid. Three businesses register and assess themselves (low,
-medium, high → an inspection task), and a few posters are printed for the compliance list.
+other wards appear in the map's grid. Five businesses register and assess themselves: three
+factories under HCMC 1203 (low, medium, high → an inspection task), a restaurant that passes
+Decision 2225 and a market that fails it (→ an inspection task); a few posters are printed for
+the compliance list.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -54,19 +55,57 @@ PLAN = {
 PENDING_WARD = 16531  # Sầm Sơn's new level waits for the chairperson
 PRODUCT = ("EU/1/20/1528", "ORG-100030215", "1119349007")  # Comirnaty
 
-# (name, kind, questionnaire, answers): low, medium and high infection risk (HCMC 1203).
+# (name, kind, questionnaire, answers): low, medium and high infection risk (HCMC 1203, version
+# 2), and two places under 2225 (pass/fail): a restaurant that meets every criterion and a market
+# that limits nobody inside (it fails, so the ward officer gets an inspection task).
+_FOOD_OK = dict.fromkeys(
+    (
+        "covid_team",
+        "hand_hygiene",
+        "masks",
+        "table_spacing",
+        "food_handling",
+        "staff_health",
+        "surfaces",
+        "ventilation",
+        "isolation_area",
+        "visitor_record",
+        "bins",
+        "posters",
+    ),
+    True,
+)
+_MARKET = dict.fromkeys(
+    (
+        "covid_team",
+        "hand_hygiene",
+        "masks",
+        "distancing",
+        "staff_health",
+        "surfaces",
+        "ventilation",
+        "isolation_area",
+        "visitor_record",
+        "bins",
+        "posters",
+    ),
+    True,
+)
 BUSINESSES = (
-    ("Công ty TNHH May Hạc Thành", "factory", {
-        "tp1": "80", "tp2": "18", "tp3": "every_entrance", "tp4": "100", "tp5": "every_entry",
-        "tp6": "two_metres_or_screens", "tp7": "0", "tp8": "no_buses", "tp9": "daily",
+    ("Công ty TNHH May Hạc Thành", "factory", "hcmc-1203", {
+        "tp1": "80", "tp2": "18", "tp3": "every_entrance", "tp4": "100", "tp5": "100",
+        "tp6": "two_metres_or_screens", "tp7": "0", "tp8": "1", "tp9": "daily",
         "tp10": "none"}),
-    ("Công ty CP Giày Quảng Phú", "factory", {
-        "tp1": "1200", "tp2": "5", "tp3": "every_entrance", "tp4": "100", "tp5": "every_entry",
-        "tp6": "one_metre", "tp7": "40", "tp8": "yes", "tp9": "daily", "tp10": "some"}),
-    ("Nhà máy Chế biến Thủy sản Hàm Rồng", "factory", {
-        "tp1": "6000", "tp2": "1.5", "tp3": "none", "tp4": "100", "tp5": "every_entry",
-        "tp6": "crowded", "tp7": "90", "tp8": "yes", "tp9": "daily", "tp10": "most"}),
+    ("Công ty CP Giày Quảng Phú", "factory", "hcmc-1203", {
+        "tp1": "1200", "tp2": "5", "tp3": "every_entrance", "tp4": "100", "tp5": "100",
+        "tp6": "one_metre", "tp7": "40", "tp8": "1", "tp9": "daily", "tp10": "some"}),
+    ("Nhà máy Chế biến Thủy sản Hàm Rồng", "factory", "hcmc-1203", {
+        "tp1": "6000", "tp2": "1.5", "tp3": "none", "tp4": "100", "tp5": "100",
+        "tp6": "crowded", "tp7": "90", "tp8": "1", "tp9": "daily", "tp10": "most"}),
+    ("Nhà hàng Phở Lam Sơn", "restaurant", "bcdqg-2225-food", _FOOD_OK),
+    ("Chợ Đông Hạc Thành", "market", "bcdqg-2225-trade", _MARKET | {"crowd_limit": False}),
 )  # fmt: skip
+FACTORIES = 3  # the first entries, placed at factory or office checkpoints
 
 
 @dataclass
@@ -230,14 +269,14 @@ def _businesses(rng, summary: RiskSummary) -> None:
     factories = list(
         Venue.objects.filter(status=VenueStatus.ACTIVE, kind__in=["factory", "office"]).order_by(
             "ward_id", "pk"
-        )[: len(BUSINESSES)]
+        )[:FACTORIES]
     )
-    for i, (name, kind, answers) in enumerate(BUSINESSES):
+    for i, (name, kind, questionnaire, answers) in enumerate(BUSINESSES):
         venue = factories[i] if i < len(factories) else None
         if venue is not None and not is_valid_phone(venue.phone):
             venue = None
         ward = venue.ward_id if venue else geo.HAC_THANH
-        phone = venue.phone if venue else f"09{secrets.randbelow(10**8):08d}"
+        phone = venue.phone if venue else f"091{rng.randrange(10**7):07d}"  # 091: a mobile prefix
         tax_id = _tax_id(rng)
         found = Business.objects.filter(tax_id=tax_id).first() or biz.do_register_business(
             {
@@ -249,7 +288,7 @@ def _businesses(rng, summary: RiskSummary) -> None:
                 "venue_codes": venue.code if venue else "",
             }
         )
-        assessment, _ = biz.do_self_assess(found, "hcmc-1203", answers)
+        assessment, _ = biz.do_self_assess(found, questionnaire, answers)
         summary.businesses.append((found.tax_id, assessment.band))
     from phongdich.risk.models import InspectionTask
 

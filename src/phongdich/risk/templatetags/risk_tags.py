@@ -18,3 +18,11 @@ def lang_pair(vi, en=None):
     if en is None and isinstance(vi, (list, tuple)):
         vi, en = [*vi, "", ""][:2]
     return en if translation.get_language() == "en" and en else (vi or "")
+
+
+@register.filter
+def has_unconfirmed(questionnaire):
+    """Whether a questionnaire has any question or answer no official text confirms."""
+    return any(
+        not i.confirmed or any(not a.confirmed for a in i.answers) for i in questionnaire.indicators
+    )

@@ -58,7 +58,7 @@
     resetMap(true);
     note.textContent = items.length ? T.grid : T.none;
     var cols = Math.max(1, Math.ceil(Math.sqrt(items.length)));
-    items.forEach(function (u, i) {
+    byLevel(items).forEach(function (u, i) {
       var x = i % cols, y = -Math.floor(i / cols);
       var r = L.rectangle([[y, x], [y - 0.9, x + 0.9]], {weight: 1, color: "#333",
         fillColor: COLOURS[u.level] || "#bbb", fillOpacity: 0.9});
@@ -106,9 +106,27 @@
     }
   }
 
+  /* Without positions the grid and the list are ordered by level, highest first (unrated
+     last), then by name: the useful reading when there is no geography to show. */
+  function byLevel(items) {
+    return items.slice().sort(function (a, b) {
+      return (b.level || 0) - (a.level || 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    });
+  }
+  function placedAny(items) {
+    return items.some(function (u) { return u.lat !== null && u.lat !== undefined; });
+  }
+
   function list(items, isProvince) {
     units.textContent = "";
-    items.forEach(function (u) {
+    var grouped = !placedAny(items);
+    var current = -1;
+    (grouped ? byLevel(items) : items).forEach(function (u) {
+      if (grouped && (u.level || 0) !== current) {
+        current = u.level || 0;
+        units.appendChild(el("li", {class: "group", "data-level": current},
+          current ? levelName(current) : T.unrated));
+      }
       var li = el("li");
       var b = el("button", {type: "button", "data-code": u.code, class: "unit"});
       b.appendChild(el("span", {class: "chip level-" + (u.level || 0)}));
