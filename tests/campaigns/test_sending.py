@@ -48,7 +48,7 @@ def test_a_due_campaign_goes_to_everyone_once_with_the_opt_out_footer(
 
     assert sorted(_sent_to(console)) == sorted(p.phone for p in people)
     assert totals["sent"] == 5 and again.get("sent", 0) == 0
-    assert console.outbox[0].text.endswith("Soan TC gui PhongDich de tu choi.")
+    assert console.outbox[0].text.endswith("Tra loi TC de tu choi nhan tin.")
     campaign.refresh_from_db()
     assert campaign.status == Status.SENT
     table = results(campaign)

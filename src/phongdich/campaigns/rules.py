@@ -40,8 +40,9 @@ DAILY_CAP = define(
 )
 OPT_OUT_FOOTER = define(
     "campaigns.opt_out_footer",
-    "Soan TC gui {sender} de tu choi.",
-    "Appended to every campaign message: how to refuse further messages ({sender} is the "
+    "Tra loi TC de tu choi nhan tin.",
+    "Appended to every campaign message: how to refuse further messages (a reply with TC or "
+    "STOP; name the operator's short code here if replies go to one; {sender} is the "
     "registered sender name). Empty: none.",
     "Decree 91/2020/NĐ-CP art. 12: a message says how to refuse (docs/reference/sms.md)",
 )

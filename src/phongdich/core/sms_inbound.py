@@ -26,11 +26,9 @@ from phongdich.lib.sms import InvalidDeliveryReport, parse_delivery_report
 
 log = logging.getLogger(__name__)
 
-OPTED_OUT_REPLY = (
-    "Ban da tu choi nhan tin nhan tu {sender}. Soan DK gui lai de nhan lai. "
-    "/ You will get no more messages from {sender}; reply DK to receive them again."
-)
-OPTED_IN_REPLY = "Ban se nhan lai tin nhan tu {sender}. / You will get messages from {sender} again."
+# One plain SMS each (at most 160 characters), Vietnamese first.
+OPTED_OUT_REPLY = "Ban da tu choi nhan tin tu {sender}. Soan DK de nhan lai. / Opted out; reply DK to undo."
+OPTED_IN_REPLY = "Ban se nhan lai tin tu {sender}. / You will get messages again."
 
 
 def _text(status: int, vi: str, en: str) -> HttpResponse:
