@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 
 from tests.conftest import HAC_THANH, QUANG_PHU, _staff
+from tests.sms.conftest import kannel_binaries  # noqa: F401  (a fixture of the Kannel test)
 
 __all__ = ["HAC_THANH", "QUANG_PHU", "make_person", "new_phone"]
 
@@ -62,8 +63,12 @@ def segment_data(**kw) -> dict:
 
 
 def campaign_data(**kw) -> dict:
-    return {"title": "Tiêm chủng", "text": "Mời bà con đi tiêm mũi nhắc lại tại trạm y tế.",
-            **segment_data(), **kw}
+    return {
+        "title": "Tiêm chủng",
+        "text": "Mời bà con đi tiêm mũi nhắc lại tại trạm y tế.",
+        **segment_data(),
+        **kw,
+    }
 
 
 @pytest.fixture(autouse=True)

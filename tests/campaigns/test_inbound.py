@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 def _report_path(message_id: str, status: int, secret: bytes | None = None) -> str:
     url = build_dlr_url("/sms/dlr", message_id, sms.dlr_secret() if secret is None else secret)
     return (
-        url.replace("%d", str(status)).replace("%A", "ACK%2F").replace("%T", "1767225600")
+        url.replace("%d", str(status))
+        .replace("%A", "ACK%2F")
+        .replace("%T", "1767225600")
         .replace("%F", "abc")
     )
 
@@ -65,7 +67,9 @@ def test_the_report_url_kannel_gets_carries_no_number(sent, settings):
 def _reply(client, phone: str, text: str, token: str | None = None):
     query = urllib.parse.urlencode({"token": sms.incoming_token() if token is None else token})
     return client.post(
-        f"/sms/mo?{query}", data=text.encode(), content_type="text/plain; charset=utf-8",
+        f"/sms/mo?{query}",
+        data=text.encode(),
+        content_type="text/plain; charset=utf-8",
         headers={"X-Kannel-From": phone.removeprefix("+"), "X-Kannel-To": "8088"},
     )
 
@@ -86,8 +90,12 @@ def test_tc_opts_out_and_dk_opts_back_in(client, db):
 def test_a_reply_without_the_token_or_number_changes_nothing(client, db):
     phone = "+84981234568"
     assert _reply(client, phone, "TC", token="wrong").status_code == 403
-    assert client.post(f"/sms/mo?token={sms.incoming_token()}", data=b"TC",
-                       content_type="text/plain").status_code == 400
+    assert (
+        client.post(
+            f"/sms/mo?token={sms.incoming_token()}", data=b"TC", content_type="text/plain"
+        ).status_code
+        == 400
+    )
     assert not sms.is_opted_out(phone)
 
 

@@ -14,7 +14,6 @@ from phongdich.campaigns.reports import results
 from phongdich.core import sms
 from phongdich.lib.sms import KannelConfig, KannelGateway
 from tests.campaigns.conftest import campaign_data, make_person
-from tests.sms.conftest import kannel_binaries  # noqa: F401  (the fixture)
 from tests.sms.kannel_server import PASSWORD, USERNAME, KannelServer
 
 SENDER = "HacThanh"
@@ -70,7 +69,9 @@ def test_a_campaign_is_delivered_and_reported_and_an_opted_out_number_skipped(
     # SMSC's log holds the whole text.
     campaign = actions.do_create_campaign(
         ward_officer,
-        campaign_data(text="Phường Hạc Thành: tiêm nhắc lại sáng mai tại trạm y tế.", ascii_only="1"),
+        campaign_data(
+            text="Phường Hạc Thành: tiêm nhắc lại sáng mai tại trạm y tế.", ascii_only="1"
+        ),
     )
     assert campaign.estimated == 3
     totals = sending.run()
@@ -79,17 +80,23 @@ def test_a_campaign_is_delivered_and_reported_and_an_opted_out_number_skipped(
     receivers = {p.phone.removeprefix("+") for p in people}
     arrived = kannel.wait_for_messages(lambda m: m.receiver in receivers, count=3)
     assert {m.receiver for m in arrived} == receivers, kannel.logs()
-    expected = "Phuong Hac Thanh: tiem nhac lai sang mai tai tram y te. Tra loi TC de tu choi nhan tin."
+    expected = (
+        "Phuong Hac Thanh: tiem nhac lai sang mai tai tram y te. Tra loi TC de tu choi nhan tin."
+    )
     assert [(m.coding, m.text) for m in arrived] == [("text", expected)] * 3
     assert not [m for m in kannel.messages() if m.receiver == refusing_receiver][1:]
 
     delivered = _until(
-        lambda: Recipient.objects.filter(campaign=campaign, status=RecipientStatus.DELIVERED)
-        .count() == 3
+        lambda: (
+            Recipient.objects.filter(campaign=campaign, status=RecipientStatus.DELIVERED).count()
+            == 3
+        )
     )
     assert delivered, (list(Recipient.objects.values_list("status", "last_report")), kannel.logs())
-    assert all(r.reported_at and r.submitted_at for r in
-               Recipient.objects.filter(campaign=campaign, status=RecipientStatus.DELIVERED))
+    assert all(
+        r.reported_at and r.submitted_at
+        for r in Recipient.objects.filter(campaign=campaign, status=RecipientStatus.DELIVERED)
+    )
     sending.run()
     assert Campaign.objects.get(pk=campaign.pk).status == Status.SENT
     table = results(campaign)

@@ -28,7 +28,9 @@ def test_an_officer_previews_creates_and_reads_results(client, ward_officer, con
     assert 'id="preview-parts">' in preview
     created = client.post(reverse("campaigns:new"), campaign_data())
     campaign = Campaign.objects.get()
-    assert created.status_code == 302 and created.url == reverse("campaigns:detail", args=[campaign.pk])
+    assert created.status_code == 302 and created.url == reverse(
+        "campaigns:detail", args=[campaign.pk]
+    )
     sending.run()
     detail = client.get(created.url).content.decode()
     assert 'data-row="sent"><th>' in detail and campaign.title in detail
@@ -42,8 +44,10 @@ def test_an_officer_previews_creates_and_reads_results(client, ward_officer, con
 
 def test_bad_input_is_shown_beside_the_fields_and_saves_nothing(client, ward_officer):
     _login(client, ward_officer)
-    page = client.post(reverse("campaigns:new"), {"area": f"w{HAC_THANH}", "text": "",
-                                                  "age_min": "x", "scheduled_at": "soon"})
+    page = client.post(
+        reverse("campaigns:new"),
+        {"area": f"w{HAC_THANH}", "text": "", "age_min": "x", "scheduled_at": "soon"},
+    )
     text = page.content.decode()
     assert page.status_code == 200 and not Campaign.objects.exists()
     assert "Hãy nhập nội dung tin nhắn." in text and "thời điểm gửi" in text.lower()
@@ -56,8 +60,10 @@ def test_outsiders_get_403_or_404(client, ward_officer, other_ward_officer, venu
     for name in ("detail", "export"):
         assert client.get(reverse(f"campaigns:{name}", args=[campaign.pk])).status_code == 404
     assert client.post(reverse("campaigns:cancel", args=[campaign.pk])).status_code == 404
-    assert 'id="preview-count"' not in client.post(
-        reverse("campaigns:preview"), campaign_data()).content.decode()
+    assert (
+        'id="preview-count"'
+        not in client.post(reverse("campaigns:preview"), campaign_data()).content.decode()
+    )
     client.logout()
     _login(client, venue_staff)
     assert client.get(reverse("campaigns:list")).status_code == 403
@@ -76,7 +82,10 @@ def test_approve_and_cancel_through_the_pages(client, ward_officer, chairperson,
     campaign = actions.do_create_campaign(ward_officer, campaign_data())
     assert campaign.status == Status.AWAITING_APPROVAL
     _login(client, ward_officer)
-    assert 'id="approve"' not in client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert (
+        'id="approve"'
+        not in client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    )
     client.logout()
     _login(client, chairperson)
     client.post(reverse("campaigns:approve", args=[campaign.pk]))

@@ -3,7 +3,7 @@ and shared numbers are handled, and bad input names the field in both languages.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -59,15 +59,32 @@ def test_f1_in_quarantine_recorded_in_the_area(ward_officer):
     index = make_person()
     now = datetime.now(VN_TZ)
     case = Case.objects.create(
-        person=index, ward_id=HAC_THANH, confirmed_at=now, sample_date=date.today(),
-        source="test", window_start=now - timedelta(days=2), window_end=now,
+        person=index,
+        ward_id=HAC_THANH,
+        confirmed_at=now,
+        sample_date=now.date(),
+        source="test",
+        window_start=now - timedelta(days=2),
+        window_end=now,
     )
     lives_elsewhere = make_person(QUANG_PHU)
     released = make_person()
-    Contact.objects.create(case=case, person=lives_elsewhere, level="F1", origin="manual",
-                           ward_id=HAC_THANH, status="quarantined")
-    Contact.objects.create(case=case, person=released, level="F1", origin="manual",
-                           ward_id=HAC_THANH, status="released")
+    Contact.objects.create(
+        case=case,
+        person=lives_elsewhere,
+        level="F1",
+        origin="manual",
+        ward_id=HAC_THANH,
+        status="quarantined",
+    )
+    Contact.objects.create(
+        case=case,
+        person=released,
+        level="F1",
+        origin="manual",
+        ward_id=HAC_THANH,
+        status="released",
+    )
     segment, *_ = parse_segment(ward_officer, segment_data(f1_quarantine="1"))
     assert _ids(segment) == {lives_elsewhere.pk}
 
@@ -82,9 +99,14 @@ def test_visitors_of_a_venue_in_a_window(ward_officer, venue):
     def visit(person, minutes_from_start, stay, out=True):
         at = start + timedelta(minutes=minutes_from_start)
         Visit.objects.create(
-            client_id=uuid.uuid4(), venue=venue, person=person, checked_in_at=at, received_at=at,
+            client_id=uuid.uuid4(),
+            venue=venue,
+            person=person,
+            checked_in_at=at,
+            received_at=at,
             checked_out_at=at + timedelta(minutes=stay) if out else None,
-            expected_out_at=at + timedelta(minutes=stay), form_version="test",
+            expected_out_at=at + timedelta(minutes=stay),
+            form_version="test",
         )
 
     inside, overlapping, open_visit, before, after = (make_person(QUANG_PHU) for _ in range(5))
@@ -93,8 +115,9 @@ def test_visitors_of_a_venue_in_a_window(ward_officer, venue):
     visit(open_visit, -10, 60, out=False)  # expected out at 08:50
     visit(before, -90, 60)  # left at 07:30
     visit(after, 130, 10)  # came at 10:10
-    data = segment_data(venue=venue.code.lower(), visited_from="2026-03-01T08:00",
-                        visited_until="2026-03-01T10:00")
+    data = segment_data(
+        venue=venue.code.lower(), visited_from="2026-03-01T08:00", visited_until="2026-03-01T10:00"
+    )
     segment, ward, _ = parse_segment(ward_officer, data)
     assert ward.code == venue.ward_id
     assert _ids(segment) == {inside.pk, overlapping.pk, open_visit.pk}
@@ -108,21 +131,32 @@ def test_outside_the_jurisdiction_is_not_found(ward_officer, other_ward_officer,
         parse_segment(ward_officer, {"area": f"p{THANH_HOA}"})  # a ward officer: no province
     assert [e.code for e in exc.value.errors] == ["area_not_found"]
     with pytest.raises(InputErrors) as exc:
-        parse_segment(ward_officer, segment_data(venue=other_venue.code,
-                                                 visited_from="2026-03-01T08:00",
-                                                 visited_until="2026-03-01T10:00"))
+        parse_segment(
+            ward_officer,
+            segment_data(
+                venue=other_venue.code,
+                visited_from="2026-03-01T08:00",
+                visited_until="2026-03-01T10:00",
+            ),
+        )
     assert [e.code for e in exc.value.errors] == ["venue_not_found"]
 
 
 def test_bad_fields_are_all_named_in_both_languages(ward_officer, venue):
-    data = segment_data(age_min="abc", age_max="200", venue=venue.code,
-                        visited_from="2026-03-01T10:00", visited_until="2026-03-01T08:00")
+    data = segment_data(
+        age_min="abc",
+        age_max="200",
+        venue=venue.code,
+        visited_from="2026-03-01T10:00",
+        visited_until="2026-03-01T08:00",
+    )
     with pytest.raises(InputErrors) as exc:
         parse_segment(ward_officer, data)
     errors = {e.field: e for e in exc.value.errors}
     assert set(errors) == {"age_min", "age_max", "visited_until"}
-    assert all(e.message_vi and e.message_en and e.message_vi != e.message_en
-               for e in errors.values())
+    assert all(
+        e.message_vi and e.message_en and e.message_vi != e.message_en for e in errors.values()
+    )
 
 
 def test_preview_counts_numbers_once_and_the_opted_out(ward_officer):

@@ -132,7 +132,7 @@ def test_a_worker_that_stopped_mid_batch_never_sends_those_again(ward_officer, c
         make_person()
     campaign = actions.do_create_campaign(ward_officer, campaign_data())
     sending.start_due(timezone.now())
-    token, rows = sending.claim_batch(2, timezone.now())  # …and the worker dies here
+    _token, rows = sending.claim_batch(2, timezone.now())  # …and the worker dies here
     assert len(rows) == 2
     sending.run()
     assert len(console.outbox) == 1

@@ -139,15 +139,22 @@ def do_approve_campaign(user: Any, campaign: Campaign, *, request=None) -> Campa
             "Người tạo chiến dịch không tự phê duyệt được.", "The author cannot approve it."
         )
     with transaction.atomic():
-        updated = Campaign.objects.filter(
-            pk=campaign.pk, status=Status.AWAITING_APPROVAL
-        ).update(status=Status.SCHEDULED, approved_by=user, approved_at=timezone.now())
+        updated = Campaign.objects.filter(pk=campaign.pk, status=Status.AWAITING_APPROVAL).update(
+            status=Status.SCHEDULED, approved_by=user, approved_at=timezone.now()
+        )
         if not updated:
             raise _not_allowed(
-                "Chiến dịch không còn chờ phê duyệt.", "The campaign is no longer awaiting approval."
+                "Chiến dịch không còn chờ phê duyệt.",
+                "The campaign is no longer awaiting approval.",
             )
-        audit.record("approve", actor=user, request=request, obj=campaign, ward=campaign.ward_id,
-                     province=campaign.province_id)
+        audit.record(
+            "approve",
+            actor=user,
+            request=request,
+            obj=campaign,
+            ward=campaign.ward_id,
+            province=campaign.province_id,
+        )
     campaign.refresh_from_db()
     return campaign
 
@@ -168,7 +175,13 @@ def do_cancel_campaign(user: Any, campaign: Campaign, *, request=None) -> Campai
         Recipient.objects.filter(campaign=campaign, status=RecipientStatus.PENDING).update(
             status=RecipientStatus.CANCELLED
         )
-        audit.record("cancel", actor=user, request=request, obj=campaign, ward=campaign.ward_id,
-                     province=campaign.province_id)
+        audit.record(
+            "cancel",
+            actor=user,
+            request=request,
+            obj=campaign,
+            ward=campaign.ward_id,
+            province=campaign.province_id,
+        )
     campaign.refresh_from_db()
     return campaign

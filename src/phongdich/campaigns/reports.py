@@ -23,13 +23,17 @@ def record_report(report: DeliveryReport) -> bool:
     if report.status is DeliveryStatus.DELIVERED:
         # Delivered wins over an earlier "failed" (an SMSC may retry and then deliver).
         updated = rows.exclude(status=RecipientStatus.DELIVERED).update(
-            status=RecipientStatus.DELIVERED, last_report=int(report.status), reported_at=at,
+            status=RecipientStatus.DELIVERED,
+            last_report=int(report.status),
+            reported_at=at,
             error="",
         )
     elif report.status.is_final:
         code = "smsc_rejected" if report.status is DeliveryStatus.SMSC_REJECT else "not_delivered"
         updated = rows.exclude(status__in=FINAL).update(
-            status=RecipientStatus.FAILED, last_report=int(report.status), reported_at=at,
+            status=RecipientStatus.FAILED,
+            last_report=int(report.status),
+            reported_at=at,
             error=code,
         )
     else:

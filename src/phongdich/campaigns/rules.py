@@ -6,7 +6,9 @@ from __future__ import annotations
 from phongdich.core.rules import define
 
 UNCONFIRMED = "unconfirmed: house rule, no official text found (docs/reference/sms.md)"
-DECREE_91 = "Decree 91/2020/NĐ-CP art. 12 (advertising SMS: 07:00–22:00, 3 a day; docs/reference/sms.md)"
+DECREE_91 = (
+    "Decree 91/2020/NĐ-CP art. 12 (advertising SMS: 07:00–22:00, 3 a day; docs/reference/sms.md)"
+)
 
 APPROVAL_ABOVE = define(
     "campaigns.approval_above",

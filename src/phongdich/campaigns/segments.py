@@ -26,7 +26,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from phongdich.accounts.jurisdiction import area_q, can_see_ward
+from phongdich.accounts.jurisdiction import can_see_ward
 from phongdich.accounts.models import Role
 from phongdich.checkpoints.models import Visit
 from phongdich.checkpoints.queries import list_venues_for

@@ -88,9 +88,9 @@ def start_due(now: datetime) -> list[int]:
     """Move due scheduled campaigns to ``sending`` (one worker wins each) and list their
     recipients; a campaign whose listing was interrupted is listed again (adds nobody twice)."""
     started = []
-    for pk in Campaign.objects.filter(
-        status=Status.SCHEDULED, scheduled_at__lte=now
-    ).values_list("pk", flat=True):
+    for pk in Campaign.objects.filter(status=Status.SCHEDULED, scheduled_at__lte=now).values_list(
+        "pk", flat=True
+    ):
         if Campaign.objects.filter(pk=pk, status=Status.SCHEDULED).update(
             status=Status.SENDING, started_at=now
         ):
@@ -102,9 +102,9 @@ def start_due(now: datetime) -> list[int]:
 
 def release_stale(now: datetime) -> int:
     """Rows a stopped worker held past their lease: ``uncertain``, never sent again."""
-    return Recipient.objects.filter(
-        status=RecipientStatus.SENDING, claimed_until__lt=now
-    ).update(status=RecipientStatus.UNCERTAIN, claim="")
+    return Recipient.objects.filter(status=RecipientStatus.SENDING, claimed_until__lt=now).update(
+        status=RecipientStatus.UNCERTAIN, claim=""
+    )
 
 
 def claim_batch(size: int, now: datetime) -> tuple[str, list[Recipient]]:
@@ -187,9 +187,9 @@ def finish_done(now: datetime) -> int:
     """Listed campaigns with nothing left to send are ``sent``."""
     done = 0
     busy = [RecipientStatus.PENDING, RecipientStatus.SENDING]
-    for pk in Campaign.objects.filter(
-        status=Status.SENDING, listed_at__isnull=False
-    ).values_list("pk", flat=True):
+    for pk in Campaign.objects.filter(status=Status.SENDING, listed_at__isnull=False).values_list(
+        "pk", flat=True
+    ):
         if not Recipient.objects.filter(campaign_id=pk, status__in=busy).exists():
             done += Campaign.objects.filter(pk=pk, status=Status.SENDING).update(
                 status=Status.SENT, finished_at=now

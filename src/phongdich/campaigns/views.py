@@ -36,8 +36,10 @@ def _areas(user) -> list[tuple[str, str]]:
     """The areas the caller may address: their ward, or their province and its wards."""
     if user.ward_id:
         return [(f"w{user.ward_id}", str(user.ward))]
-    provinces = Province.objects.all() if user.role == Role.ADMIN else Province.objects.filter(
-        code=user.province_id
+    provinces = (
+        Province.objects.all()
+        if user.role == Role.ADMIN
+        else Province.objects.filter(code=user.province_id)
     )
     choices = []
     for province in provinces[:1] if user.role == Role.ADMIN else provinces:
@@ -195,8 +197,10 @@ def campaign_export(request, pk: int):
     campaign = access_campaign(request.user, pk)
     table = results(campaign)
     rows: list[list] = [[_("Result"), key, n, "", ""] for key, n in table.items()]
-    for r in Recipient.objects.filter(campaign=campaign).order_by("pk").values_list(
-        "message_id", "status", "error", "submitted_at", "reported_at"
+    for r in (
+        Recipient.objects.filter(campaign=campaign)
+        .order_by("pk")
+        .values_list("message_id", "status", "error", "submitted_at", "reported_at")
     ):
         label = str(RecipientStatus(r[1]).label)
         rows.append([_("Message"), f"…{r[0][-8:]}", label, r[2], r[4] or r[3]])

@@ -27,7 +27,9 @@ from phongdich.lib.sms import InvalidDeliveryReport, parse_delivery_report
 log = logging.getLogger(__name__)
 
 # One plain SMS each (at most 160 characters), Vietnamese first.
-OPTED_OUT_REPLY = "Ban da tu choi nhan tin tu {sender}. Soan DK de nhan lai. / Opted out; reply DK to undo."
+OPTED_OUT_REPLY = (
+    "Ban da tu choi nhan tin tu {sender}. Soan DK de nhan lai. / Opted out; reply DK to undo."
+)
 OPTED_IN_REPLY = "Ban se nhan lai tin tu {sender}. / You will get messages again."
 
 

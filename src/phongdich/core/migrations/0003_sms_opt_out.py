@@ -4,19 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_sms_daily_count'),
+        ("core", "0002_sms_daily_count"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SmsOptOut',
+            name="SmsOptOut",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField()),
-                ('source', models.CharField(default='sms', max_length=10)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField()),
+                ("source", models.CharField(default="sms", max_length=10)),
             ],
         ),
     ]
