@@ -171,3 +171,16 @@ def test_two_workers_at_once_send_each_message_once(ward_officer, console, dayti
     sent = _sent_to(console)
     assert len(sent) == 60 and len(set(sent)) == 60
     assert Recipient.objects.filter(status=RecipientStatus.ACCEPTED).count() == 60
+
+
+@pytest.mark.django_db
+def test_reserve_sends_counts_fresh_and_known_numbers_up_to_the_cap():
+    from datetime import date
+
+    day = date(2026, 3, 10)
+    a, b, c = (sms.number_key(p) for p in ("+84981000001", "+84981000002", "+84981000003"))
+    assert sms.reserve_sends([a, b], day, 2) == {a, b}  # both fresh: one insert
+    assert sms.reserve_sends([a, b, c, c], day, 2) == {a, b, c}  # a key twice counts once
+    assert sms.reserve_sends([a, b, c], day, 2) == {c}
+    assert sms.reserve_sends([a, b, c], day, 2) == set()
+    assert sms.reserve_sends([a], date(2026, 3, 11), 2) == {a}  # a new day

@@ -121,10 +121,9 @@ def claim_batch(size: int, now: datetime) -> tuple[str, list[Recipient]]:
             status=RecipientStatus.SENDING, claim=token, claimed_until=now + LEASE
         )
     rows = list(
-        Recipient.objects.filter(claim=token, status=RecipientStatus.SENDING)
-        .select_related("campaign")
-        .only("pk", "message_id", "number_key", "campaign", "person__phone")
-        .select_related("person")
+        Recipient.objects.filter(claim=token, status=RecipientStatus.SENDING).select_related(
+            "campaign", "person"
+        )
     )
     return token, rows
 

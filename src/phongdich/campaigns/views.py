@@ -36,16 +36,12 @@ def _areas(user) -> list[tuple[str, str]]:
     """The areas the caller may address: their ward, or their province and its wards."""
     if user.ward_id:
         return [(f"w{user.ward_id}", str(user.ward))]
-    provinces = (
-        Province.objects.all()
-        if user.role == Role.ADMIN
-        else Province.objects.filter(code=user.province_id)
-    )
-    choices = []
-    for province in provinces[:1] if user.role == Role.ADMIN else provinces:
-        choices.append((f"p{province.code}", _("All of %(p)s") % {"p": province}))
-        wards = Ward.objects.filter(province=province).order_by("name")
-        choices.extend((f"w{w.code}", f"{w.name}") for w in wards)
+    if user.role == Role.ADMIN:
+        return [(f"p{p.code}", _("All of %(p)s") % {"p": p}) for p in Province.objects.all()]
+    province = Province.objects.get(code=user.province_id)
+    choices = [(f"p{province.code}", _("All of %(p)s") % {"p": province})]
+    wards = Ward.objects.filter(province=province).order_by("name")
+    choices.extend((f"w{w.code}", w.name) for w in wards)
     return choices
 
 

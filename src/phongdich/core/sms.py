@@ -132,10 +132,26 @@ def purge_counts(before: date) -> int:
 def reserve_sends(keys: Iterable[str], day: date, cap: int) -> set[str]:
     """Count one message for each number key (``number_key``) that has fewer than ``cap`` on
     ``day``; return the keys counted. One transaction; concurrent senders never let a number
-    pass its cap (the increment is conditional on the count in the same statement)."""
+    pass its cap (the increment is conditional on the count in the same statement). Numbers
+    not counted yet today (most of a campaign) are inserted in one statement."""
+    keys = list(dict.fromkeys(keys))
     allowed: set[str] = set()
     with transaction.atomic():
-        for key in keys:
+        known = set(
+            SmsDailyCount.objects.filter(number__in=keys, day=day).values_list("number", flat=True)
+        )
+        fresh = [k for k in keys if k not in known]
+        if fresh and cap >= 1:
+            try:
+                with transaction.atomic():
+                    SmsDailyCount.objects.bulk_create(
+                        [SmsDailyCount(number=k, day=day, count=1) for k in fresh]
+                    )
+                allowed.update(fresh)
+                fresh = []
+            except IntegrityError:  # another sender counted one of them a moment ago
+                pass
+        for key in [k for k in keys if k in known] + fresh:
             rows = SmsDailyCount.objects.filter(number=key, day=day, count__lt=cap)
             if rows.update(count=F("count") + 1):
                 allowed.add(key)
@@ -146,7 +162,7 @@ def reserve_sends(keys: Iterable[str], day: date, cap: int) -> set[str]:
                 with transaction.atomic():
                     SmsDailyCount.objects.create(number=key, day=day, count=1)
                 allowed.add(key)
-            except IntegrityError:  # another sender created it a moment ago
+            except IntegrityError:
                 if rows.update(count=F("count") + 1):
                     allowed.add(key)
     return allowed

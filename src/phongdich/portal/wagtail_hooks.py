@@ -47,7 +47,7 @@ register_snippet(ContactOfficialViewSet)
 
 
 def _sms_button(page, user):
-    """"Send as SMS" beside a published article (issue 18's information campaigns)."""
+    """ "Send as SMS" beside a published article (issue 18's information campaigns)."""
     if not isinstance(page.specific, ArticlePage) or not page.live:
         return
     if getattr(user, "role", None) not in (Role.WARD_OFFICER, Role.PROVINCE_OFFICER):
