@@ -184,3 +184,17 @@ def test_reserve_sends_counts_fresh_and_known_numbers_up_to_the_cap():
     assert sms.reserve_sends([a, b, c], day, 2) == {c}
     assert sms.reserve_sends([a, b, c], day, 2) == set()
     assert sms.reserve_sends([a], date(2026, 3, 11), 2) == {a}  # a new day
+
+
+@pytest.mark.django_db
+def test_the_worker_command_runs_the_campaign_job(ward_officer, console, daytime):
+    import io
+
+    from django.core.management import call_command
+
+    person = make_person()
+    actions.do_create_campaign(ward_officer, campaign_data())
+    out = io.StringIO()
+    call_command("worker", once=True, jobs_only=True, stdout=out)
+    assert "campaigns.send" in out.getvalue()
+    assert _sent_to(console) == [person.phone]
