@@ -69,6 +69,9 @@ try:
     )
     KANNEL_USERNAME = envstr("PHONGDICH_KANNEL_USERNAME", "phongdich")
     KANNEL_PASSWORD = envstr("PHONGDICH_KANNEL_PASSWORD", "")
+    # Where Kannel calls back with delivery reports (a signed URL per message); empty: the
+    # site's own address + /sms/dlr. Replies (opt-out keywords) come to /sms/mo.
+    SMS_DLR_URL = envstr("PHONGDICH_SMS_DLR_URL", "")
     # Home care: the STUN/TURN servers offered to the teleconsultation's browsers (none: direct
     # connections only).
     STUN_URLS = envlist("PHONGDICH_STUN_URLS", [])
@@ -154,6 +157,7 @@ INSTALLED_APPS = [
     "phongdich.vaccination",
     "phongdich.care",
     "phongdich.risk",
+    "phongdich.campaigns",
     "phongdich.portal",
     # The ward portal's content management (news, documents, moderation): Wagtail.
     "wagtail.sites",

@@ -116,7 +116,7 @@ password = {password}
 max-messages = 5
 concatenation = true
 
-group = smsc
+{service}group = smsc
 smsc = fake
 smsc-id = fake
 host = 127.0.0.1
@@ -125,10 +125,26 @@ connect-allow-ip = 127.0.0.1
 """
 
 
+_SERVICE = """\
+group = sms-service
+keyword = default
+post-url = "{url}"
+max-messages = 1
+omit-empty = true
+catch-all = true
+send-sender = true
+
+"""
+
+
 class KannelServer:
     """Start with :meth:`start`, stop with :meth:`stop` (or use it as a context manager)."""
 
-    def __init__(self, workdir: Path, binaries: dict[str, str]) -> None:
+    def __init__(self, workdir: Path, binaries: dict[str, str], *, replies_url: str = "") -> None:
+        """``replies_url``: where smsbox POSTs messages people send (a ``sms-service`` with
+        ``post-url``: the text as the body, the number in ``X-Kannel-From``); the answer's
+        body goes back to the person as an SMS."""
+        self.replies_url = replies_url
         self.dir = Path(workdir)
         self.bin = binaries
         self.admin_port, self.smsbox_port, self.sendsms_port, self.fake_port = free_ports(4)
@@ -151,6 +167,7 @@ class KannelServer:
                 fake_port=self.fake_port,
                 username=USERNAME,
                 password=PASSWORD,
+                service=_SERVICE.format(url=self.replies_url) if self.replies_url else "",
             )
         )
         try:
@@ -179,6 +196,13 @@ class KannelServer:
         )
         log.close()
         self._wait_for_status("online", timeout)
+
+    def send_reply(self, sender: str, receiver: str, text: str) -> None:
+        """A person's SMS to us, through the fake SMSC (``sender`` without "+"; ASCII text)."""
+        proc = self._procs["fakesmsc"]
+        assert proc.stdin is not None
+        proc.stdin.write(f"{sender} {receiver} text {text}\n".encode())
+        proc.stdin.flush()
 
     def _spawn(self, name: str, argv: list[str]) -> None:
         log = (self.dir / f"{name}.out").open("ab")

@@ -84,3 +84,17 @@ class SmsDailyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.count}"
+
+
+class SmsOptOut(models.Model):
+    """A number that replied with an opt-out keyword ("TC", "STOP"): no bulk message (campaign,
+    robot call) goes to it until it opts back in. Kept as a keyed hash (core.sms.number_key),
+    never in clear."""
+
+    number = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    # How it came: "sms" (a reply through the gateway) or "staff" (entered for the person).
+    source = models.CharField(max_length=10, default="sms")
+
+    def __str__(self) -> str:
+        return f"opt-out {self.created_at:%Y-%m-%d}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from phongdich.portal import staff_views, views
+from phongdich.portal import campaign_views, staff_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -20,6 +20,11 @@ urlpatterns = [
         name="staff_report_photo",
     ),
     path("staff/portal/tthc/", staff_views.tthc_import, name="staff_tthc"),
+    path(
+        "staff/portal/articles/<int:page_id>/sms",
+        campaign_views.article_to_campaign,
+        name="article_sms",
+    ),
     # Taken over by the apps' real pages, which are included before the portal.
     path("ket-qua", views.home, name="results"),
     path("xac-thuc", views.home, name="verify"),

@@ -19,6 +19,7 @@ from phongdich.portal.demo.accounts import (
     ensure_demo_accounts,
     staff_venue,
 )
+from phongdich.portal.demo.campaigns import load_campaigns_demo
 from phongdich.portal.demo.care import load_care_demo
 from phongdich.portal.demo.loader import DemoError, DemoSummary, load_demo
 from phongdich.portal.demo.portal import ensure_portal_demo
@@ -96,6 +97,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Cổng thông tin phường: {base}{section_url} — biên tập tại {base}/cms/ "
             "(demo_bientap viết bài, demo_phuong duyệt)"
+        )
+        campaigns = load_campaigns_demo(timezone.now())
+        self.stdout.write(
+            f"Chiến dịch SMS: {base}/staff/campaigns/ — {len(campaigns)} chiến dịch "
+            "(một đã gửi qua kênh console, một lên lịch sáng mai; demo_phuong)"
         )
         if venue is not None:
             self.stdout.write(
