@@ -34,7 +34,7 @@ def _phongdich(env: dict, *args: str) -> str:
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # a guard against a hung child, not a speed check: migrate takes 1–2 min on a busy machine
         check=True,
     )
     return done.stdout.strip()
