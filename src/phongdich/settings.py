@@ -38,6 +38,16 @@ try:
     RETENTION_DAYS = envint("PHONGDICH_RETENTION_DAYS", 28, minimum=1, maximum=3650)
     LOGIN_MAX_FAILURES = envint("PHONGDICH_LOGIN_MAX_FAILURES", 5, minimum=1)
     LOGIN_LOCKOUT_MINUTES = envint("PHONGDICH_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+    # Failures of any names from one address before that address is locked for every name (a
+    # name alone is locked only for the address that failed it: nobody can lock officers out).
+    LOGIN_MAX_FAILURES_PER_ADDRESS = envint(
+        "PHONGDICH_LOGIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1
+    )
+    TOTP_MAX_FAILURES = envint("PHONGDICH_TOTP_MAX_FAILURES", 5, minimum=1)
+    # API tokens issued from now on expire after this many days; 0 issues tokens that never do.
+    API_TOKEN_DAYS = envint("PHONGDICH_API_TOKEN_DAYS", 90, minimum=0, maximum=3650)
+    # A staff session ends after this many minutes without a request (and after 12 hours anyway).
+    SESSION_IDLE_MINUTES = envint("PHONGDICH_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=720)
     HOTLINES = envlist("PHONGDICH_HOTLINES", ["1900 9095", "02373.742.289"])
     AUTO_APPROVE_VENUES = envbool("PHONGDICH_AUTO_APPROVE_VENUES", False)
     # Each server process keeps venues it has looked up for this long: every check-in needs its
@@ -186,6 +196,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "phongdich.accounts.middleware.IdleTimeoutMiddleware",
     "phongdich.accounts.middleware.OtpRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
