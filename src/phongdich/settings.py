@@ -6,6 +6,7 @@ variable when a value is malformed.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -58,6 +59,16 @@ try:
     # to do for them (checkpoints.fast_api): half a check-in's CPU. Off sends them through Django.
     API_FAST_PATH = envbool("PHONGDICH_API_FAST_PATH", True)
     REDIS_URL = envstr("PHONGDICH_REDIS_URL", "")
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client: rate limits,
+    # lockouts and the audit log then see the real client. From anyone else the header is ignored.
+    TRUSTED_PROXIES = envlist("PHONGDICH_TRUSTED_PROXIES", [])
+    for _proxy in TRUSTED_PROXIES:
+        try:
+            ipaddress.ip_network(_proxy, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"PHONGDICH_TRUSTED_PROXIES: {_proxy!r} is not an address or network"
+            ) from None
     SQLITE_BUSY_TIMEOUT_MS = envint("PHONGDICH_SQLITE_BUSY_TIMEOUT_MS", 10000, minimum=0)
     # PostgreSQL: test a kept connection with a round trip at the start of every request. Off by
     # default (a check-in makes only a few round trips); turn it on where the database restarts

@@ -43,11 +43,14 @@ def resolve_area(code: int | str | None) -> tuple[Province | None, Ward | None]:
         number = int(str(code))
     except ValueError:
         raise AccountError("bad_area", f"Area code must be a number, got {code!r}") from None
-    if number < 100:
+    # A few wards of Hà Nội have codes below 100 (00070 Hoàn Kiếm): a code written with five
+    # digits is always a ward's; a shorter one is a province's when a province has it.
+    if number < 100 and len(str(code).strip()) < 5:
         province = Province.objects.filter(code=number).first()
-        if province is None:
+        if province is not None:
+            return province, None
+        if not Ward.objects.filter(code=number).exists():
             raise AccountError("unknown_area", f"No province with code {number}")
-        return province, None
     ward = Ward.objects.select_related("province").filter(code=number).first()
     if ward is None:
         raise AccountError("unknown_area", f"No ward or commune with code {number}")
