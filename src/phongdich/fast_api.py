@@ -59,6 +59,7 @@ KNOWN_MIDDLEWARE: dict[str, str | None] = {
     "django.middleware.csrf.CsrfViewMiddleware": None,
     "django.contrib.auth.middleware.AuthenticationMiddleware": None,
     "phongdich.accounts.middleware.IdleTimeoutMiddleware": None,
+    "phongdich.core.middleware.PrivateCacheMiddleware": None,
     "phongdich.accounts.middleware.OtpRequiredMiddleware": None,
     "django.contrib.messages.middleware.MessageMiddleware": None,
     "django.middleware.clickjacking.XFrameOptionsMiddleware": "hooks",

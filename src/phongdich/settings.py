@@ -59,6 +59,8 @@ try:
     # to do for them (checkpoints.fast_api): half a check-in's CPU. Off sends them through Django.
     API_FAST_PATH = envbool("PHONGDICH_API_FAST_PATH", True)
     REDIS_URL = envstr("PHONGDICH_REDIS_URL", "")
+    # With an https base URL: how long browsers remember to use https only (HSTS).
+    HSTS_SECONDS = envint("PHONGDICH_HSTS_SECONDS", 31536000, minimum=0)
     # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client: rate limits,
     # lockouts and the audit log then see the real client. From anyone else the header is ignored.
     TRUSTED_PROXIES = envlist("PHONGDICH_TRUSTED_PROXIES", [])
@@ -208,6 +210,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "phongdich.accounts.middleware.IdleTimeoutMiddleware",
+    "phongdich.core.middleware.PrivateCacheMiddleware",
     "phongdich.accounts.middleware.OtpRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -304,10 +307,26 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_TRUSTED_ORIGINS = [BASE_URL]
-if BASE_URL.startswith("https://"):
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def https_settings(base_url: str, hsts_seconds: int) -> dict:
+    """Served over https (the base URL says so): secure cookies, plain http redirected to https,
+    and HSTS so browsers never try http again. Behind a proxy, it must set X-Forwarded-Proto."""
+    if not base_url.startswith("https://"):
+        return {}
+    return {
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": hsts_seconds,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
+        # The health check of a load balancer talking plain http inside the network.
+        "SECURE_REDIRECT_EXEMPT": [r"^healthz$"],
+    }
+
+
+globals().update(https_settings(BASE_URL, HSTS_SECONDS))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -346,7 +346,7 @@ def test_xlsx_refuses_more_rows_than_excel_holds(monkeypatch):
 
 # Excel on Vietnamese Windows splits a CSV's lines on ";" (the list separator there).
 SPLIT_DANGEROUS = [
-    "Nguyễn Văn A;=HYPERLINK(\"http://evil.example\")",
+    'Nguyễn Văn A;=HYPERLINK("http://evil.example")',
     "a; =1+1",
     "x,+84912345678",
     "Hà Nội;@SUM(A1:A2);-2+3",

@@ -158,7 +158,9 @@ def test_a_stranger_guessing_does_not_lock_the_owner_out(client, negative, outbo
     locked = ask(client, negative.tube_code, year, REMOTE_ADDR="10.0.2.1")
     assert locked.status_code == 429 and b'id="send-code"' in locked.content
     sent = client.post(
-        URL, {"step": "send", "code": negative.tube_code, "birth_year": year}, REMOTE_ADDR="10.0.2.1"
+        URL,
+        {"step": "send", "code": negative.tube_code, "birth_year": year},
+        REMOTE_ADDR="10.0.2.1",
     )
     assert sent.status_code == 200 and b'id="prove-code"' in sent.content
     assert len(outbox) == 1 and outbox[0].to.endswith("0912000111"[-9:])

@@ -20,7 +20,7 @@ from django.utils import timezone
 from phongdich.accounts import audit
 from phongdich.accounts.models import LoginFailure, User
 
-PASSWORD = "password"
+FIRST_FACTOR = "password"
 TOTP = "totp"
 
 
@@ -31,7 +31,7 @@ def _since():
 def is_locked_out(username: str, request: Any = None) -> bool:
     """Too many recent failures for this name from this address, or for any name from it."""
     ip = audit.client_ip(request)
-    recent = LoginFailure.objects.filter(at__gte=_since(), stage=PASSWORD, ip=ip)
+    recent = LoginFailure.objects.filter(at__gte=_since(), stage=FIRST_FACTOR, ip=ip)
     if recent.filter(username=username.lower()).count() >= settings.LOGIN_MAX_FAILURES:
         return True
     return recent.count() >= settings.LOGIN_MAX_FAILURES_PER_ADDRESS
@@ -39,7 +39,10 @@ def is_locked_out(username: str, request: Any = None) -> bool:
 
 def do_record_login_failure(username: str, request: Any) -> None:
     LoginFailure.objects.create(
-        username=username.lower(), ip=audit.client_ip(request), at=timezone.now(), stage=PASSWORD
+        username=username.lower(),
+        ip=audit.client_ip(request),
+        at=timezone.now(),
+        stage=FIRST_FACTOR,
     )
     audit.record(
         "login_failed", request=request, object_type="accounts.user", object_id=username[:64]

@@ -14,9 +14,9 @@ from phongdich.accounts import actions
 from phongdich.accounts.audit_labels import action_label, record_label, role_label
 from phongdich.accounts.forms import AuditFilterForm, LoginForm, TotpForm
 from phongdich.accounts.middleware import OTP_SESSION_KEY
+from phongdich.accounts.queries import access_audit_events, filter_audit_events
 
 NEXT_SESSION_KEY = "phongdich_after_otp"
-from phongdich.accounts.queries import access_audit_events, filter_audit_events
 
 
 def _next_url(request) -> str:

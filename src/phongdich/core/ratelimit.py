@@ -49,15 +49,17 @@ def _db_hit(key: str, expires: int) -> int:
     table, key_col, count_col = q(RateCount._meta.db_table), q("key"), q("count")
     until = connection.ops.adapt_datetimefield_value(datetime.fromtimestamp(expires, UTC))
     with connection.cursor() as cursor:
-        # One statement, atomic on both databases: concurrent hits never lose a count.
-        cursor.execute(
-            f"INSERT INTO {table} ({key_col}, {count_col}, {q('expires_at')}) VALUES (%s, 1, %s) "
+        # One statement, atomic on both databases: concurrent hits never lose a count. The
+        # names are our own table's, quoted; the values are parameters.
+        sql = (
+            f"INSERT INTO {table} ({key_col}, {count_col}, {q('expires_at')}) VALUES (%s, 1, %s) "  # noqa: S608
             f"ON CONFLICT ({key_col}) DO UPDATE SET {count_col} = {table}.{count_col} + 1 "
-            f"RETURNING {count_col}",
-            [key, until],
+            f"RETURNING {count_col}"
         )
+        cursor.execute(sql, [key, until])
         count = cursor.fetchone()[0]
-    if count == 1 and random.random() < 0.01:  # now and then, forget windows that are over
+    # Now and then, forget windows that are over.
+    if count == 1 and random.random() < 0.01:  # noqa: S311 (not a secret)
         RateCount.objects.filter(expires_at__lt=datetime.now(UTC)).delete()
     return count
 
@@ -83,10 +85,7 @@ def current_count(key: str, window: int) -> tuple[int, int]:
     """The hits on ``key`` so far in this window, without counting one; and the seconds left."""
     now = int(time.time())
     full = f"rl:{key}:{now // window}"
-    if settings.REDIS_URL:
-        count = int(_redis().get(full) or 0)
-    else:
-        count = _db_peek(full)
+    count = int(_redis().get(full) or 0) if settings.REDIS_URL else _db_peek(full)
     return count, window - now % window
 
 

@@ -79,7 +79,10 @@ def _prove_by_phone(request, context: dict, step: str):
         else:
             context["challenge"] = values.get("challenge", "")
             sample = do_prove_result(
-                values.get("code"), values.get("birth_year"), context["challenge"], values.get("otp")
+                values.get("code"),
+                values.get("birth_year"),
+                context["challenge"],
+                values.get("otp"),
             )
             context.pop("challenge")
             _show(request, context, sample)
