@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 # views are CSRF-exempt; an anonymous user).
 KNOWN_MIDDLEWARE: dict[str, str | None] = {
     "django.middleware.security.SecurityMiddleware": "hooks",
+    "phongdich.core.middleware.ContentSecurityPolicyMiddleware": "hooks",
     "whitenoise.middleware.WhiteNoiseMiddleware": None,
     "django.contrib.sessions.middleware.SessionMiddleware": "vary_cookie",
     "django.middleware.locale.LocaleMiddleware": "hooks",
