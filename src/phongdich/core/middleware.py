@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils.cache import patch_cache_control
 
 
@@ -94,3 +96,58 @@ class ContentSecurityPolicyMiddleware:
                 "frame-ancestors 'none'",
             ]
         )
+
+
+# How NUL and UTF-16 surrogates are written in JSON text; a raw NUL byte or an unpaired surrogate
+# in UTF-8 already fails to parse.
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+
+
+class UnstorableJsonMiddleware:
+    """A JSON body with a NUL character or a lone surrogate in any string (no database stores
+    the first, no encoder writes the second) is answered 422 naming the field, in the API's
+    error shape, before any view: they gave a 500. Only bodies that contain such an escape at all
+    are parsed here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method in ("POST", "PUT", "PATCH")
+            and request.content_type == "application/json"
+        ):
+            refused = self.refusal(request)
+            if refused is not None:
+                return refused
+        return self.get_response(request)
+
+    @staticmethod
+    def refusal(request):
+        import json
+
+        from django.http import JsonResponse
+
+        from phongdich.lib.text import unstorable_text
+
+        try:
+            body = request.body
+        except Exception:  # too large: Django's own answer follows
+            return None
+        if not _SUSPECT_ESCAPE.search(body):
+            return None
+        try:
+            where = unstorable_text(json.loads(body))
+        except (ValueError, RecursionError):
+            return None
+        if where is None:
+            return None
+        error = {
+            "field": where,
+            "code": "bad_characters",
+            "message_vi": f"Trường {where} chứa ký tự không hợp lệ (NUL hoặc mã UTF-16 lẻ).",
+            "message_en": (
+                f"Field {where} contains characters that are not allowed (NUL or a lone surrogate)."
+            ),
+        }
+        return JsonResponse({"errors": [error]}, status=422)

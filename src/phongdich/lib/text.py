@@ -72,3 +72,29 @@ def slugify(s: str, max_length: int = 80) -> str:
     """An ASCII slug for file names and URLs: ``"Chốt Cầu Đuống!"`` → ``"chot-cau-duong"``."""
     slug = _NOT_SLUG.sub("-", fold(s)).strip("-")
     return slug[:max_length].rstrip("-")
+
+
+def unstorable_text(value: object, path: str = "") -> str | None:
+    """The path (``person.full_name``) of the first string in a decoded JSON value that no
+    database can store or no encoder can write: a NUL character (PostgreSQL refuses it) or a lone
+    UTF-16 surrogate (``"\\ud800"`` in JSON; not encodable as UTF-8). None when all are fine."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return path
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            found = unstorable_text(key, where) or unstorable_text(item, where)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for item in value:
+            found = unstorable_text(item, path)
+            if found is not None:
+                return found
+    return None
