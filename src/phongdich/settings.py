@@ -6,6 +6,7 @@ variable when a value is malformed.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -38,6 +39,16 @@ try:
     RETENTION_DAYS = envint("PHONGDICH_RETENTION_DAYS", 28, minimum=1, maximum=3650)
     LOGIN_MAX_FAILURES = envint("PHONGDICH_LOGIN_MAX_FAILURES", 5, minimum=1)
     LOGIN_LOCKOUT_MINUTES = envint("PHONGDICH_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+    # Failures of any names from one address before that address is locked for every name (a
+    # name alone is locked only for the address that failed it: nobody can lock officers out).
+    LOGIN_MAX_FAILURES_PER_ADDRESS = envint(
+        "PHONGDICH_LOGIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1
+    )
+    TOTP_MAX_FAILURES = envint("PHONGDICH_TOTP_MAX_FAILURES", 5, minimum=1)
+    # API tokens issued from now on expire after this many days; 0 issues tokens that never do.
+    API_TOKEN_DAYS = envint("PHONGDICH_API_TOKEN_DAYS", 90, minimum=0, maximum=3650)
+    # A staff session ends after this many minutes without a request (and after 12 hours anyway).
+    SESSION_IDLE_MINUTES = envint("PHONGDICH_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=720)
     HOTLINES = envlist("PHONGDICH_HOTLINES", ["1900 9095", "02373.742.289"])
     AUTO_APPROVE_VENUES = envbool("PHONGDICH_AUTO_APPROVE_VENUES", False)
     # Each server process keeps venues it has looked up for this long: every check-in needs its
@@ -48,6 +59,18 @@ try:
     # to do for them (checkpoints.fast_api): half a check-in's CPU. Off sends them through Django.
     API_FAST_PATH = envbool("PHONGDICH_API_FAST_PATH", True)
     REDIS_URL = envstr("PHONGDICH_REDIS_URL", "")
+    # With an https base URL: how long browsers remember to use https only (HSTS).
+    HSTS_SECONDS = envint("PHONGDICH_HSTS_SECONDS", 31536000, minimum=0)
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client: rate limits,
+    # lockouts and the audit log then see the real client. From anyone else the header is ignored.
+    TRUSTED_PROXIES = envlist("PHONGDICH_TRUSTED_PROXIES", [])
+    for _proxy in TRUSTED_PROXIES:
+        try:
+            ipaddress.ip_network(_proxy, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"PHONGDICH_TRUSTED_PROXIES: {_proxy!r} is not an address or network"
+            ) from None
     SQLITE_BUSY_TIMEOUT_MS = envint("PHONGDICH_SQLITE_BUSY_TIMEOUT_MS", 10000, minimum=0)
     # PostgreSQL: test a kept connection with a round trip at the start of every request. Off by
     # default (a check-in makes only a few round trips); turn it on where the database restarts
@@ -171,6 +194,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # The API docs' Swagger UI from its own static files (without it, from a CDN).
+    "ninja",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -184,12 +209,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "phongdich.core.middleware.ContentSecurityPolicyMiddleware",
+    "phongdich.core.middleware.UnstorableJsonMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "phongdich.accounts.middleware.IdleTimeoutMiddleware",
+    "phongdich.core.middleware.PrivateCacheMiddleware",
     "phongdich.accounts.middleware.OtpRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -286,10 +315,26 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_TRUSTED_ORIGINS = [BASE_URL]
-if BASE_URL.startswith("https://"):
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def https_settings(base_url: str, hsts_seconds: int) -> dict:
+    """Served over https (the base URL says so): secure cookies, plain http redirected to https,
+    and HSTS so browsers never try http again. Behind a proxy, it must set X-Forwarded-Proto."""
+    if not base_url.startswith("https://"):
+        return {}
+    return {
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": hsts_seconds,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
+        # The health check of a load balancer talking plain http inside the network.
+        "SECURE_REDIRECT_EXEMPT": [r"^healthz$"],
+    }
+
+
+globals().update(https_settings(BASE_URL, HSTS_SECONDS))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

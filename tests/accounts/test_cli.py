@@ -85,3 +85,18 @@ def test_a_staff_name_reads_family_name_first(db):
         "thao", "vaccinator", area=14797, password="x" * 16, full_name="Phan Thị Thảo"
     )
     assert user.get_full_name() == "Phan Thị Thảo"
+
+
+def test_ward_codes_below_100_are_wards():
+    """Phường Hoàn Kiếm is ward 00070 (no province has 70); Phường Ba Đình is 00004, while 4 is
+    the province of Cao Bằng: its five digits name the ward."""
+    call_command("adduser", "hk", "--role", "ward_officer", "--area", "70")
+    assert User.objects.get(username="hk").ward_id == 70
+    call_command("adduser", "bd", "--role", "ward_officer", "--area", "00004")
+    assert User.objects.get(username="bd").ward_id == 4
+    call_command("adduser", "cb", "--role", "province_officer", "--area", "4")
+    cb = User.objects.get(username="cb")
+    assert (cb.province_id, cb.ward_id) == (4, None)
+    from phongdich.places.queries import get_area
+
+    assert get_area(70).name == "Phường Hoàn Kiếm"

@@ -50,7 +50,8 @@ def test_lockout_expires(client, ward_officer, settings, time_machine):
     assert _login(client, "ward", PASSWORD).status_code == 302
 
 
-def test_totp_second_factor(client, province_officer):
+def test_totp_second_factor(client, province_officer, time_machine):
+    time_machine.move_to("2026-11-27 08:00 +07:00", tick=False)
     _login(client, "province", PASSWORD)
     client.get(reverse("accounts:totp_setup"))
     province_officer.refresh_from_db()
@@ -66,6 +67,8 @@ def test_totp_second_factor(client, province_officer):
     assert client.get("/staff/").url == reverse("accounts:totp_verify")
     bad = client.post(reverse("accounts:totp_verify"), {"code": "000000"})
     assert bad.status_code == 200
+    # The next time step: the code of the set-up step is never accepted a second time.
+    time_machine.move_to("2026-11-27 08:01 +07:00", tick=False)
     good = client.post(
         reverse("accounts:totp_verify"), {"code": pyotp.TOTP(province_officer.totp_secret).now()}
     )

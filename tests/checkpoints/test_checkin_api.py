@@ -331,17 +331,18 @@ def test_checkin_costs_a_small_fixed_number_of_queries(
     # A new person: look them up, then insert them and the visit: two INSERTs in a transaction
     # on SQLite, one INSERT … WITH statement on PostgreSQL. Here, inside the test's own
     # transaction, the write is wrapped in a savepoint (in production: BEGIN and COMMIT on SQLite,
-    # nothing on PostgreSQL).
+    # nothing on PostgreSQL). Each check-in also counts once for the client's rate limit: one
+    # upsert, shared by every server process (core.ratelimit; none with Redis configured).
     from django.db import connection
 
-    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 5):
+    with django_assert_num_queries(5 if connection.vendor == "postgresql" else 6):
         new = api_client.post(
             "/api/v1/checkins",
             body(venue, person={**PERSON, "id_number": "038190009999", "phone": "0977000111"}),
         )
         assert new.status_code == 201
-    # A returning person by their token: the token lookup and the visit.
-    with django_assert_num_queries(4):
+    # A returning person by their token: the token lookup, the visit and the rate count.
+    with django_assert_num_queries(5):
         again = api_client.post(
             "/api/v1/checkins",
             body(other_venue, person=None, person_token=new.json()["person_token"]),

@@ -440,3 +440,32 @@ def test_a_failing_response_hook_gives_an_error_page_and_the_request_still_finis
         response = post(app, "/api/v1/checkins", checkin_body(venue.code))
     assert response.status_code == 500
     assert finished == [WSGIHandler]
+
+
+@pytest.mark.parametrize(
+    "person",
+    [
+        pytest.param({"full_name": "Nguyễn\x00Văn A"}, id="nul"),
+        pytest.param({"full_name": "Nguyễn \ud800Văn A"}, id="lone-surrogate"),
+        pytest.param({"address": "\udfff"}, id="lone-low-surrogate"),
+    ],
+)
+def test_text_no_database_stores_is_refused_the_same_and_writes_nothing(venue, person):
+    """NUL (PostgreSQL refuses it) and lone surrogates (no UTF-8 for them) gave a 500."""
+    before = Visit.objects.count()
+    body = checkin_body(venue.code)
+    body["person"] = {**body["person"], **person}
+    response = assert_same(lambda app, addr: post(app, "/api/v1/checkins", body, addr))
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert error["code"] == "bad_characters" and error["field"].startswith("person.")
+    assert Visit.objects.count() == before
+
+
+def test_text_no_database_stores_is_refused_on_every_endpoint(client, db):
+    for body in ('{"full_name": "A\\u0000"}', '{"full_name": "\\ud800"}', '{"a\\u0000": 1}'):
+        response = client.post(
+            "/api/v1/vaccination/registrations", body, content_type="application/json"
+        )
+        assert response.status_code == 422, body
+        assert response.json()["errors"][0]["code"] == "bad_characters"

@@ -7,6 +7,17 @@ import pytest
 from tests.e2e.conftest import expect, log_in, snap
 from tests.tracing.conftest import World, local
 
+
+def wait_for_chain(page, attempts: int = 100) -> None:
+    """Wait until the chain view has drawn its graph. Polled with ``evaluate``: the page's
+    Content-Security-Policy allows no string evaluation, which ``wait_for_function`` needs."""
+    for _ in range(attempts):
+        if page.evaluate("!!(window.phongdichChain && window.phongdichChain.nodes().length > 0)"):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the chain view drew no graph")
+
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
@@ -34,7 +45,7 @@ def test_chain_view_draws_cases_contacts_and_venues(new_context, ward_officer, o
     expect(page.locator("tr[data-level=F2]")).to_contain_text("Lê Chi")
 
     page.goto("/staff/tracing/chains/?f2=1")
-    page.wait_for_function("window.phongdichChain && window.phongdichChain.nodes().length > 0")
+    wait_for_chain(page)
     kinds = page.evaluate("window.phongdichChain.nodes().map(n => n.data('kind')).sort()")
     assert kinds == ["F0", "F1", "F2", "venue", "venue"]
     expect(page.locator("#chain-summary")).to_contain_text("1 F0 · 1 F1 · 1 F2")
@@ -59,7 +70,7 @@ def test_a_big_chain_is_grouped_and_listed(new_context, ward_officer, other_ward
     page = new_context().new_page()
     log_in(page, "ward")
     page.goto("/staff/tracing/chains/?f2=1")
-    page.wait_for_function("window.phongdichChain && window.phongdichChain.nodes().length > 0")
+    wait_for_chain(page)
     expect(page.locator("#chain-summary")).to_have_attribute("data-grouped-view", "1")
     children = page.evaluate("window.phongdichChain.nodes().filter(n => n.isChild()).length")
     assert children == 60  # every F1 inside the market's box
@@ -117,7 +128,7 @@ def test_case_with_an_exposure_window(new_context, ward_officer, other_ward_offi
         )
 
         page.goto("/staff/tracing/chains/?f2=1")
-        page.wait_for_function("window.phongdichChain && window.phongdichChain.nodes().length > 0")
+        wait_for_chain(page)
         kinds = page.evaluate("window.phongdichChain.nodes().map(n => n.data('kind'))")
         assert kinds.count("window") == 1
     finally:

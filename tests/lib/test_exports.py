@@ -342,3 +342,41 @@ def test_xlsx_refuses_more_rows_than_excel_holds(monkeypatch):
     with pytest.raises(TableError) as caught:
         write_xlsx([[1], [2], [3]], ["n"], "t")
     assert (caught.value.code, caught.value.row) == ("too_many_rows", 4)
+
+
+# Excel on Vietnamese Windows splits a CSV's lines on ";" (the list separator there).
+SPLIT_DANGEROUS = [
+    'Nguyễn Văn A;=HYPERLINK("http://evil.example")',
+    "a; =1+1",
+    "x,+84912345678",
+    "Hà Nội;@SUM(A1:A2);-2+3",
+    "ok;\t=1+1",
+]
+
+
+def _formula_fields(text: str, delimiter: str) -> list[str]:
+    """Every field that would start a formula, read both as a CSV reader with ``delimiter``
+    does and as a plain split on it (as a program ignoring the quotes does)."""
+    lines = text.split("\r\n")  # the records (a line break inside a quoted cell stays)
+    fields = [f for row in csv.reader(io.StringIO(text), delimiter=delimiter) for f in row]
+    fields += [f for line in lines for f in line.split(delimiter)]
+    return [
+        f
+        for f in fields
+        if f.strip(' "').startswith(exports.FORMULA_PREFIXES)
+        or f.strip(" ").startswith(exports.FORMULA_PREFIXES)
+    ]
+
+
+@pytest.mark.parametrize("value", DANGEROUS + SPLIT_DANGEROUS)
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_csv_makes_no_formula_whatever_the_list_separator(value, delimiter):
+    text = write_csv([[value, "Âm tính"]], ["=cmd", "Kết quả"]).decode("utf-8-sig")
+    assert _formula_fields(text, delimiter) == []
+    # Read back with the CSV's own separator, the text is all there, behind the marks.
+    assert _csv_rows(text.encode())[1][0].replace("'", "") == value.replace("'", "")
+
+
+def test_csv_quotes_every_cell():
+    text = write_csv([["a", 1, None]], ["x", "y", "z"]).decode("utf-8-sig")
+    assert text == '"x","y","z"\r\n"a","1",""\r\n'

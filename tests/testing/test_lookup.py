@@ -127,3 +127,90 @@ def test_the_api_is_rate_limited_too(api_client, negative):
 def test_malformed_input_is_explained(client, db):
     response = ask(client, "abc", "nineteen")
     assert response.status_code == 422 and b'data-code="wrong_length"' in response.content
+
+
+@pytest.fixture
+def outbox():
+    from phongdich.core import sms
+    from phongdich.lib.sms import ConsoleGateway
+
+    gateway = ConsoleGateway("PhongDich")
+    sms.use(gateway)
+    yield gateway.outbox
+    sms.use(None)
+
+
+def _lock(client, code):
+    for i in range(10):
+        ask(client, code, 1900 + i, REMOTE_ADDR=f"10.0.1.{i}")
+
+
+def test_a_stranger_guessing_does_not_lock_the_owner_out(client, negative, outbox):
+    """Guessing locks the code and year (above), but the owner proves themselves with a code sent
+    to the phone on file for the test, and sees the result; a guesser gets no SMS sent."""
+    import re
+
+    person = negative.person
+    person.phone = "0912000111"
+    person.save(update_fields=["phone"])
+    _lock(client, negative.tube_code)
+    year = person.birth_year
+    locked = ask(client, negative.tube_code, year, REMOTE_ADDR="10.0.2.1")
+    assert locked.status_code == 429 and b'id="send-code"' in locked.content
+    sent = client.post(
+        URL,
+        {"step": "send", "code": negative.tube_code, "birth_year": year},
+        REMOTE_ADDR="10.0.2.1",
+    )
+    assert sent.status_code == 200 and b'id="prove-code"' in sent.content
+    assert len(outbox) == 1 and outbox[0].to.endswith("0912000111"[-9:])
+    otp = re.search(r"\b(\d{6})\b", outbox[0].text).group(1)
+    challenge = re.search(rb'name="challenge" value="([^"]+)"', sent.content).group(1).decode()
+    proved = client.post(
+        URL,
+        {
+            "step": "prove",
+            "code": negative.tube_code,
+            "birth_year": year,
+            "challenge": challenge,
+            "otp": otp,
+        },
+        REMOTE_ADDR="10.0.2.1",
+    )
+    assert proved.status_code == 200 and b'id="result"' in proved.content
+    assert b'id="certificate-link"' in proved.content
+
+
+def test_a_guesser_asking_for_a_code_gets_the_same_answer_and_no_sms(client, negative, outbox):
+    import re
+
+    negative.person.phone = "0912000111"
+    negative.person.save(update_fields=["phone"])
+    wrong_year = negative.person.birth_year + 1
+    sent = client.post(URL, {"step": "send", "code": negative.tube_code, "birth_year": wrong_year})
+    assert sent.status_code == 200 and b'id="prove-code"' in sent.content
+    assert list(outbox) == []
+    challenge = re.search(rb'name="challenge" value="([^"]+)"', sent.content).group(1).decode()
+    for guess in ("000000", "123456"):
+        tried = client.post(
+            URL,
+            {
+                "step": "prove",
+                "code": negative.tube_code,
+                "birth_year": wrong_year,
+                "challenge": challenge,
+                "otp": guess,
+            },
+        )
+        assert tried.status_code == 422 and b'id="result"' not in tried.content
+
+
+def test_the_code_budget_is_counted_for_every_server_process(client, negative):
+    """The counts live in the database (or Redis), not in one process's memory: clearing the
+    process cache does not reset them."""
+    from django.core.cache import cache
+
+    _lock(client, negative.tube_code)
+    cache.clear()
+    locked = ask(client, negative.tube_code, negative.person.birth_year, REMOTE_ADDR="10.0.2.1")
+    assert locked.status_code == 429

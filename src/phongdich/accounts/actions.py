@@ -8,10 +8,20 @@ from typing import Any
 
 import pyotp
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from phongdich.accounts import audit
+from phongdich.accounts.login_guard import (  # noqa: F401  (the accounts actions, one place)
+    do_record_login,
+    do_record_login_failure,
+    do_record_totp_failure,
+    is_locked_out,
+    totp_locked,
+    verify_totp,
+)
 from phongdich.accounts.models import ApiToken, LoginFailure, Role, User
 from phongdich.places.models import Province, Ward
 
@@ -33,15 +43,26 @@ def resolve_area(code: int | str | None) -> tuple[Province | None, Ward | None]:
         number = int(str(code))
     except ValueError:
         raise AccountError("bad_area", f"Area code must be a number, got {code!r}") from None
-    if number < 100:
+    # A few wards of Hà Nội have codes below 100 (00070 Hoàn Kiếm): a code written with five
+    # digits is always a ward's; a shorter one is a province's when a province has it.
+    if number < 100 and len(str(code).strip()) < 5:
         province = Province.objects.filter(code=number).first()
-        if province is None:
+        if province is not None:
+            return province, None
+        if not Ward.objects.filter(code=number).exists():
             raise AccountError("unknown_area", f"No province with code {number}")
-        return province, None
     ward = Ward.objects.select_related("province").filter(code=number).first()
     if ward is None:
         raise AccountError("unknown_area", f"No ward or commune with code {number}")
     return ward.province, ward
+
+
+def check_password_rules(password: str, user: User) -> None:
+    """Django's password validators (AUTH_PASSWORD_VALIDATORS) for every password set."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise AccountError("weak_password", " ".join(error.messages)) from None
 
 
 def do_create_staff(
@@ -69,7 +90,7 @@ def do_create_staff(
         raise AccountError("ward_required", "A ward officer needs a ward code as --area")
     if role == Role.VENUE_STAFF and venue is None:
         raise AccountError("venue_required", "Checkpoint staff need --venue CODE")
-    password = password or secrets.token_urlsafe(9)
+    password = password or secrets.token_urlsafe(12)
     user = User(
         username=username,
         role=role,
@@ -81,6 +102,7 @@ def do_create_staff(
     if full_name:
         first, _, last = full_name.rpartition(" ")
         user.first_name, user.last_name = last, first
+    check_password_rules(password, user)
     # Hash before the transaction: on SQLite a write transaction holds the database lock from
     # its first statement, and a deliberately slow hash must not hold it.
     user.set_password(password)
@@ -98,6 +120,7 @@ def do_set_password(
     user: User, password: str, *, actor: Any = None, request: Any = None, reason: str = ""
 ) -> User:
     """Set a new password, reactivate the account and clear its lockout."""
+    check_password_rules(password, user)
     user.set_password(password)
     with transaction.atomic():
         user.is_active = True
@@ -116,11 +139,28 @@ def do_set_password(
 
 
 @transaction.atomic
-def do_issue_token(user: User, *, actor: Any = None) -> str:
+def do_issue_token(user: User, *, actor: Any = None, days: int | None = None) -> str:
+    """A new token, valid for ``days`` (API_TOKEN_DAYS when not given; 0 never expires)."""
+    days = settings.API_TOKEN_DAYS if days is None else days
     raw = "pd_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, digest=ApiToken.hash(raw), prefix=raw[:8])
-    audit.record("issue_token", actor=actor, obj=user)
+    expires = timezone.now() + timedelta(days=days) if days else None
+    ApiToken.objects.create(
+        user=user, digest=ApiToken.hash(raw), prefix=raw[:8], expires_at=expires
+    )
+    audit.record("issue_token", actor=actor, obj=user, detail={"prefix": raw[:8]})
     return raw
+
+
+@transaction.atomic
+def do_revoke_tokens(user: User, *, prefix: str = "", actor: Any = None) -> int:
+    """Revoke the user's tokens (only the one starting with ``prefix`` when given)."""
+    tokens = ApiToken.objects.filter(user=user, revoked=False)
+    if prefix:
+        tokens = tokens.filter(prefix=prefix[:8])
+    count = tokens.update(revoked=True)
+    if count:
+        audit.record("revoke_token", actor=actor, obj=user, detail={"count": count})
+    return count
 
 
 def authenticate_token(raw: str) -> User | None:
@@ -129,33 +169,13 @@ def authenticate_token(raw: str) -> User | None:
         .filter(digest=ApiToken.hash(raw), revoked=False, user__is_active=True)
         .first()
     )
-    if token is None:
-        return None
     now = timezone.now()
+    if token is None or (token.expires_at is not None and token.expires_at <= now):
+        return None
     # Write the last-use time at most once a minute: tokens are used on hot paths.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
-
-
-def is_locked_out(username: str) -> bool:
-    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    recent = LoginFailure.objects.filter(username=username.lower(), at__gte=since).count()
-    return recent >= settings.LOGIN_MAX_FAILURES
-
-
-def do_record_login_failure(username: str, request: Any) -> None:
-    LoginFailure.objects.create(
-        username=username.lower(), ip=audit.client_ip(request), at=timezone.now()
-    )
-    audit.record(
-        "login_failed", request=request, object_type="accounts.user", object_id=username[:64]
-    )
-
-
-def do_record_login(user: User, request: Any) -> None:
-    LoginFailure.objects.filter(username=user.username.lower()).delete()
-    audit.record("login", actor=user, request=request, obj=user)
 
 
 def do_start_totp(user: User) -> str:
@@ -163,12 +183,6 @@ def do_start_totp(user: User) -> str:
     user.totp_secret = pyotp.random_base32()
     user.save(update_fields=["totp_secret"])
     return user.totp_secret
-
-
-def verify_totp(user: User, code: str) -> bool:
-    if not user.totp_secret:
-        return False
-    return pyotp.TOTP(user.totp_secret).verify(code.strip().replace(" ", ""), valid_window=1)
 
 
 def do_enable_totp(user: User, code: str, request: Any = None) -> bool:

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from phongdich.accounts.models import AuditEvent, Role, User
+from phongdich.accounts.models import ApiToken, AuditEvent, Role, User
+from phongdich.accounts.views import admin_login
 
 
 def _admin_only(request) -> bool:
@@ -12,6 +13,8 @@ def _admin_only(request) -> bool:
 # Django admin belongs to administrators alone, whatever is_staff says.
 admin.site.has_permission = _admin_only
 admin.site.site_header = "PhòngDịch"
+# ... and its login page is the staff login (the same lockout, two-factor step and audit).
+admin.site.login = admin_login
 
 
 @admin.register(User)
@@ -35,3 +38,22 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued with ``phongdich token``; here they are seen and revoked (the raw token
+    is never stored, only its hash and first characters)."""
+
+    list_display = ("prefix", "user", "created_at", "last_used_at", "expires_at", "revoked")
+    list_filter = ("revoked",)
+    readonly_fields = ("user", "prefix", "created_at", "last_used_at", "expires_at")
+    exclude = ("digest",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke the selected tokens / Thu hồi các mã đã chọn")
+    def revoke(self, request, queryset):
+        queryset.update(revoked=True)

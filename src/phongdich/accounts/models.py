@@ -48,6 +48,8 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=16, blank=True)
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_enabled = models.BooleanField(_("two-factor login"), default=False)
+    # The last TOTP time step accepted: a code is never accepted twice.
+    totp_last_step = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -84,7 +86,9 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    # None: never expires (PHONGDICH_API_TOKEN_DAYS=0 when issued).
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user_id})"
@@ -98,6 +102,11 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(db_index=True)
+    # "password" (the first factor) or "totp" (a wrong code after the right password).
+    stage = models.CharField(max_length=8, default="password")
+
+    class Meta:
+        indexes = [models.Index(fields=["ip", "at"])]
 
     def __str__(self) -> str:
         return f"{self.username} @ {self.at:%Y-%m-%d %H:%M}"

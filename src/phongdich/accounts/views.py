@@ -10,11 +10,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from phongdich.accounts import actions, audit
+from phongdich.accounts import actions
 from phongdich.accounts.audit_labels import action_label, record_label, role_label
 from phongdich.accounts.forms import AuditFilterForm, LoginForm, TotpForm
 from phongdich.accounts.middleware import OTP_SESSION_KEY
 from phongdich.accounts.queries import access_audit_events, filter_audit_events
+
+NEXT_SESSION_KEY = "phongdich_after_otp"
 
 
 def _next_url(request) -> str:
@@ -28,7 +30,7 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        if actions.is_locked_out(username):
+        if actions.is_locked_out(username, request):
             form.add_error(None, _("Too many failed attempts. Try again in a few minutes."))
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
@@ -37,6 +39,9 @@ def login_view(request):
                 form.add_error(None, _("Wrong username or password."))
             else:
                 login(request, user)
+                if user.totp_enabled:  # logged in (and audited) only after the second factor
+                    request.session[NEXT_SESSION_KEY] = _next_url(request)
+                    return redirect("accounts:totp_verify")
                 actions.do_record_login(user, request)
                 return redirect(_next_url(request))
     return render(
@@ -45,6 +50,16 @@ def login_view(request):
         {"form": form, "next": request.GET.get("next", "")},
         status=200,
     )
+
+
+def admin_login(request, extra_context=None):
+    """Django admin's login is the staff login: one lockout, one two-factor step, one audit."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    target = request.GET.get("next") or reverse("admin:index")
+    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
 
 
 @require_POST
@@ -56,11 +71,19 @@ def logout_view(request):
 @login_required
 def totp_verify(request):
     form = TotpForm(request.POST or None)
+    user = request.user
     if request.method == "POST" and form.is_valid():
-        if actions.verify_totp(request.user, form.cleaned_data["code"]):
+        if actions.totp_locked(user):
+            # Too many wrong codes: the password step must be passed again after the lockout.
+            logout(request)
+            messages.error(request, _("Too many failed attempts. Try again in a few minutes."))
+            return redirect("accounts:login")
+        if actions.verify_totp(user, form.cleaned_data["code"]):
+            target = request.session.pop(NEXT_SESSION_KEY, "accounts:dashboard")
             request.session[OTP_SESSION_KEY] = True
-            return redirect("accounts:dashboard")
-        audit.record("otp_failed", request=request, obj=request.user)
+            actions.do_record_login(user, request)
+            return redirect(target)
+        actions.do_record_totp_failure(user, request)
         form.add_error("code", _("The code is not correct."))
     return render(request, "accounts/totp_verify.html", {"form": form})
 

@@ -98,3 +98,16 @@ class SmsOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"opt-out {self.created_at:%Y-%m-%d}"
+
+
+class RateCount(models.Model):
+    """Hits in one rate-limit window (core.ratelimit), shared by every server process when no
+    Redis is configured. ``key`` names the scope, the client and the window; rows of past
+    windows are deleted as new ones come."""
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

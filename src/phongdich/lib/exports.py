@@ -6,6 +6,9 @@ Exports
     formula in the officer's spreadsheet (CSV/formula injection, OWASP). So every string
     that starts with ``= + - @``, tab or carriage return is written as inert text: with a
     leading ``'`` in CSV, and as a string cell (with Excel's "quote prefix" flag) in XLSX.
+    Vietnamese Windows uses ``;`` as the list separator, and Excel opening a CSV there splits
+    lines on ``;``: so every CSV cell is quoted, and every part of a cell after a ``;`` or ``,``
+    (or a line break) that looks like a formula gets the same ``'``, whatever a program splits on.
     CSV is UTF-8 *with* a byte-order mark, without which Excel shows Vietnamese as mojibake.
 
 Reading
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 import zipfile
 from collections.abc import Generator, Iterable, Iterator, Sequence
@@ -90,6 +94,20 @@ def _is_formula_like(value: str) -> bool:
     return value.startswith(FORMULA_PREFIXES)
 
 
+_SPLIT_RE = re.compile(r"([;,])")
+
+
+def _inert_text(value: str) -> str:
+    """``value`` with a ``'`` before it when it would start a formula, and before every part
+    after a ``;`` or ``,`` that would, so no list separator makes a formula of it."""
+    parts = _SPLIT_RE.split(value)
+    for i in range(0, len(parts), 2):  # the even items are the text between separators
+        part = parts[i] if i == 0 else parts[i].lstrip(" ")
+        if part.startswith(FORMULA_PREFIXES):
+            parts[i] = "'" + parts[i]
+    return "".join(parts)
+
+
 def _csv_cell(value: CellValue) -> str:
     if value is None:
         return ""
@@ -100,18 +118,18 @@ def _csv_cell(value: CellValue) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
-        return "'" + value if _is_formula_like(value) else value
+        return _inert_text(value)
     return str(value)
 
 
 def write_csv(rows: Iterable[Sequence[CellValue]], headers: Sequence[str]) -> bytes:
-    """UTF-8 CSV with a byte-order mark, ``,``-separated, CRLF line ends.
+    """UTF-8 CSV with a byte-order mark, ``,``-separated, every cell quoted, CRLF line ends.
 
     Dates are ISO (``2025-11-28``), which every Excel locale reads; datetimes must be
     aware and are written in Vietnamese local time.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow([_csv_cell(header) for header in headers])
     for row in rows:
         writer.writerow([_csv_cell(value) for value in row])
@@ -124,7 +142,7 @@ def iter_csv(
     """``write_csv`` a chunk of rows at a time, for a streamed response: an export of every
     row of a large list never sits whole in memory."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow([_csv_cell(header) for header in headers])
     yield buffer.getvalue().encode("utf-8-sig")
     buffer.seek(0)

@@ -135,3 +135,29 @@ def vi_compare(a: str | None, b: str | None) -> int:
     """-1, 0 or 1 as ``a`` sorts before, with or after ``b`` (for SQLite's collation hook)."""
     ka, kb = vi_sort_key(a or ""), vi_sort_key(b or "")
     return (ka > kb) - (ka < kb)
+
+
+def unstorable_text(value: object, path: str = "") -> str | None:
+    """The path (``person.full_name``) of the first string in a decoded JSON value that no
+    database can store or no encoder can write: a NUL character (PostgreSQL refuses it) or a lone
+    UTF-16 surrogate (``"\\ud800"`` in JSON; not encodable as UTF-8). None when all are fine."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return path
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            found = unstorable_text(key, where) or unstorable_text(item, where)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for item in value:
+            found = unstorable_text(item, path)
+            if found is not None:
+                return found
+    return None

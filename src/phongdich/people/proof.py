@@ -49,13 +49,27 @@ def do_request_code(id_number: str, *, purpose: str = "claim") -> ProofCode:
             "Số CCCD/CMND/hộ chiếu không hợp lệ.",
             "id_number is not a valid CCCD, CMND or passport number.",
         )
+    person = Person.objects.filter(id_number=clean, claim_of__isnull=True).exclude(phone="").first()
+    return do_send_code(_subject(clean), person, purpose=purpose, field="id_number")
+
+
+def subject_of(kind: str, value: str) -> str:
+    """The keyed hash a challenge is filed under (no ID number or code kept in clear)."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{kind}:{value}".encode()).hexdigest()
+
+
+def do_send_code(
+    subject: str, person: Person | None, *, purpose: str, field: str = "id_number"
+) -> ProofCode:
+    """Send a code to ``person``'s phone on file (none when there is no such person, or no
+    phone: the challenge then never matches). Resends are limited per ``subject`` alike."""
     now = timezone.now()
-    subject = _subject(clean)
     sent = ProofCode.objects.filter(subject=subject).values_list("issued_at", flat=True)
     decision = resend_decision(list(sent), now)
     if not decision.allowed:
-        raise InputErrors.one("id_number", decision.code, decision.message_vi, decision.message_en)
-    person = Person.objects.filter(id_number=clean, claim_of__isnull=True).exclude(phone="").first()
+        raise InputErrors.one(field, decision.code, decision.message_vi, decision.message_en)
+    if person is not None and not person.phone:
+        person = None
     key = new_token()
     code, state = issue_code(_key(), key, now)
     challenge = ProofCode.objects.create(
@@ -74,10 +88,14 @@ def do_request_code(id_number: str, *, purpose: str = "claim") -> ProofCode:
     return challenge
 
 
-def do_check_code(challenge_key: str, submitted: str) -> Person:
-    """The person the code proves, or the reason it does not (a bilingual field error)."""
+def do_check_code(challenge_key: str, submitted: str, *, subject: str = "") -> Person:
+    """The person the code proves, or the reason it does not (a bilingual field error). With
+    ``subject``, only a challenge filed under it counts."""
     with transaction.atomic():
-        challenge = ProofCode.objects.select_for_update().filter(key=challenge_key or "").first()
+        challenges = ProofCode.objects.select_for_update().filter(key=challenge_key or "")
+        if subject:
+            challenges = challenges.filter(subject=subject)
+        challenge = challenges.first()
         if challenge is None:
             raise InputErrors.one(
                 "code", "otp_expired", "Mã xác nhận đã hết hạn.", "The code has expired."

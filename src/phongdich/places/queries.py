@@ -25,9 +25,13 @@ def list_wards(province_code: int, q: str = "") -> QuerySet[Ward]:
 
 
 def get_area(code: int) -> Province | Ward | None:
-    """An area code is a province code (1–2 digits) or a ward code (GSO, 5 digits)."""
+    """An area code is a province code (1–2 digits) or a ward code (GSO, 5 digits). A few wards
+    of Hà Nội have codes below 100 (00070 Hoàn Kiếm): such a code is the ward's unless a province
+    has it too (4, 8, 25, 91: there the province; write the ward's five digits, e.g. 00004)."""
     if code < 100:
-        return Province.objects.filter(code=code).first()
+        province = Province.objects.filter(code=code).first()
+        if province is not None:
+            return province
     return Ward.objects.select_related("province").filter(code=code).first()
 
 

@@ -5,16 +5,18 @@ the page cannot be used to learn whether a code exists. Guessing is limited twic
 address (``testing.lookup_per_minute``), and per tube code across all addresses
 (``testing.lookup_per_code_per_hour`` failed attempts), since a year of birth has only about a
 hundred likely values. The per-code limit applies to every code alike, existing or not.
+
+A stranger guessing must not lock the owner out: once a code is locked, whoever holds the code
+and the year can still ask for a one-time code sent to the phone on file for that test
+(people.proof) and see the result with it (:func:`do_send_result_code`,
+:func:`do_prove_result`). The answer to that request is the same whether or not anything matched.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from django.core.cache import cache
-
-from phongdich.core.ratelimit import RateLimited, check_rate
+from phongdich.core.ratelimit import RateLimited, check_rate, count_hit, current_count
 from phongdich.core.rules import get_rule
 from phongdich.lib.errors import InputErrors
 from phongdich.testing.models import Sample, SampleStatus
@@ -32,21 +34,22 @@ NOT_FOUND_EN = (
 
 
 def _code_key(code: str) -> str:
-    return f"testing:lookup-failures:{code}:{int(time.time()) // HOUR}"
+    return f"testing.lookup-failures:{code}"
 
 
 def _check_code_budget(code: str) -> None:
-    if (cache.get(_code_key(code)) or 0) >= get_rule("testing.lookup_per_code_per_hour"):
-        raise RateLimited(HOUR - int(time.time()) % HOUR)
+    count, retry_after = current_count(_code_key(code), HOUR)
+    if count >= get_rule("testing.lookup_per_code_per_hour"):
+        raise CodeLocked(retry_after)
 
 
 def _count_failure(code: str) -> None:
-    key = _code_key(code)
-    if not cache.add(key, 1, timeout=HOUR + 1):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.add(key, 1, timeout=HOUR + 1)
+    count_hit(_code_key(code), HOUR)
+
+
+class CodeLocked(RateLimited):
+    """This tube code is locked for everyone for now (guessed too often): the owner can still
+    prove themselves with a one-time code to the phone on file."""
 
 
 def _birth_year(raw: Any) -> int:
@@ -69,23 +72,62 @@ def lookup_result(request: Any, code_raw: Any, birth_year_raw: Any) -> Sample | 
     (a malformed code or year: its check character is public knowledge, so saying so leaks
     nothing)."""
     check_rate(request, "testing.lookup", get_rule("testing.lookup_per_minute"))
-    code, error = parse_code(code_raw)
-    if error:
-        raise InputErrors([error])
-    year = _birth_year(birth_year_raw)
+    code, year = _clean(code_raw, birth_year_raw)
     _check_code_budget(code)
-    sample = (
+    sample = _released(code, year)
+    if sample is None:
+        _count_failure(code)
+    return sample
+
+
+def _released(code: str, year: int):
+    return (
         Sample.objects.filter(
             tube_code=code,
             person__birth_year=year,
             status=SampleStatus.RESOLVED,
             released_at__isnull=False,
         )
-        .select_related("session")
+        .select_related("session", "person")
         .first()
     )
-    if sample is None:
-        _count_failure(code)
+
+
+def _clean(code_raw: Any, birth_year_raw: Any) -> tuple[str, int]:
+    code, error = parse_code(code_raw)
+    if error:
+        raise InputErrors([error])
+    return code, _birth_year(birth_year_raw)
+
+
+def do_send_result_code(request: Any, code_raw: Any, birth_year_raw: Any) -> str:
+    """Send a one-time code to the phone on file for the released result of this code and
+    year (nothing is sent when none matches); returns the challenge key either way."""
+    from phongdich.people.proof import do_send_code, subject_of
+
+    check_rate(request, "testing.lookup", get_rule("testing.lookup_per_minute"))
+    code, year = _clean(code_raw, birth_year_raw)
+    sample = _released(code, year)
+    person = sample.person if sample is not None else None
+    # Filed under the code and the year: a stranger without the year cannot use up the resends.
+    subject = subject_of("tube", f"{code}:{year}")
+    challenge = do_send_code(subject, person, purpose="result", field="code")
+    return challenge.key
+
+
+def do_prove_result(code_raw: Any, birth_year_raw: Any, key: str, submitted: Any) -> Sample:
+    """The released result the one-time code proves, or InputErrors (wrong, used or expired
+    code: the same answer whether or not the tube code matched anything)."""
+    from phongdich.people.proof import do_check_code, subject_of
+
+    code, year = _clean(code_raw, birth_year_raw)
+    subject = subject_of("tube", f"{code}:{year}")
+    person = do_check_code(str(key or ""), str(submitted or ""), subject=subject)
+    sample = _released(code, year)
+    if sample is None or sample.person_id != person.pk:  # pragma: no cover - bound at sending
+        raise InputErrors.one(
+            "code", "otp_expired", "Mã xác nhận đã hết hạn.", "The code has expired."
+        )
     return sample
 
 

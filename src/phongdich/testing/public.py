@@ -15,7 +15,15 @@ from phongdich.core.ratelimit import RateLimited
 from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.testing import certificates
 from phongdich.testing.errors import testing_error
-from phongdich.testing.lookup import NOT_FOUND_EN, NOT_FOUND_VI, lookup_result, public_view
+from phongdich.testing.lookup import (
+    NOT_FOUND_EN,
+    NOT_FOUND_VI,
+    CodeLocked,
+    do_prove_result,
+    do_send_result_code,
+    lookup_result,
+    public_view,
+)
 from phongdich.testing.models import Sample, SampleStatus
 
 log = logging.getLogger(__name__)
@@ -28,6 +36,9 @@ CERTIFICATE_LINK_SECONDS = 3600
 def results(request):
     context: dict = {"values": request.POST if request.method == "POST" else {}}
     status = 200
+    step = request.POST.get("step") if request.method == "POST" else None
+    if step in ("send", "prove"):
+        return _prove_by_phone(request, context, step)
     if request.method == "POST":
         try:
             sample = lookup_result(
@@ -38,6 +49,8 @@ def results(request):
             status = 422
         except RateLimited as limited:
             context["rate_limited"] = True
+            # A locked code: whoever holds it and the year may prove it by the phone on file.
+            context["offer_code"] = isinstance(limited, CodeLocked)
             response = render(request, "testing/lookup.html", context, status=429)
             response["Retry-After"] = str(limited.retry_after)
             return response
@@ -45,12 +58,43 @@ def results(request):
             if sample is None:
                 context["not_found"] = (NOT_FOUND_VI, NOT_FOUND_EN)
             else:
-                audit.record(
-                    "public_lookup", request=request, obj=sample, ward=sample.session.ward_id
-                )
-                context["found"] = public_view(sample)
-                context["certificate_token"] = signing.dumps(sample.pk, salt=CERTIFICATE_SALT)
+                _show(request, context, sample)
     return render(request, "testing/lookup.html", context, status=status)
+
+
+def _show(request, context: dict, sample: Sample) -> None:
+    audit.record("public_lookup", request=request, obj=sample, ward=sample.session.ward_id)
+    context["found"] = public_view(sample)
+    context["certificate_token"] = signing.dumps(sample.pk, salt=CERTIFICATE_SALT)
+
+
+def _prove_by_phone(request, context: dict, step: str):
+    """Send a one-time code to the phone on file for this code and year, then check it."""
+    values = request.POST
+    try:
+        if step == "send":
+            context["challenge"] = do_send_result_code(
+                request, values.get("code"), values.get("birth_year")
+            )
+        else:
+            context["challenge"] = values.get("challenge", "")
+            sample = do_prove_result(
+                values.get("code"),
+                values.get("birth_year"),
+                context["challenge"],
+                values.get("otp"),
+            )
+            context.pop("challenge")
+            _show(request, context, sample)
+    except InputErrors as error:
+        context["errors"] = error.errors
+        return render(request, "testing/lookup.html", context, status=422)
+    except RateLimited as limited:
+        context["rate_limited"] = True
+        response = render(request, "testing/lookup.html", context, status=429)
+        response["Retry-After"] = str(limited.retry_after)
+        return response
+    return render(request, "testing/lookup.html", context)
 
 
 @never_cache

@@ -21,12 +21,22 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument(
+            "--trusted-proxy",
+            action="append",
+            default=None,
+            metavar="ADDRESS",
+            help="a reverse proxy (address or network) whose X-Forwarded-For names the client; "
+            "repeat for several (default: PHONGDICH_TRUSTED_PROXIES)",
+        )
+        parser.add_argument(
             "--no-worker",
             action="store_true",
             help="do not start the background task worker alongside",
         )
 
     def handle(self, *args, **opts):
+        if opts["trusted_proxy"] is not None:
+            use_trusted_proxies(opts["trusted_proxy"])
         try:
             check_port_free(opts["host"], opts["port"])
         except PortTaken as taken:
@@ -49,6 +59,20 @@ class Command(BaseCommand):
             if worker is not None:
                 worker.terminate()
                 worker.wait(timeout=10)
+
+
+def use_trusted_proxies(proxies: list[str]) -> None:
+    """Trust these proxies' X-Forwarded-For in this process and the workers it forks."""
+    import ipaddress
+
+    from django.conf import settings
+
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise CommandError(f"--trusted-proxy: {proxy!r} is not an address or network") from None
+    settings.TRUSTED_PROXIES = list(proxies)
 
 
 def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
