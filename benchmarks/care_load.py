@@ -53,7 +53,7 @@ def _setup() -> None:
     logging.getLogger("phongdich.sms").setLevel(logging.WARNING)
 
 
-def _build(patients: int, heavy: int, days: int, seed: int):
+def _build(patients: int, heavy: int, days: int, seed: int, missed: float):
     from django.db import transaction
     from django.utils import timezone
 
@@ -115,7 +115,11 @@ def _build(patients: int, heavy: int, days: int, seed: int):
                 rule_set_id="moh-604-2022",
                 clinician=doctors[0] if i < heavy else doctors[i % len(doctors)],
                 token=new_token(),
-                next_report_due=next_due(now - timedelta(hours=3)),
+                # A fixed share is overdue whatever the hour the benchmark runs at (the list
+                # used to hold none or all of them depending on the time of day).
+                next_report_due=now - timedelta(hours=2)
+                if rng.random() < missed
+                else next_due(now + timedelta(hours=1)),
             )
             for i, (c, s) in enumerate(zip(cases, starts, strict=True))
         )
@@ -287,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--repeat", type=int, default=40, help="console measurements")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument(
+        "--missed", type=float, default=0.25, help="share of patients whose report is overdue"
+    )
     args = parser.parse_args(argv)
 
     _setup()
@@ -295,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     from phongdich.care.models import Alert, Report
 
     t = time.monotonic()
-    doctor, enrolments, history = _build(args.patients, args.heavy, args.days, args.seed)
+    doctor, enrolments, history = _build(args.patients, args.heavy, args.days, args.seed, args.missed)
     print(
         f"{connection.vendor}: {args.patients} patients, {history} past reports, "
         f"{Alert.objects.count()} alerts, built in {time.monotonic() - t:.1f} s"

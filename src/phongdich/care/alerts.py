@@ -13,11 +13,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from phongdich.accounts.models import Role, User
-from phongdich.care import notify, rules
+from phongdich.care import notify, rules, timing
 from phongdich.care.models import Alert, AlertStatus, Enrolment, EnrolmentStatus, Report
 from phongdich.core import events
 from phongdich.core.schedule import periodic
@@ -106,25 +106,51 @@ def unconfirmed_low_spo2(now: datetime) -> int:
 
 
 def remind_missed(now: datetime) -> int:
+    """Once per missed report slot and patient: an SMS reminder with the personal link, and a
+    ``care.report_missed`` event (ids only) that the outreach app turns into a robot call.
+
+    The slot is the due time the patient let pass (``next_report_due``), or a later slot when
+    they keep missing (``timing.last_due``): one reminder at 10:00 for the morning, another at
+    18:00 when the afternoon passes too. ``reminded_for`` records the slot; the conditional
+    update claims it, so two runs of the job, or a run after a crash, send and emit once. The
+    SMS goes first under its own key: a crash after it leaves the claim to the next run, which
+    then emits without texting again."""
+    from phongdich.care.actions import self_report_url
+
+    latest = timing.last_due(now)
     due = Enrolment.objects.filter(
-        Q(reminded_for__isnull=True) | ~Q(reminded_for=F("next_report_due")),
+        Q(reminded_for__isnull=True) | Q(reminded_for__lt=latest),
         status=EnrolmentStatus.ACTIVE,
         next_report_due__lt=now,
     ).select_related("person")
     count = 0
     for enrolment in due:
-        from phongdich.care.actions import self_report_url
-
+        slot = max(enrolment.next_report_due, latest)
         notify.send(
-            f"remind-{enrolment.pk}-{int(enrolment.next_report_due.timestamp())}",
+            f"remind-{enrolment.pk}-{int(slot.timestamp())}",
             enrolment.person.phone,
             f"Nhac: ban chua gui phieu tu theo doi suc khoe. Gui tai: {self_report_url(enrolment)}",
             kind="reminder",
             enrolment=enrolment,
         )
-        count += Enrolment.objects.filter(
-            pk=enrolment.pk, next_report_due=enrolment.next_report_due
-        ).update(reminded_for=enrolment.next_report_due)
+        with transaction.atomic():
+            claimed = (
+                Enrolment.objects.filter(
+                    Q(reminded_for__isnull=True) | Q(reminded_for__lt=slot),
+                    pk=enrolment.pk,
+                    status=EnrolmentStatus.ACTIVE,
+                    next_report_due=enrolment.next_report_due,
+                ).update(reminded_for=slot)
+            )
+            if claimed:
+                events.emit(
+                    "care.report_missed",
+                    enrolment_id=enrolment.pk,
+                    person_id=enrolment.person_id,
+                    ward_id=enrolment.ward_id,
+                    slot_due=int(slot.timestamp()),
+                )
+        count += claimed
     return count
 
 
