@@ -3,7 +3,7 @@ slot (ids only: the outreach app places the robot call), never two, however ofte
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -110,7 +110,7 @@ def test_a_run_that_died_after_the_sms_emits_without_texting_again(enrolment):
 
 
 def test_last_due_is_the_slot_that_ended_last():
-    day = datetime(2026, 3, 2).date()  # noqa: DTZ001 (a date)
+    day = date(2026, 3, 2)
     assert timing.last_due(local(day, 10)) == local(day, 10)
     assert timing.last_due(local(day, 17, 59)) == local(day, 10)
     assert timing.last_due(local(day, 18, 1)) == local(day, 18)

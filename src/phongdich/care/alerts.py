@@ -1,5 +1,6 @@
 """Getting a warning to a person who acts on it: the clinician at once, the ward's on-call
-officer when nobody acknowledges, and the patient when a report is missed.
+officer (the roster, ``care.roster``) when nobody acknowledges, and the patient when a report is
+missed (an SMS, and a ``care.report_missed`` event for the outreach app's robot call).
 
 The alert row commits with its report; the ``care.alert_raised`` event reaches ``notify_clinician``
 through the worker (every second), so the clinician's SMS leaves within seconds, and the console
@@ -16,8 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from phongdich.accounts.models import Role, User
-from phongdich.care import notify, rules, timing
+from phongdich.care import notify, roster, rules, timing
 from phongdich.care.models import Alert, AlertStatus, Enrolment, EnrolmentStatus, Report
 from phongdich.core import events
 from phongdich.core.schedule import periodic
@@ -46,44 +46,31 @@ def notify_clinician(event: events.Event) -> None:
     Alert.objects.filter(pk=alert.pk, notified_at__isnull=True).update(notified_at=timezone.now())
 
 
-def on_call_officers(ward_id: int) -> list[User]:
-    """The ward's officers (the ward health station); the province's when the ward has none."""
-    users = list(
-        User.objects.filter(role=Role.WARD_OFFICER, ward_id=ward_id, is_active=True).order_by("pk")
-    )
-    if users:
-        return users
-    from phongdich.places.models import Ward
-
-    province = Ward.objects.filter(pk=ward_id).values_list("province_id", flat=True).first()
-    return list(
-        User.objects.filter(
-            role=Role.PROVINCE_OFFICER, province_id=province, ward__isnull=True, is_active=True
-        ).order_by("pk")
-    )
-
-
 def escalate(now: datetime) -> int:
+    """An alert nobody acknowledged within the set time goes by SMS to the ward's on-call
+    officers (the roster, ``care.roster``); with nobody on call, to the ward's officers, then
+    to the province's. Once per alert: the conditional update claims it."""
     cutoff = now - timedelta(minutes=rules.escalate_after_minutes())
     due = Alert.objects.filter(
         status=AlertStatus.OPEN, escalated_at__isnull=True, raised_at__lte=cutoff
     ).select_related("enrolment")
     count = 0
     for alert in due:
-        officers = on_call_officers(alert.enrolment.ward_id)
-        for officer in officers:
+        level, people = roster.escalation_recipients(alert.enrolment.ward_id, now)
+        for person in people:
             notify.send(
-                f"escalate-{alert.pk}-{officer.pk}",
-                officer.phone,
+                f"escalate-{alert.pk}-{person.pk}",
+                person.phone,
                 f"CHUA XU LY: canh bao cham soc tai nha so {alert.pk} (benh nhan so "
                 f"{alert.enrolment_id}) chua duoc bac si xac nhan sau "
-                f"{rules.escalate_after_minutes()} phut.",
+                f"{rules.escalate_after_minutes()} phut."
+                + (" Ban dang truc." if level == "on_call" else ""),
                 kind="escalation",
                 enrolment=alert.enrolment,
-                recipient=officer,
+                recipient=person,
             )
         count += Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(
-            escalated_at=now, escalated_to=officers[0] if officers else None
+            escalated_at=now, escalated_to=people[0] if people else None
         )
     return count
 
@@ -134,14 +121,12 @@ def remind_missed(now: datetime) -> int:
             enrolment=enrolment,
         )
         with transaction.atomic():
-            claimed = (
-                Enrolment.objects.filter(
-                    Q(reminded_for__isnull=True) | Q(reminded_for__lt=slot),
-                    pk=enrolment.pk,
-                    status=EnrolmentStatus.ACTIVE,
-                    next_report_due=enrolment.next_report_due,
-                ).update(reminded_for=slot)
-            )
+            claimed = Enrolment.objects.filter(
+                Q(reminded_for__isnull=True) | Q(reminded_for__lt=slot),
+                pk=enrolment.pk,
+                status=EnrolmentStatus.ACTIVE,
+                next_report_due=enrolment.next_report_due,
+            ).update(reminded_for=slot)
             if claimed:
                 events.emit(
                     "care.report_missed",
