@@ -16,7 +16,7 @@ from phongdich.lib.errors import InputErrors
 from phongdich.lib.timeutil import VN_TZ, to_local
 from tests.care.conftest import make_clinician, outbox, sent
 from tests.care.test_reports import submit
-from tests.conftest import HAC_THANH, PASSWORD, QUANG_PHU, _staff
+from tests.conftest import HAC_THANH, PASSWORD, QUANG_PHU, THANH_HOA, _staff
 
 pytestmark = pytest.mark.django_db
 
@@ -252,3 +252,9 @@ def test_the_page_says_who_gets_alerts_now(client, ward_officer, nurse):
     shift(nurse, timezone.now() - timedelta(hours=1))
     page = client.get(URL).content.decode()
     assert 'data-level="on_call"' in page and "+84912000555" in page
+
+
+def test_a_province_clinician_may_be_on_call_for_the_ward(ward_officer):
+    doctor = make_clinician("provdoc", THANH_HOA, phone="+84912000444")
+    shifts = roster.do_add_shifts(ward_officer.ward, form(doctor), actor=ward_officer)
+    assert [s.officer for s in shifts] == [doctor]

@@ -1,8 +1,8 @@
 """The ward's on-call roster for home care: who gets an alert that the clinician did not
 acknowledge in time (``alerts.escalate``).
 
-Anyone of the ward's health staff (a ward officer or a clinician of the ward) can be put on a
-shift; the ward's officers and the province's officers edit the roster of wards in their area,
+Anyone of the ward's health staff (a ward officer or a clinician of the ward, or a clinician of
+the province) can be put on a shift; the ward's officers and the province's officers edit the roster of wards in their area,
 clinicians read it. When nobody is on call, escalation falls back to the ward's officers, then
 to the province's (since July 2025 there is no district level between ward and province).
 """
@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -52,10 +52,14 @@ def access_shift(user: Any, shift_id: int) -> OnCallShift:
 
 
 def staff_of(ward: Ward) -> QuerySet[User]:
-    """Who may be on call for ``ward``: its own active ward officers and clinicians."""
-    return User.objects.filter(ward_id=ward.pk, role__in=ON_CALL_ROLES, is_active=True).order_by(
-        "last_name", "first_name", "username"
-    )
+    """Who may be on call for ``ward``: its own active officers and clinicians, and the
+    province's clinicians (who may also be a patient's clinician there)."""
+    return User.objects.filter(
+        Q(ward_id=ward.pk)
+        | Q(ward__isnull=True, province_id=ward.province_id, role=Role.CLINICIAN),
+        role__in=ON_CALL_ROLES,
+        is_active=True,
+    ).order_by("last_name", "first_name", "username")
 
 
 def on_call(ward_id: int, at: datetime) -> list[User]:
