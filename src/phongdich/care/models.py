@@ -75,10 +75,16 @@ class Enrolment(models.Model):
             ),
         ]
         # The needs-action list: one clinician's active patients by due time and by isolation
-        # start; without them SQLite walks the whole ward.
+        # start; without them SQLite walks the whole ward. The id ends each so a page (ordered
+        # by due time, then id) is read in index order: PostgreSQL otherwise joined every
+        # overdue patient to people and sorted them for each page.
         indexes = [
-            models.Index(fields=["clinician", "status", "next_report_due"], name="care_due"),
-            models.Index(fields=["clinician", "status", "isolation_start"], name="care_start"),
+            models.Index(
+                fields=["clinician", "status", "next_report_due", "id"], name="care_due_id"
+            ),
+            models.Index(
+                fields=["clinician", "status", "isolation_start", "id"], name="care_start_id"
+            ),
         ]
 
     def __str__(self) -> str:
