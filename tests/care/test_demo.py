@@ -22,3 +22,10 @@ def test_the_demo_has_home_care_patients_with_reports_and_warnings(morning, caps
     assert all(a.report.status == "alert" for a in open_alerts)
     ages = {e.person.birth_year for e in patients}
     assert max(ages) >= 2026 - 11  # at least one child, who gets a children's form
+    from django.utils import timezone
+
+    from phongdich.care.roster import escalation_recipients
+
+    ward = patients.first().ward_id
+    level, people = escalation_recipients(ward, timezone.now())
+    assert level == "on_call" and [p.username for p in people] == ["demo_bacsi"]

@@ -209,7 +209,7 @@ def test_the_needs_action_list_costs_the_same_queries_for_many_patients(
             enrolment=other, report=Report.objects.get(enrolment=other), raised_at=timezone.now()
         )
     with django_assert_max_num_queries(4):
-        items = queries.needs_action(clinician, timezone.now())
+        items = queries.needs_action(clinician, timezone.now()).items
         assert [i.kind for i in items].count("alert") == 6
 
 

@@ -120,3 +120,34 @@ def wait_until_receiving(page, attempts: int = 60) -> None:
             return
         page.wait_for_timeout(500)
     raise AssertionError("no audio and video received: " + str(page.evaluate(STATE)))
+
+
+def test_a_ward_officer_puts_a_nurse_on_call_at_phone_size(new_context, ward_officer):
+    """The roster fits 360 px, in Vietnamese, and a shift added there is the one escalation
+    uses."""
+    from django.utils import timezone
+
+    from phongdich.care import roster
+    from phongdich.care.models import OnCallShift
+
+    nurse = make_clinician("nurse", HAC_THANH, phone="+84912000555")
+    page = new_context(**PHONE).new_page()
+    log_in(page, "ward")
+    page.goto("/staff/care/")
+    page.locator("a[href='/staff/care/on-call/']").first.click()
+    expect(page.locator("h1")).to_contain_text("Lịch trực")
+    expect(page.locator("#on-call-now")).to_have_attribute("data-level", "ward")
+    today = timezone.localdate(timezone.now()).isoformat()
+    page.select_option("#s-officer", str(nurse.pk))
+    page.fill("#s-date", today)
+    page.fill("#s-start", "00:00")
+    page.fill("#s-end", "23:59")
+    page.locator("#shift-save").click()
+    expect(page.locator("#shifts li[data-shift]")).to_have_count(1)
+    expect(page.locator("#on-call-now")).to_have_attribute("data-level", "on_call")
+    expect(page.locator("#on-call-now")).to_contain_text("+84912000555")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, width
+    snap(page, "care-roster")
+    assert OnCallShift.objects.filter(officer=nurse).count() == 1
+    assert roster.escalation_recipients(HAC_THANH, timezone.now())[1] == [nurse]

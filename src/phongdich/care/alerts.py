@@ -1,5 +1,6 @@
 """Getting a warning to a person who acts on it: the clinician at once, the ward's on-call
-officer when nobody acknowledges, and the patient when a report is missed.
+officer (the roster, ``care.roster``) when nobody acknowledges, and the patient when a report is
+missed (an SMS, and a ``care.report_missed`` event for the outreach app's robot call).
 
 The alert row commits with its report; the ``care.alert_raised`` event reaches ``notify_clinician``
 through the worker (every second), so the clinician's SMS leaves within seconds, and the console
@@ -13,11 +14,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from phongdich.accounts.models import Role, User
-from phongdich.care import notify, rules
+from phongdich.care import notify, roster, rules, timing
 from phongdich.care.models import Alert, AlertStatus, Enrolment, EnrolmentStatus, Report
 from phongdich.core import events
 from phongdich.core.schedule import periodic
@@ -46,44 +46,31 @@ def notify_clinician(event: events.Event) -> None:
     Alert.objects.filter(pk=alert.pk, notified_at__isnull=True).update(notified_at=timezone.now())
 
 
-def on_call_officers(ward_id: int) -> list[User]:
-    """The ward's officers (the ward health station); the province's when the ward has none."""
-    users = list(
-        User.objects.filter(role=Role.WARD_OFFICER, ward_id=ward_id, is_active=True).order_by("pk")
-    )
-    if users:
-        return users
-    from phongdich.places.models import Ward
-
-    province = Ward.objects.filter(pk=ward_id).values_list("province_id", flat=True).first()
-    return list(
-        User.objects.filter(
-            role=Role.PROVINCE_OFFICER, province_id=province, ward__isnull=True, is_active=True
-        ).order_by("pk")
-    )
-
-
 def escalate(now: datetime) -> int:
+    """An alert nobody acknowledged within the set time goes by SMS to the ward's on-call
+    officers (the roster, ``care.roster``); with nobody on call, to the ward's officers, then
+    to the province's. Once per alert: the conditional update claims it."""
     cutoff = now - timedelta(minutes=rules.escalate_after_minutes())
     due = Alert.objects.filter(
         status=AlertStatus.OPEN, escalated_at__isnull=True, raised_at__lte=cutoff
     ).select_related("enrolment")
     count = 0
     for alert in due:
-        officers = on_call_officers(alert.enrolment.ward_id)
-        for officer in officers:
+        level, people = roster.escalation_recipients(alert.enrolment.ward_id, now)
+        for person in people:
             notify.send(
-                f"escalate-{alert.pk}-{officer.pk}",
-                officer.phone,
+                f"escalate-{alert.pk}-{person.pk}",
+                person.phone,
                 f"CHUA XU LY: canh bao cham soc tai nha so {alert.pk} (benh nhan so "
                 f"{alert.enrolment_id}) chua duoc bac si xac nhan sau "
-                f"{rules.escalate_after_minutes()} phut.",
+                f"{rules.escalate_after_minutes()} phut."
+                + (" Ban dang truc." if level == "on_call" else ""),
                 kind="escalation",
                 enrolment=alert.enrolment,
-                recipient=officer,
+                recipient=person,
             )
         count += Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(
-            escalated_at=now, escalated_to=officers[0] if officers else None
+            escalated_at=now, escalated_to=people[0] if people else None
         )
     return count
 
@@ -106,25 +93,49 @@ def unconfirmed_low_spo2(now: datetime) -> int:
 
 
 def remind_missed(now: datetime) -> int:
+    """Once per missed report slot and patient: an SMS reminder with the personal link, and a
+    ``care.report_missed`` event (ids only) that the outreach app turns into a robot call.
+
+    The slot is the due time the patient let pass (``next_report_due``), or a later slot when
+    they keep missing (``timing.last_due``): one reminder at 10:00 for the morning, another at
+    18:00 when the afternoon passes too. ``reminded_for`` records the slot; the conditional
+    update claims it, so two runs of the job, or a run after a crash, send and emit once. The
+    SMS goes first under its own key: a crash after it leaves the claim to the next run, which
+    then emits without texting again."""
+    from phongdich.care.actions import self_report_url
+
+    latest = timing.last_due(now)
     due = Enrolment.objects.filter(
-        Q(reminded_for__isnull=True) | ~Q(reminded_for=F("next_report_due")),
+        Q(reminded_for__isnull=True) | Q(reminded_for__lt=latest),
         status=EnrolmentStatus.ACTIVE,
         next_report_due__lt=now,
     ).select_related("person")
     count = 0
     for enrolment in due:
-        from phongdich.care.actions import self_report_url
-
+        slot = max(enrolment.next_report_due, latest)
         notify.send(
-            f"remind-{enrolment.pk}-{int(enrolment.next_report_due.timestamp())}",
+            f"remind-{enrolment.pk}-{int(slot.timestamp())}",
             enrolment.person.phone,
             f"Nhac: ban chua gui phieu tu theo doi suc khoe. Gui tai: {self_report_url(enrolment)}",
             kind="reminder",
             enrolment=enrolment,
         )
-        count += Enrolment.objects.filter(
-            pk=enrolment.pk, next_report_due=enrolment.next_report_due
-        ).update(reminded_for=enrolment.next_report_due)
+        with transaction.atomic():
+            claimed = Enrolment.objects.filter(
+                Q(reminded_for__isnull=True) | Q(reminded_for__lt=slot),
+                pk=enrolment.pk,
+                status=EnrolmentStatus.ACTIVE,
+                next_report_due=enrolment.next_report_due,
+            ).update(reminded_for=slot)
+            if claimed:
+                events.emit(
+                    "care.report_missed",
+                    enrolment_id=enrolment.pk,
+                    person_id=enrolment.person_id,
+                    ward_id=enrolment.ward_id,
+                    slot_due=int(slot.timestamp()),
+                )
+        count += claimed
     return count
 
 

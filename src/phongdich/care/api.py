@@ -77,8 +77,10 @@ def create_enrolment(request, payload: EnrolmentIn):
 
 
 @router.get("/care/needs-action", response=list[dict])
-def needs_action(request):
-    """New warnings first, then missed reports, then due discharges (ids and codes only)."""
+def needs_action(request, page: int = 1):
+    """New warnings first, then missed reports, then due discharges (ids and codes only), by
+    page of 50 (``?page=2``); an empty list after the last page."""
+    listing = queries.needs_action(request.user, timezone.now(), page=min(max(page, 1), 100_000))
     return [
         {
             "kind": item.kind,
@@ -87,7 +89,7 @@ def needs_action(request):
             "alert_id": item.alert.pk if item.alert else None,
             "signs": [s["code"] for s in item.alert.report.signs] if item.alert else [],
         }
-        for item in queries.needs_action(request.user, timezone.now())
+        for item in listing.items
     ]
 
 

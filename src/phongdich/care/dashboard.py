@@ -2,8 +2,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from phongdich.accounts.models import Role
-from phongdich.care.models import Alert, AlertStatus, EnrolmentStatus
-from phongdich.care.queries import CARE_ROLES, enrolments_for, own
+from phongdich.care.models import EnrolmentStatus
+from phongdich.care.queries import CARE_ROLES, enrolments_for, open_alerts_for, own
 from phongdich.core.dashboard import register_cards
 
 
@@ -12,9 +12,7 @@ def care_cards(user):
     if user.role not in {*CARE_ROLES, Role.ADMIN}:
         return []
     active = own(user, enrolments_for(user)).filter(status=EnrolmentStatus.ACTIVE)
-    warnings = Alert.objects.filter(
-        status=AlertStatus.OPEN, enrolment__in=active.values("pk")
-    ).count()
+    warnings = open_alerts_for(user).count()
     return [
         {
             "title": _("Home care"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -75,10 +75,16 @@ class Enrolment(models.Model):
             ),
         ]
         # The needs-action list: one clinician's active patients by due time and by isolation
-        # start; without them SQLite walks the whole ward.
+        # start; without them SQLite walks the whole ward. The id ends each so a page (ordered
+        # by due time, then id) is read in index order: PostgreSQL otherwise joined every
+        # overdue patient to people and sorted them for each page.
         indexes = [
-            models.Index(fields=["clinician", "status", "next_report_due"], name="care_due"),
-            models.Index(fields=["clinician", "status", "isolation_start"], name="care_start"),
+            models.Index(
+                fields=["clinician", "status", "next_report_due", "id"], name="care_due_id"
+            ),
+            models.Index(
+                fields=["clinician", "status", "isolation_start", "id"], name="care_start_id"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -212,3 +218,39 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender} {self.kind}"
+
+
+class OnCallShift(models.Model):
+    """A ward's on-call roster: who takes the home-care alerts nobody acknowledged, from
+    ``starts_at`` to ``ends_at``. Two people may share a shift; the ward's officers edit it."""
+
+    ward = models.ForeignKey("places.Ward", on_delete=models.PROTECT, related_name="+")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("on-call officer"),
+        on_delete=models.CASCADE,
+        related_name="on_call_shifts",
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("on-call shift")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="care_shift_ends_after_start"
+            ),
+            # The same form sent twice adds one shift.
+            models.UniqueConstraint(
+                fields=["ward", "officer", "starts_at"], name="care_shift_once"
+            ),
+        ]
+        # Who is on call now: the ward's shifts not yet ended.
+        indexes = [models.Index(fields=["ward", "ends_at"], name="care_shift_ward_end")]
+
+    def __str__(self) -> str:
+        return f"on call #{self.pk}"

@@ -43,3 +43,18 @@ def slot_of(moment: datetime) -> tuple[date, int]:
     """(local day, 0 for morning / 1 for afternoon)."""
     local = to_local(moment)
     return local.date(), 0 if local.hour < 12 else 1
+
+
+def last_due(now: datetime) -> datetime:
+    """The due time of the latest report slot that has ended by ``now`` (this morning's or
+    this afternoon's, or yesterday afternoon's before the morning hour): a patient whose report
+    is still due past it has missed that slot, once per slot."""
+    morning, afternoon = rules.due_hours()
+    day = to_local(now).date()
+    for candidate in (
+        datetime.combine(day, time(afternoon), tzinfo=VN_TZ),
+        datetime.combine(day, time(morning), tzinfo=VN_TZ),
+    ):
+        if candidate <= now:
+            return candidate
+    return datetime.combine(day - timedelta(days=1), time(afternoon), tzinfo=VN_TZ)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from phongdich.care import calls, views
+from phongdich.care import calls, roster_views, views
 
 app_name = "care"
 urlpatterns = [
@@ -17,4 +17,7 @@ urlpatterns = [
     path("<int:enrolment_id>/call", calls.staff_call, name="call"),
     path("calls/<int:call_id>/signal", calls.staff_signal, name="call_signal"),
     path("alerts/<int:alert_id>/ack", views.acknowledge, name="acknowledge"),
+    path("on-call/", roster_views.roster_home, name="roster_home"),
+    path("on-call/<int:ward_code>/", roster_views.roster_page, name="roster"),
+    path("on-call/shifts/<int:shift_id>/remove", roster_views.remove_shift, name="remove_shift"),
 ]

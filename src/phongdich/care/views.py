@@ -22,7 +22,10 @@ from phongdich.lib.qr import qr_svg
 from phongdich.lib.timeutil import local_date
 from phongdich.people.forms import errors_by_field
 
-KINDS = ("alert", "missed", "discharge")
+
+def _page_number(request) -> int:
+    page = request.GET.get("page", "1")
+    return min(max(1, int(page)), 100_000) if page.isdigit() and len(page) < 7 else 1
 
 
 def _flash(request, exc: Exception) -> None:
@@ -34,13 +37,14 @@ def _flash(request, exc: Exception) -> None:
 @login_required
 def console(request):
     now = timezone.now()
-    items = queries.needs_action(request.user, now)
+    listing = queries.needs_action(request.user, now, page=_page_number(request))
     return render(
         request,
         "care/console.html",
         {
-            "items": items,
-            "counts": {k: sum(1 for i in items if i.kind == k) for k in KINDS},
+            "items": listing.items,
+            "listing": listing,
+            "counts": listing.counts,
             "to_assess": queries.cases_to_assess(request.user, limit=20),
             "today": local_date(now),
         },
@@ -59,8 +63,7 @@ def patients(request):
         .select_related("person")
         .order_by("isolation_start", "pk")
     )
-    page = request.GET.get("page", "1")
-    number = max(1, int(page)) if page.isdigit() else 1
+    number = _page_number(request)
     rows = list(active[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
     return render(
         request,

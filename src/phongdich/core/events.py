@@ -43,6 +43,7 @@ TOPICS = frozenset(
         "care.enrolled",
         "care.alert_raised",
         "care.closed",
+        "care.report_missed",
         "risk_level.changed",
     }
 )

@@ -16,6 +16,7 @@ from phongdich.care.actions import do_enrol, do_submit_report
 from phongdich.care.followup import do_acknowledge_alert, do_add_note, do_update_care
 from phongdich.care.forms import report_values
 from phongdich.care.models import Alert, Enrolment
+from phongdich.care.roster import do_add_shifts
 from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.timeutil import VN_TZ, local_date
 from phongdich.people.models import Person
@@ -164,4 +165,24 @@ def load_care_demo(seed: int, now: datetime) -> CareSummary:
     summary.open_alerts = Alert.objects.filter(
         enrolment_id__in=summary.patients, status="open"
     ).count()
+    _roster(clinician, now)
     return summary
+
+
+def _roster(clinician: User, now: datetime) -> None:
+    """The clinician on call round the clock for a week, from today: an unacknowledged alert
+    escalates to someone named on the roster page."""
+    enrolment = Enrolment.objects.filter(clinician=clinician).select_related("ward").first()
+    if enrolment is None:
+        return
+    do_add_shifts(
+        enrolment.ward,
+        {
+            "officer": str(clinician.pk),
+            "date": local_date(now).isoformat(),
+            "start": "00:00",
+            "end": "00:00",
+            "repeat_days": "7",
+        },
+        actor=clinician,
+    )
