@@ -42,6 +42,7 @@ TOPICS = frozenset(
         "venue.registered",
         "care.enrolled",
         "care.alert_raised",
+        "care.report_missed",
         "care.closed",
         "risk_level.changed",
     }
