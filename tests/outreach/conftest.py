@@ -16,9 +16,7 @@ from phongdich.lib.timeutil import VN_TZ
 from tests.conftest import HAC_THANH, QUANG_PHU
 
 # Inside the call hours (08:00-17:00 local), after every plan a test makes (they are due at once).
-MORNING = datetime.combine(
-    datetime.now(VN_TZ).date() + timedelta(days=1), time(9, 0), tzinfo=VN_TZ
-)
+MORNING = datetime.combine(datetime.now(VN_TZ).date() + timedelta(days=1), time(9, 0), tzinfo=VN_TZ)
 
 
 @pytest.fixture(autouse=True)

@@ -2,73 +2,31 @@
 with its RFC 2833 recordings, is busy, never answers, hangs up mid-question), and each kind of
 answer lands on the right contact.
 
-One sipp process per phone: the test routes each number to its own far end through a real
-``SipAdapter`` (``Routed``), because one sipp scenario plays one behaviour.
+One sipp process per phone (``phones.Phones``): each number goes to its own far end through a
+real ``SipAdapter``, because one sipp scenario plays one behaviour.
 """
 
 from __future__ import annotations
 
-import contextlib
-from pathlib import Path
-
 import pytest
 
-from phongdich.lib.telephony import PromptCache, SipAdapter
+from phongdich.lib.telephony import PromptCache
 from phongdich.outreach.dialer import dial_due
 from phongdich.outreach.models import CallAttempt, CallPlan, FollowUp, PlanState
 from phongdich.tracing.models import ContactStatus
 from phongdich.tracing.queries import work_querysets
-from tests.telephony.conftest import SippFarEnd, require_tool, trunk_for
+from tests.telephony.conftest import require_tool
 
 from .conftest import MORNING
-
-SCENARIOS = Path(__file__).parent / "sipp"
-PCAP = {"PCAP_DIR": "/usr/share/sip-tester"}
-
-
-class Routed:
-    """Places each call through the SIP adapter of that number's far end."""
-
-    def __init__(self, adapters: dict[str, SipAdapter]) -> None:
-        self.adapters = adapters
-
-    async def place_call(self, number, script):
-        return await self.adapters[number].place_call(number, script)
+from .phones import Phones
 
 
 @pytest.fixture
 def phones(tmp_path, prompt_cache):
     """``phones({number: (scenario, replacements, trunk options)})`` → an adapter factory."""
-    ends: list[SippFarEnd] = []
-
-    def start(routes):
-        trunks = {}
-        for number, (scenario, replacements, options) in routes.items():
-            workdir = tmp_path / number
-            workdir.mkdir()
-            directory = SCENARIOS if (SCENARIOS / scenario).exists() else None
-            extra = {"directory": directory} if directory else {}
-            end = SippFarEnd(scenario, workdir, 1, **extra, **PCAP, **replacements).start()
-            ends.append(end)
-            trunks[number] = trunk_for(end, **options)
-
-        @contextlib.asynccontextmanager
-        async def factory():
-            prompts = PromptCache(prompt_cache.directory)
-            async with contextlib.AsyncExitStack() as stack:
-                adapters = {
-                    n: await stack.enter_async_context(SipAdapter(t, prompts))
-                    for n, t in trunks.items()
-                }
-                yield Routed(adapters)
-
-        return factory
-
-    yield start
-    statuses = [end.finish() for end in ends]  # each sipp saw its scenario through (ACK, BYE)
-    for end in ends:
-        end.stop()
-    assert statuses == [0] * len(ends), "\n".join(end.log() for end in ends)
+    started = Phones(tmp_path, prompt_cache.directory)
+    yield started.start
+    assert started.finish() == [0] * len(started.ends), started.log()
 
 
 @pytest.fixture(scope="session")
@@ -100,9 +58,7 @@ def test_each_answer_lands_on_the_right_contact(loop, phones):
     assert a1.outcome == "answered" and a1.sip_status == 200
     assert a1.answers == {"identity": "1", "symptoms": "1"}
     assert a1.duration_seconds > 0
-    assert list(FollowUp.objects.filter(contact=one).values_list("kind", flat=True)) == [
-        "symptoms"
-    ]
+    assert list(FollowUp.objects.filter(contact=one).values_list("kind", flat=True)) == ["symptoms"]
     one.refresh_from_db()
     assert one.status == ContactStatus.NOTIFIED
     assert one in work_querysets(loop.officer, MORNING.date())["test"]

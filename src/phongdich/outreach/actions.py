@@ -198,7 +198,9 @@ def claim_due(now: datetime | None = None, limit: int = 50) -> list[Claimed]:
             _release(plan.pk, next_allowed_time(tomorrow, hours))
             continue
         number = plan.person.phone
-        claimed.append(Claimed(plan.pk, number, key, get_script(plan.script).ivr(ward_title(plan.ward))))
+        claimed.append(
+            Claimed(plan.pk, number, key, get_script(plan.script).ivr(ward_title(plan.ward)))
+        )
     return claimed
 
 
@@ -226,7 +228,9 @@ def do_record_result(
     answers = {q.question_id: q.answer for q in result.questions if q.answer is not None}
     detail = result.script_status.value if result.outcome is CallOutcome.ANSWERED else result.reason
     with transaction.atomic():
-        plan = CallPlan.objects.select_for_update().select_related("contact").get(pk=claimed.plan_id)
+        plan = (
+            CallPlan.objects.select_for_update().select_related("contact").get(pk=claimed.plan_id)
+        )
         attempt = CallAttempt.objects.create(
             plan=plan,
             number_key=claimed.number_key,
@@ -254,9 +258,7 @@ def _write_back(plan: CallPlan, attempt: CallAttempt, now: datetime, fallback: b
         if fallback:  # picked up but never answered: an officer calls back (never dropped)
             _follow_up(plan, FollowUpKind.CALL_BACK, now)
         plan.state, plan.finished_at = PlanState.DONE, now
-        FollowUp.objects.filter(OPEN, plan=plan, kind=FollowUpKind.UNREACHABLE).update(
-            done_at=now
-        )
+        FollowUp.objects.filter(OPEN, plan=plan, kind=FollowUpKind.UNREACHABLE).update(done_at=now)
         if FollowUpKind.WRONG_PERSON not in effects:
             _mark_notified(plan, now)
     elif attempt.outcome in RETRIED and plan.attempts < get_rule("outreach.max_attempts"):

@@ -88,7 +88,7 @@ async def _place_all(
         async with limit:
             try:
                 result = await adapter.place_call(dialable(claim.number), claim.script)
-            except Exception as error:  # noqa: BLE001 — one bad call must not stop the others
+            except Exception as error:
                 log.warning("call plan %s: the call failed: %s", claim.plan_id, error)
                 result = CallResult(CallOutcome.FAILED, datetime.now(UTC), reason="error")
             out.put((claim, result))

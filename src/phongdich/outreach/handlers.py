@@ -40,9 +40,11 @@ def call_contacts(event: events.Event) -> None:
 
 @events.handler("case.opened", name="outreach.cancel_for_new_case")
 def cancel_for_new_case(event: events.Event) -> None:
-    person_id = Case.objects.filter(pk=event.payload.get("case_id")).values_list(
-        "person_id", flat=True
-    ).first()
+    person_id = (
+        Case.objects.filter(pk=event.payload.get("case_id"))
+        .values_list("person_id", flat=True)
+        .first()
+    )
     if person_id is not None:
         do_cancel_plans(person_id, tuple(SCRIPT_FOR_LEVEL.values()))
 

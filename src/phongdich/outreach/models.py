@@ -129,6 +129,9 @@ class FollowUp(models.Model):
         ]
         indexes = [models.Index(fields=["ward", "kind", "done_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.kind} (call plan #{self.plan_id})"
+
     @property
     def is_open(self) -> bool:
         return self.done_at is None

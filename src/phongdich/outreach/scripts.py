@@ -91,7 +91,7 @@ def choices() -> list[tuple[str, str]]:
 
 
 def ward_title(ward: Any) -> str:
-    """"Phường Hạc Thành": the kind and the name, as people say it."""
+    """ "Phường Hạc Thành": the kind and the name, as people say it."""
     name, kind = ward.name, (ward.kind or "")
     if kind and not name.lower().startswith(kind.lower()):
         return f"{kind[:1].upper()}{kind[1:]} {name}"

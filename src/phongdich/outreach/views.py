@@ -154,13 +154,17 @@ def manual_call(request, plan_id: int):
             actions.do_manual_outcome(plan, request.POST, actor=request.user, request=request)
         except InputErrors as exc:
             for error in exc.errors:
-                errors.setdefault(error.field, []).append(f"{error.message_vi} / {error.message_en}")
+                errors.setdefault(error.field, []).append(
+                    f"{error.message_vi} / {error.message_en}"
+                )
             status = 422
         else:
             messages.success(request, _("The call's outcome was saved."))
             return redirect("outreach:console")
     else:
-        audit.record("view", request=request, obj=plan.person, ward=plan.ward, detail={"plan": plan.pk})
+        audit.record(
+            "view", request=request, obj=plan.person, ward=plan.ward, detail={"plan": plan.pk}
+        )
     log = queries.call_log(request.user, plan.person)
     return render(
         request,

@@ -6,95 +6,254 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0004_claim_source_choices'),
-        ('places', '0002_load_divisions'),
-        ('tracing', '0003_exposure_windows_derived_evidence'),
+        ("people", "0004_claim_source_choices"),
+        ("places", "0002_load_divisions"),
+        ("tracing", "0003_exposure_windows_derived_evidence"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CallPlan',
+            name="CallPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('script', models.CharField(max_length=32, verbose_name='script')),
-                ('reason', models.CharField(choices=[('contact_found', 'New contact found by tracing'), ('result_released', 'Test result ready'), ('report_missed', 'Home-care report missed'), ('officer', "Officer's list")], max_length=20, verbose_name='reason')),
-                ('source_key', models.CharField(max_length=80, unique=True)),
-                ('state', models.CharField(choices=[('pending', 'Waiting for its call'), ('calling', 'Calling now'), ('done', 'Answered'), ('unreachable', 'Not reached: manual call'), ('cancelled', 'Cancelled')], default='pending', max_length=12, verbose_name='state')),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(verbose_name='next attempt')),
-                ('announced_at', models.DateTimeField(blank=True, null=True)),
-                ('locked_until', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tracing.contact')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("script", models.CharField(max_length=32, verbose_name="script")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("contact_found", "New contact found by tracing"),
+                            ("result_released", "Test result ready"),
+                            ("report_missed", "Home-care report missed"),
+                            ("officer", "Officer's list"),
+                        ],
+                        max_length=20,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("source_key", models.CharField(max_length=80, unique=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for its call"),
+                            ("calling", "Calling now"),
+                            ("done", "Answered"),
+                            ("unreachable", "Not reached: manual call"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(verbose_name="next attempt")),
+                ("announced_at", models.DateTimeField(blank=True, null=True)),
+                ("locked_until", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tracing.contact",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.ward",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'call plan',
-                'verbose_name_plural': 'call plans',
+                "verbose_name": "call plan",
+                "verbose_name_plural": "call plans",
             },
         ),
         migrations.CreateModel(
-            name='CallAttempt',
+            name="CallAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number_key', models.CharField(db_index=True, max_length=64)),
-                ('started_at', models.DateTimeField(verbose_name='when')),
-                ('outcome', models.CharField(choices=[('answered', 'Answered'), ('hung_up', 'Hung up'), ('busy', 'Busy'), ('no_answer', 'No answer'), ('rejected', 'Rejected'), ('failed', 'Failed')], max_length=10, verbose_name='outcome')),
-                ('sip_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('detail', models.CharField(blank=True, max_length=40)),
-                ('keys', models.JSONField(default=dict)),
-                ('answers', models.JSONField(default=dict)),
-                ('duration_seconds', models.FloatField(default=0, verbose_name='duration (s)')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('operator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempt_rows', to='outreach.callplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number_key", models.CharField(db_index=True, max_length=64)),
+                ("started_at", models.DateTimeField(verbose_name="when")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("answered", "Answered"),
+                            ("hung_up", "Hung up"),
+                            ("busy", "Busy"),
+                            ("no_answer", "No answer"),
+                            ("rejected", "Rejected"),
+                            ("failed", "Failed"),
+                        ],
+                        max_length=10,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("sip_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("detail", models.CharField(blank=True, max_length=40)),
+                ("keys", models.JSONField(default=dict)),
+                ("answers", models.JSONField(default=dict)),
+                ("duration_seconds", models.FloatField(default=0, verbose_name="duration (s)")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempt_rows",
+                        to="outreach.callplan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'call attempt',
-                'verbose_name_plural': 'call attempts',
-                'ordering': ['-started_at', '-pk'],
+                "verbose_name": "call attempt",
+                "verbose_name_plural": "call attempts",
+                "ordering": ["-started_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('symptoms', 'Reported symptoms: call back today'), ('wrong_person', 'Wrong person'), ('call_back', 'Asked to be called back'), ('unreachable', 'Not reached: call by hand')], max_length=14, verbose_name='kind')),
-                ('created_at', models.DateTimeField()),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tracing.contact')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='outreach.callplan')),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("symptoms", "Reported symptoms: call back today"),
+                            ("wrong_person", "Wrong person"),
+                            ("call_back", "Asked to be called back"),
+                            ("unreachable", "Not reached: call by hand"),
+                        ],
+                        max_length=14,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tracing.contact",
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follow_ups",
+                        to="outreach.callplan",
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.ward",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up',
-                'verbose_name_plural': 'follow-ups',
+                "verbose_name": "follow-up",
+                "verbose_name_plural": "follow-ups",
             },
         ),
         migrations.AddIndex(
-            model_name='callplan',
-            index=models.Index(fields=['state', 'next_attempt_at'], name='outreach_ca_state_98c8b8_idx'),
+            model_name="callplan",
+            index=models.Index(
+                fields=["state", "next_attempt_at"], name="outreach_ca_state_98c8b8_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='callplan',
-            index=models.Index(fields=['ward', 'state'], name='outreach_ca_ward_id_94d861_idx'),
+            model_name="callplan",
+            index=models.Index(fields=["ward", "state"], name="outreach_ca_ward_id_94d861_idx"),
         ),
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(fields=['ward', 'kind', 'done_at'], name='outreach_fo_ward_id_e4bd6f_idx'),
+            model_name="followup",
+            index=models.Index(
+                fields=["ward", "kind", "done_at"], name="outreach_fo_ward_id_e4bd6f_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.UniqueConstraint(fields=('plan', 'kind'), name='followup_once_per_plan'),
+            model_name="followup",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "kind"), name="followup_once_per_plan"
+            ),
         ),
     ]
