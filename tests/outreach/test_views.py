@@ -41,7 +41,7 @@ def test_the_officer_sees_flagged_people_of_the_ward_with_their_call_log(client,
     assert "Lê Thị Một" in html and "Phạm Văn Hai" in html
     assert "Vũ Thị Ba" not in html  # lives in Quảng Phú
     assert 'data-outcome="answered"' in html
-    assert "Có triệu chứng" in html or "triệu chứng" in html.lower()
+    assert "Có triệu chứng: gọi lại trong hôm nay" in html  # Vietnamese first
 
 
 def test_other_areas_see_nothing(client, called, other_ward_officer, outsider):
