@@ -149,3 +149,20 @@ def test_a_missed_home_care_report_plans_a_check_call(loop):
     loop.deliver()
     plan = CallPlan.objects.get(reason="report_missed")
     assert plan.script == "care_check" and plan.person == person
+
+
+def test_the_demo_loader_plays_the_loop_with_the_console(loop):
+    from django.utils import timezone
+
+    from phongdich.portal.demo.outreach import load_outreach_demo
+
+    summary = load_outreach_demo(38, timezone.now())
+    assert summary.planned == 3
+    attempts = CallAttempt.objects.count()
+    waiting = CallPlan.objects.filter(state=PlanState.PENDING).count()
+    assert summary.waiting >= 1 and waiting >= summary.waiting
+    assert attempts == 3 - summary.waiting
+    assert sum(summary.outcomes.values()) == attempts
+    first = CallPlan.objects.order_by("pk").first()
+    assert Contact.objects.filter(status="identified").exists()
+    assert first.state == PlanState.PENDING  # the first F1 still waits: the work list has someone

@@ -259,7 +259,7 @@ def _write_back(plan: CallPlan, attempt: CallAttempt, now: datetime, fallback: b
             _follow_up(plan, FollowUpKind.CALL_BACK, now)
         plan.state, plan.finished_at = PlanState.DONE, now
         FollowUp.objects.filter(OPEN, plan=plan, kind=FollowUpKind.UNREACHABLE).update(done_at=now)
-        if FollowUpKind.WRONG_PERSON not in effects:
+        if attempt.answers.get("identity") == "1":  # the right person heard the notice
             _mark_notified(plan, now)
     elif attempt.outcome in RETRIED and plan.attempts < get_rule("outreach.max_attempts"):
         plan.state = PlanState.PENDING

@@ -76,7 +76,8 @@ async def configured_adapter() -> AsyncIterator[TelephonyAdapter]:
         async with SipAdapter(trunk, prompt_cache()) as adapter:
             yield adapter
     else:
-        yield ConsoleAdapter()
+        # The demo's phones: the person confirms, is well, has understood.
+        yield ConsoleAdapter({"identity": ["1"], "symptoms": ["2"], "understood": ["1"]})
 
 
 async def _place_all(
