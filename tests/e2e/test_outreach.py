@@ -66,6 +66,11 @@ def test_an_f1_who_presses_1_is_flagged_on_the_officer_s_list(
     assert phones.finish() == [0, 0], phones.log()
     assert report.outcomes == {"answered": 2}
 
+    # The call log on the person's record, linked from the case page.
+    page.reload()
+    page.locator("tr[data-level=F1]", has_text="Trần Bình").locator("a.person-link").click()
+    expect(page.locator("#call-log li[data-outcome=answered]")).to_contain_text("symptoms: 1")
+
     phone = new_context(**PHONE).new_page()
     log_in(phone, "ward")
     phone.goto("/staff/outreach/")
