@@ -228,9 +228,7 @@ def do_record_result(
     answers = {q.question_id: q.answer for q in result.questions if q.answer is not None}
     detail = result.script_status.value if result.outcome is CallOutcome.ANSWERED else result.reason
     with transaction.atomic():
-        plan = (
-            CallPlan.objects.select_for_update().select_related("contact").get(pk=claimed.plan_id)
-        )
+        plan = CallPlan.objects.select_for_update().get(pk=claimed.plan_id)
         attempt = CallAttempt.objects.create(
             plan=plan,
             number_key=claimed.number_key,
