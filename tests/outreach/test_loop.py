@@ -166,3 +166,17 @@ def test_the_demo_loader_plays_the_loop_with_the_console(loop):
     first = CallPlan.objects.order_by("pk").first()
     assert Contact.objects.filter(status="identified").exists()
     assert first.state == PlanState.PENDING  # the first F1 still waits: the work list has someone
+
+
+def test_without_a_phone_the_person_goes_to_the_manual_list(loop):
+    from phongdich.people.models import Person
+
+    loop.deliver()
+    one = loop.contacts["Lê Thị Một"]
+    Person.objects.filter(pk=one.person_id).update(phone="")  # removed after the plan was made
+    report = dial_due(_factory(ConsoleAdapter()), MORNING)
+    assert report.placed == 2
+    plan = CallPlan.objects.get(contact=one)
+    assert plan.state == PlanState.UNREACHABLE
+    assert FollowUp.objects.filter(plan=plan, kind="unreachable").exists()
+    assert not CallAttempt.objects.filter(plan=plan).exists()

@@ -119,8 +119,14 @@ def test_the_officer_button_calls_a_case_s_contacts_once_a_day(client, loop):
         )
     plans = CallPlan.objects.filter(reason="officer")
     assert plans.count() == 2  # the two contacts of Hạc Thành, once
+    from phongdich.tracing.actions import do_update_contact
+
+    do_update_contact(loop.contacts["Lê Thị Một"], "became_case", actor=loop.officer)
+    client.post(reverse("outreach:case_calls"), {"case": str(loop.case.pk), "script": "f2_advice"})
+    called = CallPlan.objects.filter(reason="officer", script="f2_advice")
+    assert list(called.values_list("contact__person__full_name", flat=True)) == ["Phạm Văn Hai"]
     bad = client.post(reverse("outreach:case_calls"), {"case": "F0-x", "script": "nope"})
-    assert bad.status_code == 302 and CallPlan.objects.filter(reason="officer").count() == 2
+    assert bad.status_code == 302 and CallPlan.objects.filter(reason="officer").count() == 3
 
 
 def test_the_page_fits_a_phone(client, called):

@@ -186,6 +186,13 @@ def claim_due(now: datetime | None = None, limit: int = 50) -> list[Claimed]:
             locked_until=now + LEASE, state=PlanState.CALLING
         ):
             continue  # another dialler took it
+        if not plan.person.phone:  # the number was removed since the plan was made
+            with transaction.atomic():
+                CallPlan.objects.filter(pk=plan.pk).update(
+                    state=PlanState.UNREACHABLE, finished_at=now, locked_until=None
+                )
+                _follow_up(plan, FollowUpKind.UNREACHABLE, now)
+            continue
         if plan.announced_at is None:
             _announce(plan, now)
             CallPlan.objects.filter(pk=plan.pk).update(announced_at=now)

@@ -47,12 +47,12 @@ def follow_ups_for(user: Any, kind: str | None = None) -> QuerySet[FollowUp]:
 
 
 def access_follow_up(user: Any, follow_up_id: int) -> FollowUp:
+    require_role(user, *OFFICER_ROLES)
     found = (
         FollowUp.objects.filter(area_q(user, "ward"), pk=follow_up_id)
         .select_related("person", "ward")
         .first()
     )
-    require_role(user, *OFFICER_ROLES)
     if found is None:
         raise Http404
     return found

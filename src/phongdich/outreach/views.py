@@ -20,6 +20,7 @@ from phongdich.lib.phones import display_phone
 from phongdich.outreach import actions, queries
 from phongdich.outreach.models import CallAttempt, FollowUpKind, Outcome
 from phongdich.outreach.scripts import all_scripts, choices, get_script, ward_title
+from phongdich.tracing.models import ContactStatus
 from phongdich.tracing.queries import access_case, contacts_for
 
 LIST_KINDS = [
@@ -210,7 +211,12 @@ def call_case_contacts(request):
     except (Http404, PermissionDenied):
         messages.error(request, "Không tìm thấy ca bệnh này. / No such case.")
         return redirect("outreach:follow_ups")
-    contacts = list(contacts_for(request.user, case))
+    # A contact who became a case or was released is not called with a contact's script.
+    contacts = list(
+        contacts_for(request.user, case).exclude(
+            status__in=[ContactStatus.BECAME_CASE, ContactStatus.RELEASED]
+        )
+    )
     created = actions.do_plan_case_contacts(
         case, contacts, script, actor=request.user, request=request
     )
