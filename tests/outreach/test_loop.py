@@ -132,9 +132,10 @@ def test_a_contact_who_became_a_case_is_not_called(loop):
     two = loop.contacts["Phạm Văn Hai"]
     do_update_contact(two, "became_case", actor=loop.officer)
     loop.deliver()
-    assert CallPlan.objects.get(contact=two).state == PlanState.CANCELLED
     report = dial_due(_factory(ConsoleAdapter()), MORNING)
     assert report.placed == 2
+    assert CallPlan.objects.get(contact=two).state == PlanState.CANCELLED
+    assert not CallAttempt.objects.filter(plan__contact=two).exists()
 
 
 @pytest.mark.django_db

@@ -39,6 +39,7 @@ from phongdich.tracing.models import Contact, ContactStatus
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=15)  # longer than any call (SIP max duration 300 s) plus its set-up
+STALE_CONTACT = {ContactStatus.BECAME_CASE, ContactStatus.RELEASED}
 RETRIED = {Outcome.BUSY, Outcome.NO_ANSWER, Outcome.FAILED, Outcome.HUNG_UP}
 
 
@@ -111,13 +112,6 @@ def do_plan_call(
     return plan, True
 
 
-def do_cancel_plans(person_id: int, scripts: tuple[str, ...], now: datetime | None = None) -> int:
-    """Pending calls that no longer make sense (an F1 who became a case is not told to isolate)."""
-    return CallPlan.objects.filter(
-        person_id=person_id, script__in=scripts, state=PlanState.PENDING
-    ).update(state=PlanState.CANCELLED, finished_at=now or timezone.now())
-
-
 def do_plan_case_contacts(case: Any, contacts: list[Contact], script: str, *, actor, request=None):
     """The officer's list: call every listed contact of a case with ``script`` (once a day)."""
     day = local_date(timezone.now()).isoformat()
@@ -178,7 +172,9 @@ def claim_due(now: datetime | None = None, limit: int = 50) -> list[Claimed]:
     claimed: list[Claimed] = []
     lead = timedelta(minutes=get_rule("outreach.announce_minutes"))
     cap = get_rule("outreach.daily_cap")
-    for plan in due.select_related("person", "ward").order_by("next_attempt_at", "pk")[: limit * 2]:
+    for plan in due.select_related("person", "ward", "contact").order_by("next_attempt_at", "pk")[
+        : limit * 2
+    ]:
         if len(claimed) >= limit:
             break
         free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
@@ -186,6 +182,12 @@ def claim_due(now: datetime | None = None, limit: int = 50) -> list[Claimed]:
             locked_until=now + LEASE, state=PlanState.CALLING
         ):
             continue  # another dialler took it
+        if plan.contact is not None and plan.contact.status in STALE_CONTACT:
+            # Became a case or was released since: an F1 notice would be wrong now.
+            CallPlan.objects.filter(pk=plan.pk).update(
+                state=PlanState.CANCELLED, finished_at=now, locked_until=None
+            )
+            continue
         if not plan.person.phone:  # the number was removed since the plan was made
             with transaction.atomic():
                 CallPlan.objects.filter(pk=plan.pk).update(

@@ -1,7 +1,6 @@
 """Triggers: domain events of lower apps plan calls here (docs/architecture.md, "Domain events").
 
 - ``contacts.found`` (tracing): an F1 gets the F1 notice, an F2 the F2 advice.
-- ``case.opened`` (tracing): a contact who became a case is not called to isolate any more.
 - ``result.released`` (testing): the person tested hears that the result is ready.
 - ``care.report_missed`` (care, ``enrolment_id`` and ``person_id``): a home-care check call.
 
@@ -11,12 +10,14 @@ Each plan's ``source_key`` names its trigger, so an event delivered twice plans 
 from __future__ import annotations
 
 from phongdich.core import events
-from phongdich.outreach.actions import do_cancel_plans, do_plan_call
+from phongdich.outreach.actions import do_plan_call
 from phongdich.outreach.models import Reason
 from phongdich.people.models import Person
 from phongdich.testing.models import Sample
-from phongdich.tracing.models import Case, Contact, Level
+from phongdich.tracing.models import Contact, Level
 
+# A contact who became a case (or was released) before the call is not called: the dialler
+# cancels such plans when they come due (``actions.claim_due``).
 SCRIPT_FOR_LEVEL = {Level.F1: "f1_notice", Level.F2: "f2_advice"}
 
 
@@ -36,17 +37,6 @@ def call_contacts(event: events.Event) -> None:
             f"contact:{contact.pk}:{script}",
             contact=contact,
         )
-
-
-@events.handler("case.opened", name="outreach.cancel_for_new_case")
-def cancel_for_new_case(event: events.Event) -> None:
-    person_id = (
-        Case.objects.filter(pk=event.payload.get("case_id"))
-        .values_list("person_id", flat=True)
-        .first()
-    )
-    if person_id is not None:
-        do_cancel_plans(person_id, tuple(SCRIPT_FOR_LEVEL.values()))
 
 
 @events.handler("result.released", name="outreach.call_results")
