@@ -95,6 +95,23 @@ try:
     # Where Kannel calls back with delivery reports (a signed URL per message); empty: the
     # site's own address + /sms/dlr. Replies (opt-out keywords) come to /sms/mo.
     SMS_DLR_URL = envstr("PHONGDICH_SMS_DLR_URL", "")
+    # Robot calls (outreach): "console" plays the scripts in the log with answers from a fixed
+    # table (the demo); "sip" dials through the SIP trunk or PBX below (docs/reference/telephony.md).
+    CALL_ADAPTER = envstr("PHONGDICH_CALL_ADAPTER", "console")
+    if CALL_ADAPTER not in ("console", "sip"):
+        raise ConfigError("PHONGDICH_CALL_ADAPTER: expected console or sip")
+    SIP_HOST = envstr("PHONGDICH_SIP_HOST", "127.0.0.1")
+    SIP_PORT = envint("PHONGDICH_SIP_PORT", 5060, minimum=1, maximum=65535)
+    SIP_DOMAIN = envstr("PHONGDICH_SIP_DOMAIN", "")
+    SIP_FROM_USER = envstr("PHONGDICH_SIP_FROM_USER", "phongdich")
+    SIP_USERNAME = envstr("PHONGDICH_SIP_USERNAME", "")
+    SIP_PASSWORD = envstr("PHONGDICH_SIP_PASSWORD", "")
+    SIP_LOCAL_HOST = envstr("PHONGDICH_SIP_LOCAL_HOST", "127.0.0.1")
+    SIP_LOCAL_PORT = envint("PHONGDICH_SIP_LOCAL_PORT", 0, minimum=0, maximum=65535)
+    SIP_RING_TIMEOUT = envint("PHONGDICH_SIP_RING_TIMEOUT", 30, minimum=5, maximum=300)
+    SIP_MAX_DURATION = envint("PHONGDICH_SIP_MAX_DURATION", 300, minimum=30, maximum=3600)
+    # A trunk that wants national numbers: "+84" is replaced by this prefix ("0"); empty keeps E.164.
+    SIP_NATIONAL_PREFIX = envstr("PHONGDICH_SIP_NATIONAL_PREFIX", "")
     # Home care: the STUN/TURN servers offered to the teleconsultation's browsers (none: direct
     # connections only).
     STUN_URLS = envlist("PHONGDICH_STUN_URLS", [])
@@ -177,6 +194,7 @@ INSTALLED_APPS = [
     "phongdich.checkpoints",
     "phongdich.tracing",
     "phongdich.testing",
+    "phongdich.outreach",
     "phongdich.vaccination",
     "phongdich.care",
     "phongdich.risk",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/vaccination/", include("phongdich.vaccination.urls")),
     path("staff/care/", include("phongdich.care.urls")),
     path("staff/campaigns/", include("phongdich.campaigns.urls")),
+    path("staff/outreach/", include("phongdich.outreach.urls")),
     path("staff/", include("phongdich.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

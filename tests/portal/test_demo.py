@@ -109,6 +109,7 @@ def fingerprint() -> str:
 
 def delete_demo_data() -> None:
     from phongdich.care.models import Enrolment
+    from phongdich.outreach.models import CallPlan
     from phongdich.risk.models import Assessment, Business
     from phongdich.testing.models import (
         LabResult,
@@ -122,6 +123,7 @@ def delete_demo_data() -> None:
     from phongdich.vaccination.models import Dose, PersonStatus
 
     Enrolment.objects.all().delete()
+    CallPlan.objects.all().delete()
     Business.objects.all().delete()
     Assessment.objects.all().delete()
     Dose.objects.all().delete()

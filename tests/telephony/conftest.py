@@ -59,10 +59,17 @@ def _wait_until_bound(port: int, process: subprocess.Popen, timeout: float = 5.0
 class SippFarEnd:
     """One sipp UAS process running one scenario file from tests/telephony/sipp."""
 
-    def __init__(self, scenario: str, workdir: Path, calls: int = 1, **replacements: str) -> None:
+    def __init__(
+        self,
+        scenario: str,
+        workdir: Path,
+        calls: int = 1,
+        directory: Path = SCENARIOS,
+        **replacements: str,
+    ) -> None:
         self.port = free_udp_port()
         self.media_port = free_udp_port()
-        text = (SCENARIOS / scenario).read_text()
+        text = (directory / scenario).read_text()
         for key, value in {"PCAP_DIR": str(SIPP_PCAP_DIR), **replacements}.items():
             text = text.replace(f"@{key}@", value)
         self.workdir = workdir

@@ -42,8 +42,8 @@ TOPICS = frozenset(
         "venue.registered",
         "care.enrolled",
         "care.alert_raised",
-        "care.closed",
         "care.report_missed",
+        "care.closed",
         "risk_level.changed",
     }
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -116,6 +117,24 @@ WORK_ORDER = {
 }
 
 
+# Higher apps add contacts to a task of the work list (outreach: a contact who told the robot
+# call of symptoms is due a test now). Each provider returns a Q on Contact.
+WORK_SOURCES: dict[str, list[Callable[[], Q]]] = {}
+
+
+def register_work_source(task: str, provider: Callable[[], Q]) -> None:
+    if task not in WORK_TASKS:
+        raise ValueError(f"unknown work list task {task!r}")
+    WORK_SOURCES.setdefault(task, []).append(provider)
+
+
+def _extra(task: str) -> Q:
+    found = Q(pk__in=[])
+    for provider in WORK_SOURCES.get(task, ()):
+        found |= provider()
+    return found
+
+
 def work_querysets(user: Any, day: date) -> dict[str, QuerySet[Contact]]:
     """Who is due a call, a test, or release on ``day``, in the user's area: every one of
     them (the pages show them a page at a time, the exports all)."""
@@ -123,7 +142,8 @@ def work_querysets(user: Any, day: date) -> dict[str, QuerySet[Contact]]:
     return {
         "call": qs.filter(status=ContactStatus.IDENTIFIED).order_by(*WORK_ORDER["call"]),
         "test": qs.filter(
-            status=ContactStatus.QUARANTINED, quarantine_end__lte=day + timedelta(days=1)
+            Q(status=ContactStatus.QUARANTINED, quarantine_end__lte=day + timedelta(days=1))
+            | _extra("test")
         ).order_by(*WORK_ORDER["test"]),
         "release": qs.filter(
             Q(status=ContactStatus.TESTED, test_result="negative")

@@ -68,3 +68,11 @@ def phone(value):
 @register.filter
 def split_words(value):
     return str(value).split()
+
+
+@register.simple_tag
+def person_links(person_id):
+    """[(label, url)] that higher apps registered for a person (``core.person_links``)."""
+    from phongdich.core.person_links import person_links as links
+
+    return links(person_id)

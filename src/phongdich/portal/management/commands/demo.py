@@ -22,6 +22,7 @@ from phongdich.portal.demo.accounts import (
 from phongdich.portal.demo.campaigns import load_campaigns_demo
 from phongdich.portal.demo.care import load_care_demo
 from phongdich.portal.demo.loader import DemoError, DemoSummary, load_demo
+from phongdich.portal.demo.outreach import load_outreach_demo
 from phongdich.portal.demo.portal import ensure_portal_demo
 from phongdich.portal.demo.risk import load_risk_demo
 from phongdich.portal.demo.testing import TestingSummary, ensure_lab_and_keys, load_testing_demo
@@ -87,6 +88,12 @@ class Command(BaseCommand):
                 f"theo dõi, {cared.open_alerts} cảnh báo chưa xử lý (demo_bacsi)."
             )
             self._load_risk(opts)
+            calls = load_outreach_demo(opts["seed"], timezone.now())
+            self.stdout.write(
+                f"  Gọi tự động (console): {calls.planned} cuộc gọi cho F1/F2, {calls.waiting} chờ "
+                f"sáng mai; kết quả {calls.outcomes} — xem /staff/outreach/ (demo_phuong, "
+                "demo_tongdai)."
+            )
         lab = ensure_lab_and_keys(User.objects.filter(username="demo_xetnghiem").first())
         testing = load_testing_demo(opts["seed"], timezone.now(), lab)
         self._print_accounts(accounts)
