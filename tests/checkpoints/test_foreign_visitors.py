@@ -14,7 +14,7 @@ from phongdich.core import sms
 from phongdich.lib.sms import ConsoleGateway
 from phongdich.people.models import Person
 from phongdich.people.proof import do_request_code
-from tests.conftest import HEALTHY, HAC_THANH, PERSON, THANH_HOA
+from tests.conftest import HAC_THANH, HEALTHY, PERSON, THANH_HOA
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,11 @@ def test_a_visitor_checks_in_on_the_page_with_passport_and_foreign_phone(client,
     done = client.post(f"/c/{venue.code}", {**VISITOR, "client_id": cid, "commitment": "on"})
     assert done.status_code == 302, done.content.decode()[:2000]
     person = Person.objects.get()
-    assert (person.nationality, person.id_number, person.phone) == ("FR", "18AB12345", "+33612345678")
+    assert (person.nationality, person.id_number, person.phone) == (
+        "FR",
+        "18AB12345",
+        "+33612345678",
+    )
     assert Visit.objects.filter(person=person).count() == 1
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from phongdich.lib.errors import FieldError
 from phongdich.lib.countries import is_country
+from phongdich.lib.errors import FieldError
 from phongdich.lib.phones import InvalidPhone, normalise_any_phone
 from phongdich.lib.text import fold, normalise_name, normalise_spaces
 
