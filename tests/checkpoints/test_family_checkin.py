@@ -9,7 +9,7 @@ import pytest
 
 from phongdich.checkpoints.models import Visit
 from phongdich.people.models import Person
-from tests.conftest import PERSON
+from tests.conftest import HEALTHY, PERSON
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +145,38 @@ def test_sharing_a_known_persons_phone_never_merges_nor_claims(client, venue, ot
     assert client.post(f"/c/{venue.code}", other).status_code == 302
     assert not Person.objects.filter(claim_of=parent).exists()
     assert Person.objects.values().get(pk=parent.pk) == before
+
+
+def test_the_api_takes_members_each_their_own_person_and_visit(api_client, venue, citizen):
+    body = {
+        "venue": venue.code,
+        "client_id": "6f1f4f7e-3b1a-4c47-9a3e-0d6b7c1e2a90",
+        "person": {**PERSON, "id_number": "", "full_name": "Trần Văn Minh", "birth_year": 1980},
+        "declaration": dict(HEALTHY),
+        "members": [
+            {"full_name": "Trần Bảo An", "birth_year": 2018, "gender": "female"},
+            {
+                "full_name": "Bà Nội",
+                "birth_year": 1949,
+                "gender": "female",
+                "id_number": citizen.id_number,
+            },
+        ],
+    }
+    first = api_client.post("/api/v1/checkins", body)
+    assert first.status_code == 201, first.content
+    members = first.json()["members"]
+    assert len({first.json()["person_id"], *(m["person_id"] for m in members)}) == 3
+    assert citizen.pk not in {m["person_id"] for m in members}
+    assert Person.objects.get(pk=members[1]["person_id"]).claim_of_id == citizen.pk
+    repeat = api_client.post("/api/v1/checkins", body)
+    assert repeat.status_code == 200 and repeat.json()["members"] == members
+    assert Visit.objects.count() == 3
+    bad = {**body, "client_id": "7f1f4f7e-3b1a-4c47-9a3e-0d6b7c1e2a91"}
+    bad["members"] = [{"full_name": "X", "birth_year": 1850, "gender": "robot"}]
+    errors = api_client.post("/api/v1/checkins", bad)
+    assert errors.status_code == 422
+    fields = {e["field"] for e in errors.json()["errors"]}
+    assert fields == {"members.0.full_name", "members.0.birth_year", "members.0.gender"}
+    assert all(e["message_vi"] != e["message_en"] for e in errors.json()["errors"])
+    assert Visit.objects.count() == 3

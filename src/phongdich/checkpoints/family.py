@@ -14,6 +14,8 @@ a repeated submission records nothing twice. Either everyone is recorded or no o
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -68,7 +70,7 @@ def _shared_contact(person: dict | None, person_token: str | None) -> dict[str, 
 
 
 def _validate_members(
-    members: list[dict[str, str]], shared: dict[str, Any]
+    members: list[dict[str, str]], shared: dict[str, Any], prefix: Callable[[int], str]
 ) -> tuple[list[tuple[int, dict]], list[FieldError]]:
     errors: list[FieldError] = []
     valid: list[tuple[int, dict]] = []
@@ -84,11 +86,9 @@ def _validate_members(
         )
     for n, member in present:
         data = {**member, **shared}
-        _, member_errors = validate_person(data, prefix=member_prefix(n), require_contact=False)
+        _, member_errors = validate_person(data, prefix=prefix(n), require_contact=False)
         # The shared fields are the declarer's: their errors are reported there, once.
-        errors.extend(
-            e for e in member_errors if e.field.removeprefix(member_prefix(n)) in MEMBER_FIELDS
-        )
+        errors.extend(e for e in member_errors if e.field.removeprefix(prefix(n)) in MEMBER_FIELDS)
         valid.append((n, data))
     return valid, errors
 
@@ -101,11 +101,29 @@ def do_family_checkin(
     members: list[dict[str, str]],
     person: dict[str, Any] | None = None,
     person_token: str | None = None,
+    scanned_at: datetime | None = None,
+    source: str = "self",
+    actor: Any = None,
     request: Any = None,
+    prefix: Callable[[int], str] = member_prefix,
 ) -> tuple[CheckinResult, list[CheckinResult]]:
     """The declarer's check-in and one per member (blank member fieldsets are skipped). Every
-    problem (the declarer's and each member's) is reported at once; nothing is written then."""
-    valid, member_errors = _validate_members(members, _shared_contact(person, person_token))
+    problem (the declarer's and each member's) is reported at once; nothing is written then.
+    ``prefix(n)`` names member ``n``'s fields in errors (``m1-`` on the page)."""
+    shared = _shared_contact(person, person_token)
+    valid, member_errors = _validate_members(members, shared, prefix)
+    common = {
+        "venue_code": venue_code,
+        "declaration": declaration,
+        "scanned_at": scanned_at,
+        "source": source,
+        "actor": actor,
+        "request": request,
+    }
+    if not valid and not member_errors:  # no family: the plain check-in, its hot path intact
+        return do_checkin(
+            client_id=client_id, person=person, person_token=person_token, **common
+        ), []
     if member_errors:
         errors: list[FieldError] = []
         if person_token is None:
@@ -113,21 +131,12 @@ def do_family_checkin(
         errors.extend(validate_declaration(declaration or {})[1])
         raise InputErrors(errors + member_errors)
     with transaction.atomic():
-        main = do_checkin(
-            venue_code=venue_code,
-            client_id=client_id,
-            person=person,
-            person_token=person_token,
-            declaration=declaration,
-            request=request,
-        )
+        main = do_checkin(client_id=client_id, person=person, person_token=person_token, **common)
         family = [
             do_checkin(
-                venue_code=venue_code,
                 client_id=member_client_id(uuid.UUID(str(main.visit.client_id)), n),
                 person=data,
-                declaration=declaration,
-                request=request,
+                **common,
             )
             for n, data in valid
         ]
