@@ -110,7 +110,10 @@ def do_family_checkin(
     """The declarer's check-in and one per member (blank member fieldsets are skipped). Every
     problem (the declarer's and each member's) is reported at once; nothing is written then.
     ``prefix(n)`` names member ``n``'s fields in errors (``m1-`` on the page)."""
-    shared = _shared_contact(person, person_token)
+    if all(_is_blank(member) for member in members):
+        shared: dict[str, Any] = {}  # no lookup of the token's person on the hot path
+    else:
+        shared = _shared_contact(person, person_token)
     valid, member_errors = _validate_members(members, shared, prefix)
     common = {
         "venue_code": venue_code,
