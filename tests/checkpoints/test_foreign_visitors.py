@@ -155,3 +155,14 @@ def test_vaccination_registration_takes_a_nationality_from_the_list(client):
     ok = client.post(f"/dang-ky-tiem?province={THANH_HOA}", data)
     assert ok.status_code == 302
     assert Person.objects.get().nationality == "FR"
+
+
+def test_staff_walk_in_forms_offer_the_country_list_and_say_passport(ward_officer):
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "vaccination/_person_fields.html",
+        {"values": {"nationality": "KR"}, "errors": {}, "user": ward_officer},
+    )
+    assert '<option value="KR" selected>Hàn Quốc</option>' in html
+    assert 'id="f-id_number-help"' in html and 'id="f-phone-help"' in html
