@@ -474,3 +474,33 @@ def test_text_no_database_stores_is_refused_on_every_endpoint(client, db):
         )
         assert response.status_code == 422, body
         assert response.json()["errors"][0]["code"] == "bad_characters"
+
+
+def test_a_family_checkin_and_its_errors_answer_the_same(venue, seen_by_django):
+    """``members`` (checkpoints.family) on the fast path: the same answer as Django's, each
+    member's visit in ``members``, and bad members' errors naming ``members.<i>.<field>``."""
+    child = {"full_name": "Trần Bảo An", "birth_year": 2018, "gender": "female"}
+    elder = {"full_name": "Lê Thị Hoa", "birth_year": 1950, "gender": "female"}
+
+    def family(app, addr):
+        return post(app, "/api/v1/checkins", checkin_body(venue.code, members=[child, elder]), addr)
+
+    answer = assert_same(family)
+    assert answer.status_code == 201 and len(answer.json()["members"]) == 2
+
+    def family_again(app, addr):
+        data = checkin_body(venue.code, members=[child])
+        post(app, "/api/v1/checkins", data, addr)
+        return post(app, "/api/v1/checkins", data, addr)
+
+    again = assert_same(family_again)
+    assert again.status_code == 200 and len(again.json()["members"]) == 1
+
+    def bad_member(app, addr):
+        body = checkin_body(venue.code, members=[child, {**elder, "nationality": "ZZ"}])
+        return post(app, "/api/v1/checkins", body, addr)
+
+    bad = assert_same(bad_member)
+    assert bad.status_code == 422
+    assert [e["field"] for e in bad.json()["errors"]] == ["members.1.nationality"]
+    assert seen_by_django == []  # all served by the fast path itself

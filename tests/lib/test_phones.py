@@ -6,9 +6,12 @@ from phongdich.lib.phones import (
     OLD_MOBILE_PREFIXES,
     InvalidPhone,
     PhoneKind,
+    display_phone,
     format_international,
     format_local,
+    is_foreign_phone,
     is_valid_phone,
+    normalise_any_phone,
     normalise_phone,
     parse_phone,
 )
@@ -147,3 +150,55 @@ def test_is_valid_phone():
     assert is_valid_phone("0987 654 321")
     assert not is_valid_phone("0187 654 321")
     assert not is_valid_phone("hello")
+
+
+# Foreign numbers, accepted only where a person enters their own phone (normalise_any_phone).
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164"),
+    [
+        ("+33 6 12 34 56 78", "+33612345678"),
+        ("0033 6 12 34 56 78", "+33612345678"),
+        ("+1 (202) 555-0143", "+12025550143"),
+        ("+82 10-1234-5678", "+821012345678"),
+        ("+856 20 5555 1234", "+8562055551234"),
+    ],
+)
+def test_foreign_numbers_in_international_form_are_stored_in_e164(raw, e164):
+    assert normalise_any_phone(raw) == e164
+    assert is_foreign_phone(e164)
+
+
+@pytest.mark.parametrize("raw", ["0912 345 678", "+84 912 345 678", "0084912345678", "912345678"])
+def test_vietnamese_numbers_are_kept_as_before(raw):
+    assert normalise_any_phone(raw) == normalise_phone(raw) == "+84912345678"
+    assert not is_foreign_phone("+84912345678")
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("+33 1", "invalid_foreign_phone"),
+        ("+999 123 456 789", "invalid_foreign_phone"),
+        ("+84 123", "wrong_length"),
+        ("+33 6 12 ab", "invalid_characters"),
+    ],
+)
+def test_bad_foreign_numbers_are_refused_in_both_languages(raw, code):
+    with pytest.raises(InvalidPhone) as caught:
+        normalise_any_phone(raw)
+    assert caught.value.code == code
+    assert caught.value.message_vi != caught.value.message_en
+
+
+def test_the_vietnamese_only_parser_still_refuses_foreign_numbers():
+    """SMS goes through Vietnamese carriers: the gateways' parser keeps saying so."""
+    with pytest.raises(InvalidPhone) as caught:
+        normalise_phone("+33 6 12 34 56 78")
+    assert caught.value.code == "not_vietnamese"
+
+
+def test_foreign_numbers_are_shown_in_international_form():
+    assert display_phone("+33612345678") == "+33 6 12 34 56 78"
+    assert display_phone("+84912345678") == "0912 345 678"

@@ -12,6 +12,7 @@ from phongdich.accounts.jurisdiction import require_role
 from phongdich.accounts.models import Role
 from phongdich.checkpoints import actions, venue_actions
 from phongdich.checkpoints.errors import CheckpointError
+from phongdich.checkpoints.family import do_family_checkin
 from phongdich.checkpoints.models import CheckoutKind, Venue, Visit
 from phongdich.checkpoints.queries import (
     access_venue,
@@ -97,18 +98,22 @@ def checkin_answer(request, payload: CheckinIn) -> tuple[int, dict]:
     (``checkpoints.fast_api``), which serves citizens' check-ins without the middleware stack."""
     if not request.user.is_authenticated:
         check_rate(request, "checkin", settings.CHECKIN_RATE_PER_MINUTE)
-    result = actions.do_checkin(
+    result, family = do_family_checkin(
         venue_code=payload.venue,
         client_id=payload.client_id,
         person=payload.person.model_dump() if payload.person else None,
         person_token=payload.person_token,
         declaration=payload.declaration.model_dump(),
+        members=[member.model_dump() for member in payload.members],
         scanned_at=payload.scanned_at,
         source=payload.source,
         actor=request.user if request.user.is_authenticated else None,
         request=request,
+        prefix=lambda n: f"members.{n - 1}.",
     )
-    return (201 if result.created else 200), _checkin_out(result)
+    body = _checkin_out(result)
+    body["members"] = [_checkin_out(member) for member in family]
+    return (201 if result.created else 200), body
 
 
 @router.post("/checkouts", response=CheckoutOut, auth=[SessionOrToken(), _anonymous])

@@ -33,7 +33,7 @@ from phongdich.checkpoints.views import _form_context
 from phongdich.core.collation import vi_order
 from phongdich.core.listing import choice_filter, export_response, int_filter, make_listing
 from phongdich.lib.errors import InputErrors
-from phongdich.lib.phones import InvalidPhone, display_phone, normalise_phone
+from phongdich.lib.phones import InvalidPhone, display_phone, normalise_any_phone
 from phongdich.lib.timeutil import format_vn, local_date, local_day_bounds
 from phongdich.people.forms import errors_by_field, person_from_post
 from phongdich.people.identity import can_reach
@@ -221,7 +221,7 @@ def _lookup(request, venue, query: str) -> Person | None:
         candidates = list(people.filter(id_number=query)[:1])
     if not candidates:
         try:
-            phone = normalise_phone(query)
+            phone = normalise_any_phone(query)
         except InvalidPhone:
             phone = None
         if phone:

@@ -43,6 +43,17 @@ class DeclarationIn(BaseModel):
     commitment: bool = False
 
 
+class MemberIn(BaseModel):
+    """A family member declared with the person (checkpoints.family): their phone, ward and
+    address are the person's."""
+
+    full_name: str = ""
+    birth_year: int | None = None
+    gender: str = ""
+    id_number: str = ""
+    nationality: str = "VN"
+
+
 class CheckinIn(BaseModel):
     venue: str
     client_id: uuid.UUID
@@ -51,9 +62,10 @@ class CheckinIn(BaseModel):
     declaration: DeclarationIn
     scanned_at: datetime | None = None
     source: str = "self"
+    members: list[MemberIn] = Field(default_factory=list, max_length=8)
 
 
-class CheckinOut(BaseModel):
+class MemberOut(BaseModel):
     visit_id: int
     client_id: uuid.UUID
     person_id: int
@@ -61,6 +73,10 @@ class CheckinOut(BaseModel):
     flagged: bool
     checked_in_at: datetime
     already_inside: bool = False
+
+
+class CheckinOut(MemberOut):
+    members: list[MemberOut] = Field(default_factory=list)
 
 
 class CheckoutIn(Schema):

@@ -17,6 +17,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from phongdich.checkpoints import actions, venue_actions
 from phongdich.checkpoints.declarations import CONDITIONS, EXPOSURES, SYMPTOMS
 from phongdich.checkpoints.errors import CheckpointError
+from phongdich.checkpoints.family import (
+    MAX_MEMBERS,
+    do_family_checkin,
+    member_count,
+    member_prefix,
+    members_from_post,
+)
 from phongdich.checkpoints.forms import declaration_from_post, venue_from_post
 from phongdich.checkpoints.models import CheckoutKind, Venue, VenueKind, Visit
 from phongdich.checkpoints.queries import open_visit_of
@@ -42,8 +49,17 @@ def _venue_or_error_page(request, code: str) -> Venue | HttpResponse:
         )
 
 
+def _member_forms(post, count: int) -> list[dict]:
+    """One fieldset per family member: its number, field prefix and the values posted."""
+    return [
+        {"n": n, "prefix": member_prefix(n), "values": values}
+        for n, values in enumerate(members_from_post(post or {}, count), 1)
+    ]
+
+
 def _form_context(venue: Venue, person: Person | None, **extra) -> dict:
     lang = get_language() or "vi"
+    count = extra.pop("members", 0)
 
     def items(table):
         return [
@@ -58,6 +74,8 @@ def _form_context(venue: Venue, person: Person | None, **extra) -> dict:
         "conditions": items(CONDITIONS),
         "client_id": uuid.uuid4(),
         **extra,
+        "member_forms": _member_forms(extra.get("values"), count),
+        "can_add_member": count < MAX_MEMBERS,
     }
 
 
@@ -90,14 +108,25 @@ def checkin(request, code: str):
         if inside is not None:
             return render(request, "checkpoints/inside.html", {"venue": venue, "visit": inside})
         return render(request, "checkpoints/checkin.html", _form_context(venue, person))
+    count = member_count(request.POST.get("members"))
+    if request.POST.get("action") == "add_member":  # no JavaScript: the form comes back longer
+        context = _form_context(
+            venue,
+            person,
+            values=request.POST,
+            members=min(count + 1, MAX_MEMBERS),
+            client_id=request.POST.get("client_id"),
+        )
+        return render(request, "checkpoints/checkin.html", context)
     try:
         check_rate(request, "checkin", settings.CHECKIN_RATE_PER_MINUTE)
-        result = actions.do_checkin(
+        result, _family = do_family_checkin(
             venue_code=venue.code,
             client_id=request.POST.get("client_id"),
             person=None if person else person_from_post(request.POST),
             person_token=person.token if person else None,
             declaration=declaration_from_post(request.POST),
+            members=members_from_post(request.POST, count),
             request=request,
         )
     except InputErrors as error:
@@ -106,6 +135,7 @@ def checkin(request, code: str):
             person,
             errors=errors_by_field(error.errors),
             values=request.POST,
+            members=count,
             client_id=request.POST.get("client_id"),
         )
         return render(request, "checkpoints/checkin.html", context, status=422)

@@ -12,6 +12,11 @@ Numbering plan (Ministry of Information and Communications):
 Since 2018 subscribers can keep their number when they change network, so the prefix
 does not tell the carrier; this module deliberately does not try.
 
+Foreign numbers (visitors) are accepted only where a person's own phone is entered, and only in
+international form: ``+`` (or ``00``) and the country code; :func:`normalise_any_phone` checks
+them against Google's numbering metadata (``phonenumbers``) and stores them in E.164. SMS goes
+through Vietnamese carriers, so :func:`parse_phone` and the SMS gateways keep refusing them.
+
 Accepted input: spaces, dots, hyphens, slashes and brackets anywhere; ``+84``, ``84``,
 ``0084`` in front (with or without the trunk ``0`` after them); and the leading ``0``
 missing altogether, because Excel drops it from numbers typed into a cell.
@@ -24,6 +29,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+import phonenumbers
+
 __all__ = [
     "LANDLINE_AREA_CODES",
     "MOBILE_PREFIXES",
@@ -33,7 +40,9 @@ __all__ = [
     "PhoneNumber",
     "format_international",
     "format_local",
+    "is_foreign_phone",
     "is_valid_phone",
+    "normalise_any_phone",
     "normalise_phone",
     "parse_phone",
 ]
@@ -208,6 +217,46 @@ def normalise_phone(raw: str) -> str:
     return parse_phone(raw).e164
 
 
+def _foreign_digits(raw: str) -> str | None:
+    """The digits after ``+``/``00`` when they do not start with Việt Nam's 84, else None."""
+    text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or ""))
+    if text.startswith("+"):
+        digits = text[1:]
+    elif text.startswith("00"):
+        digits = text[2:]
+    else:
+        return None
+    if not digits.isascii() or not digits.isdigit() or digits.startswith(_COUNTRY_CODE):
+        return None
+    return digits
+
+
+def normalise_any_phone(raw: str) -> str:
+    """A person's own phone in E.164: a Vietnamese number exactly as :func:`normalise_phone`;
+    a foreign one written with its country code (``"+33 6 12 34 56 78"`` → ``"+33612345678"``)."""
+    digits = _foreign_digits(raw)
+    if digits is None:
+        return normalise_phone(raw)
+    try:
+        number = phonenumbers.parse("+" + digits)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise InvalidPhone(
+            "invalid_foreign_phone",
+            "Số điện thoại nước ngoài không hợp lệ: ghi dấu + và mã quốc gia rồi đến số "
+            "(VD: +33 6 12 34 56 78).",
+            "The foreign phone number is not valid: write + and the country code, then the "
+            "number (e.g. +33 6 12 34 56 78).",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_foreign_phone(phone: str) -> bool:
+    """Whether a stored (E.164) number is outside Việt Nam."""
+    return bool(phone) and phone.startswith("+") and not phone.startswith("+" + _COUNTRY_CODE)
+
+
 def is_valid_phone(raw: str) -> bool:
     try:
         parse_phone(raw)
@@ -239,10 +288,16 @@ def format_international(phone: str) -> str:
 
 
 def display_phone(phone: str) -> str:
-    """What a person reads: a Vietnamese number as ``0912 345 678``; anything else (a foreign
-    number, an empty field) unchanged."""
+    """What a person reads: a Vietnamese number as ``0912 345 678``, a foreign one in
+    international form (``+33 6 12 34 56 78``); anything else unchanged."""
     if not phone:
         return ""
+    if is_foreign_phone(phone):
+        try:
+            number = phonenumbers.parse(phone)
+        except phonenumbers.NumberParseException:
+            return phone
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     try:
         return format_local(phone)
     except InvalidPhone:

@@ -11,15 +11,15 @@ from typing import Any
 
 from django.utils import timezone
 
+from phongdich.lib.countries import is_country
 from phongdich.lib.errors import FieldError
-from phongdich.lib.phones import InvalidPhone, normalise_phone
+from phongdich.lib.phones import InvalidPhone, normalise_any_phone
 from phongdich.lib.text import fold, normalise_name, normalise_spaces
 
 GENDERS = ("male", "female", "other")
 _CCCD = re.compile(r"^\d{12}$")
 _CMND = re.compile(r"^\d{9}$")
 _PASSPORT = re.compile(r"^[A-Z0-9]{6,12}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 _NAME_OK = re.compile(r"^[^\d@#$%^&*_=+<>{}\[\]|\\/;:\"!?~`]+$")
 
 _FIELD_VI = {
@@ -111,7 +111,7 @@ def _clean_phone(raw: Any, prefix: str, errors: list[FieldError]) -> str:
     if not text:
         return ""
     try:
-        return normalise_phone(text)
+        return normalise_any_phone(text)
     except InvalidPhone as error:
         errors.append(_err(prefix, "phone", error.code, error.message_vi, error.message_en))
         return ""
@@ -166,14 +166,14 @@ def validate_person(
             )
         )
     nationality = str(data.get("nationality") or "VN").strip().upper()
-    if not _COUNTRY.match(nationality):
+    if not is_country(nationality):
         errors.append(
             _err(
                 prefix,
                 "nationality",
                 "invalid_country",
-                "Quốc tịch phải là mã quốc gia 2 chữ cái (VD: VN).",
-                "nationality must be a 2-letter country code (e.g. VN).",
+                "Quốc tịch không có trong danh sách quốc gia (mã ISO 3166-1 2 chữ cái, VD: VN).",
+                "nationality must be a country of the list (ISO 3166-1 2-letter code, e.g. VN).",
             )
         )
     phone = _clean_phone(data.get("phone"), prefix, errors)

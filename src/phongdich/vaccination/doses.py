@@ -16,6 +16,7 @@ from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import can_see_ward
 from phongdich.core import events
 from phongdich.core.rules import get_rule
+from phongdich.lib.countries import is_country
 from phongdich.lib.dcc.valuesets import MANUFACTURERS, VACCINE_PRODUCTS
 from phongdich.lib.errors import FieldError, InputErrors
 from phongdich.lib.text import normalise_spaces
@@ -132,13 +133,13 @@ def _parse_dose(data: dict[str, Any], session: Session | None) -> tuple[DoseInpu
             )
         )
     country = str(data.get("country") or "VN").strip().upper()
-    if len(country) != 2 or not country.isalpha():
+    if not is_country(country):
         errors.append(
             FieldError(
                 "country",
                 "invalid_country",
-                "Quốc gia là mã 2 chữ cái.",
-                "country must be a 2-letter code.",
+                "Quốc gia không có trong danh sách (mã ISO 3166-1 2 chữ cái, VD: VN).",
+                "country must be a country of the list (ISO 3166-1 2-letter code, e.g. VN).",
             )
         )
     detail = _text(data, "source_detail", 200)

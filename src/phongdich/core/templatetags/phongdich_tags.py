@@ -76,3 +76,21 @@ def person_links(person_id):
     from phongdich.core.person_links import person_links as links
 
     return links(person_id)
+
+
+@register.simple_tag
+def country_options(selected):
+    """``<option>``s of every country, Việt Nam and its neighbours first, named in the page's
+    language (Vietnamese by default); ``selected`` (an ISO code, ``VN`` when empty) is chosen.
+    An unknown code the person sent is kept as an option so the form shows what they typed."""
+    from phongdich.lib.countries import country_choices, is_country
+
+    chosen = str(selected or "VN").strip().upper()
+    choices = list(country_choices(get_language()))
+    if not is_country(chosen):
+        choices.insert(0, (chosen, chosen))
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((code, " selected" if code == chosen else "", name) for code, name in choices),
+    )
