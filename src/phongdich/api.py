@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DataError
 from django.http import Http404
 from django.utils import translation
@@ -131,6 +131,36 @@ def out_of_range(request, exc):
         "Một số hoặc một ngày nằm ngoài phạm vi cho phép.",
         "A number or a date is out of the allowed range.",
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 in the API's shape, not Django's 400 page."""
+    return _error(
+        request,
+        413,
+        "too_large",
+        "Nội dung gửi lên quá lớn.",
+        "The request body is too large.",
+    )
+
+
+def unknown_route(request, rest: str = ""):
+    """Any address under /api/ that no operation has: 404 in the API's shape (the portal's
+    page catch-all would answer with an HTML page)."""
+    from django.http import JsonResponse
+
+    body = {
+        "errors": [
+            {
+                "field": "",
+                "code": "not_found",
+                "message_vi": "Không có địa chỉ API này.",
+                "message_en": "There is no such API address.",
+            }
+        ]
+    }
+    return JsonResponse(body, status=404)
 
 
 @api.exception_handler(PermissionDenied)
