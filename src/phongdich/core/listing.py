@@ -109,7 +109,7 @@ def day_filter(lookup: str, end: bool = False) -> Callable[[str], Q | None]:
             return None
         try:
             return Q(**{lookup: local_day_bounds(day)[1 if end else 0]})
-        except OverflowError:  # the day after 9999-12-31
+        except OverflowError:  # 0001-01-01 or 9999-12-31: no such moment in UTC
             return None
 
     return make
