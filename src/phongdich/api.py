@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DataError
+from django.http import Http404
 from django.utils import translation
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from phongdich.accounts.api_auth import SessionOrToken
@@ -78,6 +81,86 @@ def rate_limited(request, exc: RateLimited):
     )
     response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+def _error(request, status: int, code: str, vi: str, en: str, field: str = ""):
+    body = {"errors": [{"field": field, "code": code, "message_vi": vi, "message_en": en}]}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return _error(
+        request,
+        401,
+        "unauthenticated",
+        "Cần đăng nhập hoặc mã truy cập API hợp lệ.",
+        "A login or a valid API token is required.",
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "not_found", "Không tìm thấy.", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    if exc.status_code == 400:  # ninja's own: a body that is not JSON
+        return _error(
+            request,
+            400,
+            "bad_json",
+            "Nội dung không phải JSON hợp lệ.",
+            "The body is not valid JSON.",
+        )
+    return _error(request, exc.status_code, "http_error", str(exc), str(exc))
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def out_of_range(request, exc):
+    """The last guard: a number or date a schema let through that the database cannot hold
+    (SQLite's 64-bit integers, PostgreSQL's 32-bit columns). Schemas bound their fields and
+    name them; this keeps anything missed a 422 instead of a 500. Nothing was written: the
+    database refused the statement and an atomic block around it rolls back."""
+    return _error(
+        request,
+        422,
+        "out_of_range",
+        "Một số hoặc một ngày nằm ngoài phạm vi cho phép.",
+        "A number or a date is out of the allowed range.",
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 in the API's shape, not Django's 400 page."""
+    return _error(
+        request,
+        413,
+        "too_large",
+        "Nội dung gửi lên quá lớn.",
+        "The request body is too large.",
+    )
+
+
+def unknown_route(request, rest: str = ""):
+    """Any address under /api/ that no operation has: 404 in the API's shape (the portal's
+    page catch-all would answer with an HTML page)."""
+    from django.http import JsonResponse
+
+    body = {
+        "errors": [
+            {
+                "field": "",
+                "code": "not_found",
+                "message_vi": "Không có địa chỉ API này.",
+                "message_en": "There is no such API address.",
+            }
+        ]
+    }
+    return JsonResponse(body, status=404)
 
 
 @api.exception_handler(PermissionDenied)

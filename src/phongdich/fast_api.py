@@ -57,6 +57,8 @@ KNOWN_MIDDLEWARE: dict[str, str | None] = {
     "phongdich.core.middleware.ContentSecurityPolicyMiddleware": "hooks",
     # The fast path checks the same itself and leaves such bodies to Django.
     "phongdich.core.middleware.UnstorableJsonMiddleware": None,
+    # Its only hook looks at numbers in a page's address; the check-in routes have none.
+    "phongdich.core.middleware.OutOfRangeIdMiddleware": None,
     "whitenoise.middleware.WhiteNoiseMiddleware": None,
     "django.contrib.sessions.middleware.SessionMiddleware": "vary_cookie",
     "django.middleware.locale.LocaleMiddleware": "hooks",

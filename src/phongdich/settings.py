@@ -229,6 +229,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "phongdich.core.middleware.ContentSecurityPolicyMiddleware",
     "phongdich.core.middleware.UnstorableJsonMiddleware",
+    "phongdich.core.middleware.OutOfRangeIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -1,14 +1,15 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from phongdich.api import URL_PREFIX, api
+from phongdich.api import URL_PREFIX, api, unknown_route
 
 urlpatterns = [
     # The API first: check-ins arrive there hundreds of times a second, and Django tries the
     # patterns in order.
     path(URL_PREFIX, api.urls),
+    re_path(r"^api/", unknown_route),
     # Apps' public pages before the portal's: they replace the portal's "coming soon" placeholders.
     path("", include("phongdich.testing.public_urls")),
     path("", include("phongdich.vaccination.public_urls")),

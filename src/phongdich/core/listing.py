@@ -61,12 +61,13 @@ def make_listing(
     does not know, which is ignored rather than an error page."""
     get = request.GET
     values: dict[str, str] = {}
-    q = get.get("q", "").strip()[:100]
+    # NUL: PostgreSQL refuses it in any text parameter (a 500); no one searches for it.
+    q = get.get("q", "").replace("\x00", "").strip()[:100]
     if search is not None and q:
         queryset = queryset.filter(search(q))
         values["q"] = q
     for name, make_q in (filters or {}).items():
-        raw = get.get(name, "").strip()[:100]
+        raw = get.get(name, "").replace("\x00", "").strip()[:100]
         condition = make_q(raw) if raw else None
         if condition is not None:
             queryset = queryset.filter(condition)
@@ -81,7 +82,10 @@ def make_listing(
 
 
 def int_filter(field_name: str) -> Callable[[str], Q | None]:
-    return lambda raw: Q(**{field_name: int(raw)}) if raw.isdigit() else None
+    # ASCII digits a 64-bit column holds: "²".isdigit() and twenty digits gave 500s.
+    return lambda raw: (
+        Q(**{field_name: int(raw)}) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+    )
 
 
 def choice_filter(field_name: str, choices: Mapping[str, Any] | list) -> Callable[[str], Q | None]:
@@ -103,7 +107,10 @@ def day_filter(lookup: str, end: bool = False) -> Callable[[str], Q | None]:
         day = parse_date(raw)
         if day is None:
             return None
-        return Q(**{lookup: local_day_bounds(day)[1 if end else 0]})
+        try:
+            return Q(**{lookup: local_day_bounds(day)[1 if end else 0]})
+        except OverflowError:  # 0001-01-01 or 9999-12-31: no such moment in UTC
+            return None
 
     return make
 

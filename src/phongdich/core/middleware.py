@@ -151,3 +151,27 @@ class UnstorableJsonMiddleware:
             ),
         }
         return JsonResponse({"errors": [error]}, status=422)
+
+
+# The largest integer both databases compare with an id column (SQLite's and PostgreSQL's 64 bits).
+_ID_LIMIT = 2**63 - 1
+
+
+class OutOfRangeIdMiddleware:
+    """A page address with a number no database can hold (``/staff/care/99999999999999999999/``)
+    is a page that does not exist: 404, before the view sends the number to the database, where
+    SQLite raised OverflowError (a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        values = list(view_args) + list(view_kwargs.values())
+        if any(isinstance(v, int) and not -_ID_LIMIT <= v <= _ID_LIMIT for v in values):
+            from django.http import Http404
+
+            raise Http404
+        return None

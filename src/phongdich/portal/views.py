@@ -77,7 +77,8 @@ def favicon(request):
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
+    # A NUL ends the full-text query early in SQLite ("unterminated string"): searched without it.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     results = []
     if query:
         results = list(Page.objects.live().public().specific().search(query)[:30])
@@ -85,9 +86,15 @@ def search(request):
     return render(request, "portal/search.html", {**context, "query": query, "results": results})
 
 
+def _small_number(text: str) -> bool:
+    """Digits a database column can hold: ``isdigit`` alone lets through "²" and numbers of
+    twenty digits, which gave a 500."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def _ward_from(request, name: str = "phuong") -> Ward | None:
     value = request.GET.get(name) or request.POST.get(name)
-    if value and value.isdigit():
+    if value and _small_number(value):
         return Ward.objects.filter(code=int(value)).first()
     return None
 
@@ -97,7 +104,7 @@ def tthc_public(request):
     rows = tthc.periods(ward.code if ward else None)
     selected = rows[0] if rows else None
     wanted = request.GET.get("ky", "")
-    if wanted.isdigit():
+    if _small_number(wanted):
         selected = next((r for r in rows if r.pk == int(wanted)), selected)
     context = _site_sidebar()[1]
     return render(

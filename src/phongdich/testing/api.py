@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
-from ninja import File, Router, Status, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
@@ -173,7 +173,7 @@ def _technician(username: str) -> Any:
 
 
 @router.get("/testing/sessions", response=list[SessionOut])
-def list_sessions(request, ward_code: int | None = None):
+def list_sessions(request, ward_code: int | None = Query(None, ge=1, le=2**31 - 1)):
     sessions = queries.sessions_for(request.user).annotate(
         samples_count=Count("samples", distinct=True), pools_count=Count("pools", distinct=True)
     )

@@ -29,14 +29,18 @@ def date_filter(lookup: str, end: bool = False):
         day = parse_date(raw)
         if day is None:
             return None
-        return Q(**{lookup: local_day_bounds(day)[1 if end else 0]})
+        try:
+            return Q(**{lookup: local_day_bounds(day)[1 if end else 0]})
+        except OverflowError:  # 0001-01-01 or 9999-12-31: no such moment in UTC
+            return None
 
     return make
 
 
 def case_number(q: str) -> Q:
     digits = q.upper().removeprefix("F0-").strip()
-    return Q(pk=int(digits)) if digits.isdigit() else Q(pk__in=[])
+    fits = digits.isascii() and digits.isdigit() and len(digits) <= 18  # an id column holds it
+    return Q(pk=int(digits)) if fits else Q(pk__in=[])
 
 
 def person_search(prefix: str, q: str) -> Q:
