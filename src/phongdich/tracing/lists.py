@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db.models import Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 
@@ -12,29 +10,9 @@ from phongdich.core.collation import vi_order
 from phongdich.lib.exports import iter_csv, write_xlsx
 from phongdich.lib.phones import display_phone
 from phongdich.lib.text import fold
-from phongdich.lib.timeutil import format_vn, local_day_bounds
+from phongdich.lib.timeutil import format_vn
 from phongdich.places.models import Ward
 from phongdich.tracing import queries
-
-
-def parse_date(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw or "")
-    except ValueError:
-        return None
-
-
-def date_filter(lookup: str, end: bool = False):
-    def make(raw: str) -> Q | None:
-        day = parse_date(raw)
-        if day is None:
-            return None
-        try:
-            return Q(**{lookup: local_day_bounds(day)[1 if end else 0]})
-        except OverflowError:  # 0001-01-01 or 9999-12-31: no such moment in UTC
-            return None
-
-    return make
 
 
 def case_number(q: str) -> Q:

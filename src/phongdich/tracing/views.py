@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.core.collation import vi_order
-from phongdich.core.listing import choice_filter, int_filter, make_listing
+from phongdich.core.listing import choice_filter, day_filter, int_filter, make_listing, parse_date
 from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.lib.timeutil import VN_TZ, format_vn, local_date
 from phongdich.people.forms import errors_by_field, person_from_post
@@ -50,8 +50,8 @@ def _case_listing(request):
         filters={
             "status": choice_filter("status", CaseStatus.choices),
             "ward": int_filter("ward_id"),
-            "since": lists.date_filter("confirmed_at__gte"),
-            "until": lists.date_filter("confirmed_at__lt", end=True),
+            "since": day_filter("confirmed_at__gte"),
+            "until": day_filter("confirmed_at__lt", end=True),
         },
         search=lambda q: lists.person_search("person__", q) | lists.case_number(q),
     )
@@ -459,8 +459,8 @@ def chains(request):
     require_role(request.user, *queries.TRACING_ROLES)
     ward = ward_from_text(request.GET.get("ward", ""), request.user.province_id)
     since, until = (
-        lists.parse_date(request.GET.get("since")),
-        lists.parse_date(request.GET.get("until")),
+        parse_date(request.GET.get("since")),
+        parse_date(request.GET.get("until")),
     )
     return render(
         request,
