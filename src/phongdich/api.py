@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DataError
 from django.http import Http404
 from django.utils import translation
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from phongdich.accounts.api_auth import SessionOrToken
 from phongdich.care.api import router as care_router
 from phongdich.checkpoints.api import router as checkpoints_router
+from phongdich.core.openapi import DocumentedAPI
 from phongdich.core.ratelimit import RateLimited
 from phongdich.lib.errors import DomainError, InputErrors
 from phongdich.places.api import router as places_router
@@ -24,7 +24,7 @@ from phongdich.vaccination.api import router as vaccination_router
 # Where the API is mounted (urls.py); checkpoints.fast_api matches check-in paths under it.
 URL_PREFIX = "api/v1/"
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="PhòngDịch API",
     version="1",
     urls_namespace="api",

@@ -39,3 +39,21 @@ def bearer_user(request) -> object | None:
     if scheme.lower() != "bearer" or not raw.strip():
         return None
     return authenticate_token(raw.strip())
+
+
+def anonymous(request) -> bool:
+    """The last authenticator of a public operation (``auth=[SessionOrToken(), anonymous]``): a
+    staff session or token, when valid, was accepted by the first. Reaching here means the caller
+    is a citizen — including a staff browser whose request failed the CSRF check, which must not
+    act with the staff member's rights. The OpenAPI schema marks such operations as open to
+    anonymous callers (core.openapi)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    return True
+
+
+anonymous.openapi_anonymous = True  # type: ignore[attr-defined]
+
+# Staff with their rights when they log in, anyone else as a citizen.
+STAFF_OR_CITIZEN = [SessionOrToken(), anonymous]

@@ -18,6 +18,7 @@ from phongdich.care.forms import report_values
 from phongdich.care.models import Enrolment, Report, ReportSource
 from phongdich.care.reports import VITAL_FIELDS
 from phongdich.care.reports import Report as RuleReport
+from phongdich.core.openapi import answers
 from phongdich.lib.errors import InputErrors
 
 router = Router(tags=["care"])
@@ -68,6 +69,7 @@ def enrolment_out(e: Enrolment) -> dict:
 
 
 @router.post("/care/enrolments", response={201: dict})
+@answers(404, 409)
 def create_enrolment(request, payload: EnrolmentIn):
     case = queries.access_case_to_enrol(request.user, payload.case_id)
     data = payload.model_dump()
@@ -94,6 +96,7 @@ def needs_action(request, page: int = 1):
 
 
 @router.post("/care/enrolments/{enrolment_id}/reports", response={201: dict})
+@answers(409)
 def add_report(request, enrolment_id: int, payload: ReportIn):
     enrolment = queries.access_enrolment(request.user, enrolment_id)
     values = report_values(payload.model_dump())
@@ -147,6 +150,7 @@ def export_fhir(request, enrolment_id: int):
 
 
 @router.post("/care/enrolments/{enrolment_id}/fhir", response={200: dict})
+@answers(409, 413)
 def import_fhir(request, enrolment_id: int):
     """Observations from a device or another system (a Bundle or one Observation) become
     reports of this patient, evaluated like any other; what cannot be used is listed."""

@@ -4,8 +4,9 @@ import uuid
 from datetime import datetime
 
 from ninja import Schema
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from phongdich.core.openapi import one_of_required
 from phongdich.people.schemas import PersonIn
 
 
@@ -55,6 +56,8 @@ class MemberIn(BaseModel):
 
 
 class CheckinIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra=one_of_required("person", "person_token"))
+
     venue: str
     client_id: uuid.UUID
     person: PersonIn | None = None
@@ -80,6 +83,8 @@ class CheckinOut(MemberOut):
 
 
 class CheckoutIn(Schema):
+    model_config = ConfigDict(json_schema_extra=one_of_required("client_id", "visit_id"))
+
     visit_id: int | None = None
     client_id: uuid.UUID | None = None
     scanned_at: datetime | None = None

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
+from phongdich.core.openapi import answers
 from phongdich.lib.errors import InputErrors
 from phongdich.lib.timeutil import local_date
 from phongdich.places.models import Province, Ward
@@ -66,6 +67,7 @@ def _assessment(a) -> dict:
 
 
 @router.get("/levels", auth=None)
+@answers(404)
 def published_levels(request, province: int | None = None):
     """Published (approved) levels: every province's roll-up, or one province's wards. Public:
     small counts are suppressed; answered from the cache."""
@@ -99,6 +101,7 @@ def proposals(request):
 
 
 @router.post("/proposals", response={201: list[dict]})
+@answers(404)
 def propose(request, payload: ProposeIn):
     """Compute levels from the platform's data and propose them (all wards of the area, or some)."""
     require_role(request.user, *actions.PROPOSERS)
@@ -114,6 +117,7 @@ def propose(request, payload: ProposeIn):
 
 
 @router.post("/decisions")
+@answers(404)
 def decide(request, payload: DecideIn):
     """Approve (publish) or reject proposals: the chairperson of the People's Committee."""
     rows = actions.do_decide(

@@ -14,6 +14,7 @@ from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.accounts.models import Role, User
 from phongdich.core.collation import vi_order
+from phongdich.core.openapi import answers
 from phongdich.lib.errors import InputErrors
 from phongdich.people.models import Person
 from phongdich.testing import actions, certificates, imports, pooling, queries, results
@@ -133,6 +134,7 @@ def _lab_manager(user: Any, province_code: int) -> None:
 
 
 @router.post("/testing/labs", response={201: LabOut})
+@answers(404)
 def create_lab(request, payload: LabIn):
     """Register a laboratory and its technicians (administrators, province officers)."""
     _lab_manager(request.user, payload.province_code)
@@ -213,6 +215,7 @@ def session_samples(request, session_id: int):
 
 
 @router.post("/testing/sessions/{session_id}/samples", response={201: SampleOut, 200: SampleOut})
+@answers(409)
 def register_sample(request, session_id: int, payload: SampleIn):
     """Register a person and give their sample a tube; the same person again returns 200."""
     require_role(request.user, *TESTING_ROLES)
@@ -242,6 +245,7 @@ def register_sample(request, session_id: int, payload: SampleIn):
 
 
 @router.post("/testing/sessions/{session_id}/pools", response={201: list[PoolOut]})
+@answers(409)
 def create_pools(request, session_id: int, payload: PoolsIn):
     """Pool every unpooled sample (``auto``) or open one empty pool to fill by scanning."""
     require_role(request.user, *TESTING_ROLES)
@@ -263,6 +267,7 @@ def get_pool(request, code: str):
 
 
 @router.post("/testing/pools/{code}/samples", response=PoolOut)
+@answers(409)
 def add_to_pool(request, code: str, payload: TubeIn):
     require_role(request.user, *TESTING_ROLES)
     pool = queries.access_pool(request.user, code)
@@ -272,6 +277,7 @@ def add_to_pool(request, code: str, payload: TubeIn):
 
 
 @router.post("/testing/pools/{code}/close", response=PoolOut)
+@answers(409)
 def close_pool(request, code: str):
     require_role(request.user, *TESTING_ROLES)
     pool = queries.access_pool(request.user, code)
@@ -279,6 +285,7 @@ def close_pool(request, code: str):
 
 
 @router.post("/testing/receipts", response=ReceiptOut)
+@answers(404, 409)
 def receive(request, payload: CodeIn):
     """The lab scanned a pool or an unpooled tube on arrival (idempotent)."""
     require_role(request.user, *LAB_ROLES)
@@ -296,6 +303,7 @@ def receive(request, payload: CodeIn):
 
 
 @router.post("/testing/results", response=SummaryOut)
+@answers(404, 409)
 def record_result(request, payload: ResultIn):
     """One result for a pool or a tube. A negative pool resolves its members; a positive one
     orders their retests; a positive individual result opens the person's case."""
@@ -312,6 +320,7 @@ def record_result(request, payload: ResultIn):
 
 
 @router.post("/testing/results/import", response={200: PreviewOut | SummaryOut})
+@answers(409)
 def import_results(request, file: File[UploadedFile], commit: bool = False, lab: int | None = None):
     """Upload an analyser file (CSV/XLSX); without ``commit`` returns the row-by-row preview,
     with it records everything atomically (re-importing the same file changes nothing)."""
@@ -359,6 +368,7 @@ def get_sample(request, code: str):
 
 
 @router.get("/testing/samples/{code}/certificate", response=CertificateOut)
+@answers(409, 503)
 def sample_certificate(request, code: str):
     """The signed DCC test certificate (``HC1:…``) of a final result."""
     sample = queries.access_sample(request.user, code)
@@ -410,6 +420,7 @@ def turnaround(request, days: int = 30):
 
 
 @router.post("/testing/lookup", auth=None, response={200: LookupOut, 404: dict})
+@answers(404, 429)
 def lookup(request, payload: LookupIn):
     """Public: a released result by tube code and year of birth; rate-limited. An unknown code,
     a wrong year and an unreleased result all give the same 404."""

@@ -3,11 +3,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ninja import Schema
+from pydantic import ConfigDict
 
+from phongdich.core.openapi import one_of_required
 from phongdich.people.schemas import PersonIn
 
 
 class CaseIn(Schema):
+    model_config = ConfigDict(json_schema_extra=one_of_required("person_id", "person"))
+
     person_id: int | None = None
     person: PersonIn | None = None
     confirmed_at: datetime

@@ -14,8 +14,9 @@ from django.utils import timezone
 from ninja import File, Router, Status, UploadedFile
 
 from phongdich.accounts import audit
-from phongdich.accounts.api_auth import SessionOrToken
+from phongdich.accounts.api_auth import STAFF_OR_CITIZEN
 from phongdich.accounts.jurisdiction import require_role
+from phongdich.core.openapi import answers
 from phongdich.core.ratelimit import check_rate
 from phongdich.lib.errors import InputErrors
 from phongdich.lib.timeutil import local_date
@@ -58,10 +59,6 @@ router = Router(tags=["vaccination"])
 VERIFY_RATE_PER_MINUTE = 120
 
 
-def _anonymous(request):
-    return True  # public endpoint: a staff token, when sent, is checked first
-
-
 def _found(lookup, code: str):
     try:
         return lookup()
@@ -92,6 +89,7 @@ def dose_out(dose: Dose) -> dict:
 
 
 @router.post("/doses", response={201: DoseOut, 200: DoseOut})
+@answers(404, 409)
 def record_dose(request, payload: DoseIn):
     """Record a dose: at a session (``session_id``, with the screening checklist) or given
     elsewhere (``source_detail`` says where). A repeated ``client_id`` returns the same dose."""
@@ -129,6 +127,7 @@ def record_dose(request, payload: DoseIn):
 
 
 @router.get("/doses", response=list[DoseOut])
+@answers(404)
 def list_doses(request, person_id: int):
     person = _found(lambda: queries.access_person(request.user, person_id), "unknown_person")
     rows = queries.person_doses(person)
@@ -137,6 +136,7 @@ def list_doses(request, person_id: int):
 
 
 @router.post("/doses/{dose_id}/observation", response=DoseOut)
+@answers(409)
 def finish_observation(request, dose_id: int, payload: ObservationIn):
     dose = _found(lambda: queries.access_dose(request.user, dose_id), "unknown_dose")
     require_role(request.user, *VACCINATION_ROLES)
@@ -148,6 +148,7 @@ def finish_observation(request, dose_id: int, payload: ObservationIn):
 
 
 @router.post("/doses/{dose_id}/void", response=DoseOut)
+@answers(409)
 def void_dose(request, dose_id: int, payload: VoidIn):
     require_role(request.user, *OFFICERS)
     dose = _found(lambda: queries.access_dose(request.user, dose_id), "unknown_dose")
@@ -172,6 +173,7 @@ def event_out(event: AdverseEvent) -> dict:
 
 
 @router.post("/adverse-events", response={201: AdverseEventOut})
+@answers(404)
 def report_adverse_event(request, payload: AdverseEventIn):
     """Report an adverse event after immunisation on a dose."""
     dose = _found(lambda: queries.access_dose(request.user, payload.dose_id), "unknown_dose")
@@ -255,6 +257,7 @@ def list_sessions(request, since: date | None = None):
 
 
 @router.post("/vaccination/sessions/{session_id}/invitations")
+@answers(409)
 def invite(request, session_id: int, payload: InviteIn):
     """Invite registered people by priority group and age, up to the session's free slots."""
     require_role(request.user, *OFFICERS)
@@ -273,8 +276,9 @@ def invite(request, session_id: int, payload: InviteIn):
 @router.post(
     "/vaccination/registrations",
     response={201: RegistrationOut, 200: RegistrationOut},
-    auth=[SessionOrToken(), _anonymous],
+    auth=STAFF_OR_CITIZEN,
 )
+@answers(403, 409, 429)
 def register(request, payload: RegistrationIn):
     """Self-registration (anonymous) or registration by an officer. A citizen never learns
     anything about an existing registration: details naming a known person register a claim
@@ -381,6 +385,7 @@ def certificate_out(certificate: Certificate) -> dict:
 
 
 @router.post("/certificates", response={201: CertificateOut, 200: CertificateOut})
+@answers(404, 409, 503)
 def issue_certificate(request, payload: CertificateIn):
     """Issue the vaccination certificate (HC1) of a person's latest dose: 201 when signed now,
     200 when an unexpired certificate saying the same already exists (unless ``reissue``)."""
@@ -394,7 +399,8 @@ def issue_certificate(request, payload: CertificateIn):
     return Status(201 if created else 200, certificate_out(certificate))
 
 
-@router.post("/certificates/verify", response=VerifyOut, auth=[SessionOrToken(), _anonymous])
+@router.post("/certificates/verify", response=VerifyOut, auth=STAFF_OR_CITIZEN)
+@answers(429)
 def verify(request, payload: VerifyIn):
     """Verify any HC1 certificate against this server's trust list: ``valid``, the ``reason``
     (bad_prefix, base45, decompress, cbor, unknown_kid, signature, key_usage, expired,

@@ -5,8 +5,9 @@ from datetime import date, datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
+from phongdich.core.openapi import one_of_required
 from phongdich.people.schemas import PersonIn
 
 
@@ -19,6 +20,8 @@ class ScreeningIn(Schema):
 
 
 class DoseIn(Schema):
+    model_config = ConfigDict(json_schema_extra=one_of_required("person_id", "person"))
+
     person_id: int | None = None
     person: PersonIn | None = None
     session_id: int | None = None
