@@ -1,9 +1,11 @@
 """No input gives a 5xx: every API operation and every page, walked with the values that gave
 server errors (dates out of range, integers too large for a database column, words where numbers
-are expected, NUL characters), answers 4xx or its normal answer, never 5xx."""
+are expected, NUL characters), answers 4xx or its normal answer, never 5xx. A refusal (4xx) is one
+the OpenAPI schema documents for that operation, in its error shape, and it writes nothing."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
@@ -32,10 +34,81 @@ BAD_QUERY = {
 }
 
 
+@functools.cache
 def _schema():
     from phongdich.api import api
 
     return api.get_openapi_schema()
+
+
+# What a refused request may write, by design: the audit trail records refused attempts on
+# personal records (accounts.AuditEvent), rate limits count every attempt, refused ones included
+# (core.RateCount), a wrong password is counted against brute force (accounts.LoginFailure), and
+# a page may start a session for its CSRF token or language (sessions.Session).
+MAY_WRITE_WHEN_REFUSING = {
+    "accounts.AuditEvent",
+    "core.RateCount",
+    "accounts.LoginFailure",
+    "sessions.Session",
+}
+
+
+@functools.cache
+def _counting_sql() -> tuple[str, tuple[str, ...]]:
+    from django.apps import apps
+    from django.db import connection
+
+    tables = sorted(
+        {
+            m._meta.db_table
+            for m in apps.get_models(include_auto_created=True)
+            if m._meta.managed
+            and not m._meta.proxy
+            and m._meta.label not in MAY_WRITE_WHEN_REFUSING
+        }
+    )
+    q = connection.ops.quote_name
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {q(t)})" for t in tables)  # noqa: S608
+    return f"SELECT {counts}", tuple(tables)
+
+
+def _row_counts() -> dict[str, int]:
+    """Rows per table of every model (one query), but those a refusal may write."""
+    from django.db import connection
+
+    sql, tables = _counting_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return dict(zip(tables, cursor.fetchone(), strict=True))
+
+
+def _written(before: dict[str, int]) -> dict[str, tuple[int, int]]:
+    after = _row_counts()
+    return {t: (n, after[t]) for t, n in before.items() if after[t] != n}
+
+
+@functools.cache
+def _error_validator():
+    from jsonschema import Draft202012Validator
+
+    from phongdich.core.openapi import ERROR_REF
+
+    return Draft202012Validator({"$ref": ERROR_REF, "components": _schema()["components"]})
+
+
+def _documented_refusal(path: str, method: str, response) -> str | None:
+    """What is wrong with a 4xx answer by the schema: an undocumented status or another shape."""
+    from phongdich.core.openapi import ERROR_REF
+
+    documented = _schema()["paths"][path][method]["responses"]
+    status = response.status_code
+    answer = documented.get(status) or documented.get(str(status))
+    if answer is None:
+        return f"status {status} is not documented"
+    if answer["content"]["application/json"]["schema"] != {"$ref": ERROR_REF}:
+        return f"status {status} is not documented as an error"
+    problems = [e.message for e in _error_validator().iter_errors(response.json())]
+    return "; ".join(problems) or None
 
 
 def _operations():
@@ -146,11 +219,16 @@ def test_api_operation_never_answers_5xx(path, method, actor, client, request, v
         kwargs = {"headers": headers}
         if body is not None:
             kwargs.update(data=json.dumps(body), content_type="application/json")
+        before = _row_counts()
         response = getattr(client, method)(full, **kwargs)
         if response.status_code >= 500:
             failures.append((full, body, response.status_code))
         elif response.status_code >= 400:
             _errors_shape(response)
+            if problem := _documented_refusal(path, method, response):
+                failures.append((full, body, problem))
+            if written := _written(before):
+                failures.append((full, body, response.status_code, "wrote", written))
     assert not failures
 
 
@@ -206,9 +284,12 @@ def test_page_never_answers_5xx(route, actor, client, request, venue):
             ("get", {"path": url + "?" + urlencode(BAD_QUERY)}),
             ("post", {"path": url, "data": form}),
         ):
+            before = _row_counts()
             response = getattr(client, method)(**kwargs)
             if response.status_code >= 500:
                 failures.append((method, kwargs["path"], response.status_code))
+            elif response.status_code >= 400 and (written := _written(before)):
+                failures.append((method, kwargs["path"], response.status_code, "wrote", written))
     assert not failures
 
 

@@ -149,8 +149,20 @@ def export_fhir(request, enrolment_id: int):
     return HttpResponse(json.dumps(bundle), content_type="application/fhir+json")
 
 
-@router.post("/care/enrolments/{enrolment_id}/fhir", response={200: dict})
-@answers(409, 413)
+@router.post(
+    "/care/enrolments/{enrolment_id}/fhir",
+    response={200: dict},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                media: {"schema": {"type": "object", "description": "FHIR R4 Bundle / Observation"}}
+                for media in ("application/fhir+json", "application/json")
+            },
+        }
+    },
+)
+@answers(409)
 def import_fhir(request, enrolment_id: int):
     """Observations from a device or another system (a Bundle or one Observation) become
     reports of this patient, evaluated like any other; what cannot be used is listed."""

@@ -4,7 +4,8 @@ Every operation documents the error answers it can give, all in the one shape th
 handlers emit (``ErrorOut``: ``{"errors": [{field, code, message_vi, message_en}]}``). Most
 follow from the operation itself, so they are derived here in one place:
 
-- 400 (the body is not JSON) and 413 (the body is too large): operations with a body;
+- 400 (the body is not JSON): operations with a JSON body ninja parses;
+- 413 (the body is too large): operations with a body;
 - 422 (a field is wrong): operations with any parameter or body;
 - 401 (no login or token) and 403 (not the role for it): operations that need a login;
 - 404 (no such record, or not in the caller's area): operations with an id in their path.
@@ -103,7 +104,9 @@ def error_statuses(operation, details: dict) -> set[int]:
     statuses = set(getattr(operation.view_func, "openapi_errors", ()))
     params = details.get("parameters") or []
     if details.get("requestBody"):
-        statuses |= {400, 413, 422}
+        statuses |= {413, 422}
+    if any(getattr(m, "__ninja_param_source__", None) == "body" for m in operation.models):
+        statuses.add(400)  # ninja parses the JSON body (a view that reads it itself answers 422)
     if params:
         statuses.add(422)
     if any(p.get("in") == "path" for p in params):
