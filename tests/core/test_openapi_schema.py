@@ -190,3 +190,32 @@ def test_real_error_answers_match_the_documented_schema(
     documented = _documented(schema, method, path, status)
     assert documented == {"$ref": ERROR_REF}
     _validator(schema, documented).validate(response.json())
+
+
+def _models(annotation, found: set) -> None:
+    """The pydantic models in a type annotation, with those in their fields, recursively."""
+    import typing
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in found:
+            return
+        found.add(annotation)
+        for field in annotation.model_fields.values():
+            _models(field.annotation, found)
+    for argument in typing.get_args(annotation):
+        _models(argument, found)
+
+
+def test_no_two_schemas_share_a_component_name(db):
+    """Components are named by class: two apps' ``SessionOut`` made the testing sessions
+    documented with the vaccination sessions' fields."""
+    found: set = set()
+    for _, operation in _ninja_operations():
+        for model in [*operation.models, *operation.response_models.values()]:
+            _models(model, found)
+    by_name: dict[str, set] = {}
+    for model in found:
+        by_name.setdefault(model.__name__, set()).add(model.__module__)
+    assert {name: mods for name, mods in by_name.items() if len(mods) > 1} == {}

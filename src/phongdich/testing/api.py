@@ -22,7 +22,6 @@ from phongdich.testing.lookup import NOT_FOUND_EN, NOT_FOUND_VI, lookup_result, 
 from phongdich.testing.models import Lab, Pool, Sample, SamplingSession, TestType
 from phongdich.testing.queries import LAB_ROLES, OFFICERS, TESTING_ROLES
 from phongdich.testing.schemas import (
-    CertificateOut,
     CodeIn,
     LabIn,
     LabOut,
@@ -33,11 +32,12 @@ from phongdich.testing.schemas import (
     PoolsIn,
     PreviewOut,
     ReceiptOut,
+    ResultCertificateOut,
     ResultIn,
     SampleIn,
     SampleOut,
-    SessionIn,
-    SessionOut,
+    SamplingSessionIn,
+    SamplingSessionOut,
     SummaryOut,
     TechnicianIn,
     TubeIn,
@@ -174,7 +174,7 @@ def _technician(username: str) -> Any:
     return user
 
 
-@router.get("/testing/sessions", response=list[SessionOut])
+@router.get("/testing/sessions", response=list[SamplingSessionOut])
 def list_sessions(request, ward_code: int | None = Query(None, ge=1, le=2**31 - 1)):
     sessions = queries.sessions_for(request.user).annotate(
         samples_count=Count("samples", distinct=True), pools_count=Count("pools", distinct=True)
@@ -184,8 +184,8 @@ def list_sessions(request, ward_code: int | None = Query(None, ge=1, le=2**31 - 
     return [session_out(s) for s in sessions.order_by("-date", "-pk")[:500]]
 
 
-@router.post("/testing/sessions", response={201: SessionOut})
-def create_session(request, payload: SessionIn):
+@router.post("/testing/sessions", response={201: SamplingSessionOut})
+def create_session(request, payload: SamplingSessionIn):
     """Open a sampling session (officers of the ward or province)."""
     require_role(request.user, *OFFICERS)
     data = payload.model_dump()
@@ -193,7 +193,7 @@ def create_session(request, payload: SessionIn):
     return Status(201, session_out(session, detail=True))
 
 
-@router.get("/testing/sessions/{session_id}", response=SessionOut)
+@router.get("/testing/sessions/{session_id}", response=SamplingSessionOut)
 def get_session(request, session_id: int):
     """A session with its Dorfman pool-size advice and turnaround figures."""
     return session_out(queries.access_session(request.user, session_id), detail=True)
@@ -367,7 +367,7 @@ def get_sample(request, code: str):
     return sample_out(sample)
 
 
-@router.get("/testing/samples/{code}/certificate", response=CertificateOut)
+@router.get("/testing/samples/{code}/certificate", response=ResultCertificateOut)
 @answers(409, 503)
 def sample_certificate(request, code: str):
     """The signed DCC test certificate (``HC1:…``) of a final result."""

@@ -26,7 +26,7 @@ class TechnicianIn(Schema):
     remove: bool = False
 
 
-class SessionIn(Schema):
+class SamplingSessionIn(Schema):
     site: str
     ward_code: int
     date: date
@@ -58,7 +58,7 @@ class TurnaroundOut(Schema):
     total: float | None
 
 
-class SessionOut(Schema):
+class SamplingSessionOut(Schema):
     id: int
     site: str
     ward_code: int
@@ -87,7 +87,7 @@ class SampleIn(Schema):
     collected_at: datetime | None = None
 
 
-class PersonRef(Schema):
+class SamplePersonRef(Schema):
     id: int
     full_name: str
     birth_year: int
@@ -97,7 +97,7 @@ class PersonRef(Schema):
 class SampleOut(Schema):
     tube_code: str
     session_id: int
-    person: PersonRef
+    person: SamplePersonRef
     pool_code: str | None
     status: str
     result: str
@@ -220,5 +220,5 @@ class LookupOut(Schema):
     result_at: datetime
 
 
-class CertificateOut(Schema):
+class ResultCertificateOut(Schema):
     hc1: str
