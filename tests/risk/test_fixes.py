@@ -241,6 +241,18 @@ def test_overdue_fixes_are_counted_filtered_and_noted_once(
     on_day.move_to(at(DAY + timedelta(days=4), 9), tick=False)
     assert fx.note_overdue() == 1  # a new deadline missed again is noted again
 
+    # Closing the task ends its fixes: no longer counted, nor chased.
+    on_day.move_to(at(DAY + timedelta(days=6), 9), tick=False)  # the 30th's fix is still ahead
+    fx.do_edit_fix(late, ward_officer, {"text": "Mở cửa", "deadline": "19/03/2026"})
+    client.login(username="ward", password=PASSWORD)
+    client.post(f"/staff/risk/inspections/{task.pk}/", {"close": "1"})
+    page = client.get("/staff/risk/inspections/").content.decode()
+    assert '<span id="overdue-count">0</span>' in page
+    assert fx.note_overdue() == 0
+    with translation.override("en"):
+        cards = {str(c["title"]): c["value"] for c in dashboard_context(ward_officer)["cards"]}
+    assert cards["Overdue fixes"] == 0
+
     client.logout()
     client.login(username="otherward", password=PASSWORD)
     page = client.get("/staff/risk/inspections/?overdue=1").content.decode()

@@ -35,7 +35,8 @@ def risk_cards(user):
             {
                 "title": _("Overdue fixes"),
                 "value": RequiredFix.objects.filter(
-                    overdue_q(today()), task__in=InspectionTask.objects.filter(area_q(user))
+                    overdue_q(today()),
+                    task__in=InspectionTask.objects.filter(area_q(user), status="open"),
                 ).count(),
                 "text": _("required fixes past their deadline, in inspections of your area"),
                 "url": reverse("risk:inspections") + "?overdue=1",

@@ -1,7 +1,9 @@
 """Required fixes of an inspection (docs/reference/risk.md §9): each fix the ward officer requires
 of the business has its own deadline and is marked done (or reopened) one by one.
 
-"Overdue" is derived, never stored: an open fix whose deadline (a local date) has passed. Deadlines
+"Overdue" is derived, never stored: an open fix whose deadline (a local date) has passed, of a task
+that is still open (closing a task ends its fixes: they stay recorded, nobody is chased for them,
+and a closed task takes no changes). Deadlines
 are written ``dd/mm/yyyy`` (a browser's date field sends ``yyyy-mm-dd``; both are read). Every
 field is checked before anything is written; a refused request changes nothing. Events carry ids
 only (``inspection_fix.done``, ``inspection_fix.overdue``): no text, no names, no phone.
@@ -55,7 +57,9 @@ def with_fix_counts(tasks, day: date | None = None):
     day = day or today()
     return tasks.annotate(
         fixes_open=Count("required_fixes", filter=Q(required_fixes__status=FixStatus.OPEN)),
-        fixes_overdue=Count("required_fixes", filter=overdue_q(day, "required_fixes__")),
+        fixes_overdue=Count(
+            "required_fixes", filter=overdue_q(day, "required_fixes__") & Q(status="open")
+        ),
     )
 
 
@@ -63,9 +67,9 @@ def open_fixes_for_business(business_id: int) -> list[RequiredFix]:
     """What the business still has to fix, by deadline (shown on its self-assessment page)."""
     day = today()
     out = list(
-        RequiredFix.objects.filter(task__business_id=business_id, status=FixStatus.OPEN).order_by(
-            "deadline", "pk"
-        )
+        RequiredFix.objects.filter(
+            task__business_id=business_id, task__status="open", status=FixStatus.OPEN
+        ).order_by("deadline", "pk")
     )
     for fix in out:
         fix.overdue = fix.is_overdue(day)
@@ -199,12 +203,14 @@ def note_overdue(day: date | None = None) -> int:
     """Emit ``inspection_fix.overdue`` (ids only) once for each open fix past its deadline."""
     day = day or today()
     count = 0
-    due = RequiredFix.objects.filter(overdue_q(day), overdue_noted_at__isnull=True)
+    due = RequiredFix.objects.filter(
+        overdue_q(day), task__status="open", overdue_noted_at__isnull=True
+    )
     for pk in due.order_by("pk").values_list("pk", flat=True)[:5000]:
         with transaction.atomic():
             fix = (
                 RequiredFix.objects.select_for_update()
-                .filter(overdue_q(day), pk=pk, overdue_noted_at__isnull=True)
+                .filter(overdue_q(day), pk=pk, task__status="open", overdue_noted_at__isnull=True)
                 .select_related("task")
                 .first()
             )

@@ -157,7 +157,7 @@ def inspections(request):
     require_role(request.user, *OFFICERS)
     day = fx.today()
     mine = InspectionTask.objects.filter(area_q(request.user))
-    late = RequiredFix.objects.filter(overdue_q(day), task__in=mine)
+    late = RequiredFix.objects.filter(overdue_q(day), task__in=mine.filter(status="open"))
     overdue_tasks = mine.filter(pk__in=late.values("task_id"))
     only_overdue = request.GET.get("overdue") == "1"
     tasks = fx.with_fix_counts(overdue_tasks if only_overdue else mine, day)
