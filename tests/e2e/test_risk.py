@@ -150,6 +150,30 @@ def test_business_self_assessment_creates_a_task_the_officer_sees(
     expect(fixes.nth(1)).to_contain_text(f"{later:%d/%m/%Y}")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
+    # On the staff map, the task is a point at the factory's venue; its popup links to it.
+    from phongdich.risk.models import WardShape
+
+    # The ward's point is put where the venue is, so that both are in view at the zoom a single
+    # ward gives; the popup tells a venue's position from a ward's.
+    WardShape.objects.create(
+        ward_id=HAC_THANH,
+        geometry={"type": "Point", "coordinates": [venue.lon, venue.lat]},
+        lat=venue.lat,
+        lon=venue.lon,
+    )
+    officer.goto("/staff/risk/map/")
+    expect(officer.locator(".leaflet-interactive")).to_have_count(1)  # the ward
+    officer.check("input[data-layer=inspections]")
+    point = officer.locator(".leaflet-interactive[stroke='#ef6c00']")  # open, nothing overdue
+    expect(point).to_have_count(1)
+    point.dispatch_event("click")  # a point at the view's edge: a pointer may not reach it
+    popup = officer.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Công ty May Hạc Thành")
+    expect(popup).to_contain_text("2 việc cần khắc phục")
+    expect(popup).not_to_contain_text("chưa có tọa độ")
+    officer.goto(popup.locator("a").get_attribute("href"))  # the popup may sit past the map's edge
+    expect(officer.locator("h1")).to_contain_text("Công ty May Hạc Thành")
+
 
 def _sign_in(page, tax_id, outbox):
     page.goto("/doanh-nghiep/dang-nhap")

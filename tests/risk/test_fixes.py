@@ -89,6 +89,9 @@ def test_the_officer_adds_edits_marks_done_and_reopens_fixes(client, task, ward_
         client.post(_url(task, first), {"action": "done"})
     first.refresh_from_db()
     assert first.status == "done" and first.done_by == ward_officer and first.done_at
+    page = client.get(f"/staff/risk/inspections/{task.pk}/").content.decode()
+    fixes = page.split('id="fixes"')[1].split("</section>")[0]
+    assert fixes.index("Lắp hai quạt hút") < fixes.index("Mở cửa sổ khu bếp")  # open ones first
     events = list(OutboxEvent.objects.filter(topic="inspection_fix.done"))
     assert len(events) == 1
     assert events[0].payload == {"fix_id": first.pk, "task_id": task.pk, "ward_code": HAC_THANH}
@@ -249,6 +252,8 @@ def test_overdue_fixes_are_counted_filtered_and_noted_once(
     page = client.get("/staff/risk/inspections/").content.decode()
     assert '<span id="overdue-count">0</span>' in page
     assert fx.note_overdue() == 0
+    detail = client.get(f"/staff/risk/inspections/{task.pk}/").content.decode()
+    assert f'id="fix-{late.pk}" data-status="open"' in detail
     with translation.override("en"):
         cards = {str(c["title"]): c["value"] for c in dashboard_context(ward_officer)["cards"]}
     assert cards["Overdue fixes"] == 0

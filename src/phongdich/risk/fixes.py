@@ -44,12 +44,15 @@ def access_fix(user: Any, task_pk: int, fix_pk: int) -> RequiredFix:
 
 
 def fixes_of(task: InspectionTask) -> list[RequiredFix]:
-    """The task's fixes, open ones first, each by deadline; ``overdue`` set for display."""
+    """The task's fixes, open ones first, each by deadline; ``overdue`` set for display (never
+    on a closed task: its fixes ended with it)."""
     day = today()
-    out = list(task.required_fixes.order_by("status", "deadline", "pk"))
-    for fix in out:
-        fix.overdue = fix.is_overdue(day)
-    return out
+    fixes = sorted(
+        task.required_fixes.order_by("deadline", "pk"), key=lambda f: f.status != FixStatus.OPEN
+    )
+    for fix in fixes:
+        fix.overdue = task.status == "open" and fix.is_overdue(day)
+    return fixes
 
 
 def with_fix_counts(tasks, day: date | None = None):

@@ -48,12 +48,16 @@ def inspection_points(
     user: Any, ward_positions: dict[int, tuple[float, float]], today: date
 ) -> dict[str, Any]:
     since = today - timedelta(days=DONE_DAYS)
-    tasks = with_fix_counts(
-        InspectionTask.objects.filter(area_q(user)).filter(
-            Q(status="open") | Q(status="done", closed_at__gte=local_day_bounds(since)[0])
-        ),
-        today,
-    ).select_related("business", "assessment")[:MAX_POINTS]
+    tasks = (
+        with_fix_counts(
+            InspectionTask.objects.filter(area_q(user)).filter(
+                Q(status="open") | Q(status="done", closed_at__gte=local_day_bounds(since)[0])
+            ),
+            today,
+        )
+        .select_related("business", "assessment")
+        .order_by("pk")[:MAX_POINTS]
+    )
     tasks = list(tasks)
     at_venue = venue_positions([t.business_id for t in tasks])
     linked = user.role in OFFICERS

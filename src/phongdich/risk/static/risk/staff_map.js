@@ -34,13 +34,17 @@
     }
     var STATES = {open: "#ef6c00", overdue: "#c62828", done: "#2e7d32"};
     function text(s) { var e = document.createElement("span"); e.textContent = s; return e.innerHTML; }
+    function label(p) {  // the band's name in the page's language, else its key
+      var pair = p.band_label || [];
+      return (document.documentElement.lang === "en" ? pair[1] : pair[0]) || p.band;
+    }
     function inspectionLayer(fc) {
       var g = L.featureGroup();
       fc.features.forEach(function (f) {
         var p = f.properties;
         var at = f.geometry && geo ? [f.geometry.coordinates[1], f.geometry.coordinates[0]] : pos[p.ward];
         if (!at) return;
-        var html = "<strong>" + text(p.business) + "</strong><br>" + text(T.band) + ": " + text(p.band) +
+        var html = "<strong>" + text(p.business) + "</strong><br>" + text(T.band) + ": " + text(label(p)) +
           "<br>" + text(T.states[p.state]) + " · " + p.fixes_open + " " + text(T.fixes_due) +
           (p.fixes_overdue ? " (" + p.fixes_overdue + " " + text(T.overdue) + ")" : "") +
           (p.position === "ward" ? "<br><em>" + text(T.at_ward) + "</em>" : "") +
