@@ -1,6 +1,7 @@
 """The epidemic map and the workplace self-assessment in Chromium: a phone opens the public map,
 clicks a ward and reads its numbers; a business signs in with the code sent to its phone,
-assesses itself as high risk, and the ward officer sees the inspection task."""
+assesses itself as high risk, the ward officer sees the inspection task and requires two fixes
+with their deadlines, which the business then sees."""
 
 from __future__ import annotations
 
@@ -114,6 +115,63 @@ def test_business_self_assessment_creates_a_task_the_officer_sees(
     row = officer.locator(f"#inspections tr[data-tax-id='{tax_id}']")
     expect(row).to_contain_text("Công ty May Hạc Thành")
     row.locator("a").click()
+    expect(officer.locator("h1")).to_contain_text("Công ty May Hạc Thành")
+
+    # The officer, on a phone, requires two fixes with different deadlines (dd/mm/yyyy).
+    officer_phone = new_context(**PHONE).new_page()
+    log_in(officer_phone, "ward")
+    officer_phone.goto(officer.url)
+    today = local_date(timezone.now())
+    soon, later = today + timedelta(days=7), today + timedelta(days=30)
+    for text, day in (("Giãn ca: tối đa 50 người mỗi ca", later), ("Kẻ vạch cách 2 m", soon)):
+        officer_phone.fill("#fix-text", text)
+        officer_phone.fill("#fix-deadline", f"{day:%d/%m/%Y}")
+        officer_phone.click("#add-fix-button")
+        expect(officer_phone.locator("#fixes")).to_contain_text(text)
+    items = officer_phone.locator("#fixes li[data-status=open]")
+    expect(items).to_have_count(2)
+    expect(items.first).to_contain_text(f"{soon:%d/%m/%Y}")  # the nearer deadline first
+    # A date that does not exist is refused, named in both languages, and nothing is added.
+    officer_phone.fill("#fix-text", "Sai ngày")
+    officer_phone.fill("#fix-deadline", "31/02/2027")
+    officer_phone.click("#add-fix-button")
+    expect(officer_phone.locator("#add-fix .errorlist")).to_contain_text("Hạn khắc phục")
+    expect(officer_phone.locator("#add-fix .errorlist")).to_contain_text("fix-by date")
+    expect(officer_phone.locator("#fixes li[data-status]")).to_have_count(2)
+    snap(officer_phone, "risk-inspection-fixes")
+    assert officer_phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # The business sees both, with their deadlines, on its page.
+    phone.reload()
+    fixes = phone.locator("#required-fixes li")
+    expect(fixes).to_have_count(2)
+    expect(fixes.first).to_contain_text("Kẻ vạch cách 2 m")
+    expect(fixes.first).to_contain_text(f"{soon:%d/%m/%Y}")
+    expect(fixes.nth(1)).to_contain_text(f"{later:%d/%m/%Y}")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # On the staff map, the task is a point at the factory's venue; its popup links to it.
+    from phongdich.risk.models import WardShape
+
+    # The ward's point is put where the venue is, so that both are in view at the zoom a single
+    # ward gives; the popup tells a venue's position from a ward's.
+    WardShape.objects.create(
+        ward_id=HAC_THANH,
+        geometry={"type": "Point", "coordinates": [venue.lon, venue.lat]},
+        lat=venue.lat,
+        lon=venue.lon,
+    )
+    officer.goto("/staff/risk/map/")
+    expect(officer.locator(".leaflet-interactive")).to_have_count(1)  # the ward
+    officer.check("input[data-layer=inspections]")
+    point = officer.locator(".leaflet-interactive[stroke='#ef6c00']")  # open, nothing overdue
+    expect(point).to_have_count(1)
+    point.dispatch_event("click")  # a point at the view's edge: a pointer may not reach it
+    popup = officer.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Công ty May Hạc Thành")
+    expect(popup).to_contain_text("2 việc cần khắc phục")
+    expect(popup).not_to_contain_text("chưa có tọa độ")
+    officer.goto(popup.locator("a").get_attribute("href"))  # the popup may sit past the map's edge
     expect(officer.locator("h1")).to_contain_text("Công ty May Hạc Thành")
 
 

@@ -12,6 +12,7 @@ from phongdich.lib.timeutil import (
     local_day_bounds,
     local_now,
     next_local_midnight,
+    parse_vn_date,
     require_aware,
     to_local,
 )
@@ -84,3 +85,24 @@ def test_format_vn_shows_local_wall_clock():
 def test_format_vn_date():
     assert format_vn_date(date(2025, 1, 9)) == "09/01/2025"
     assert format_vn_date(datetime(2025, 1, 8, 17, 0, tzinfo=UTC)) == "09/01/2025"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("31/12/2026", date(2026, 12, 31)),
+        ("1/2/2026", date(2026, 2, 1)),
+        ("01-02-2026", date(2026, 2, 1)),
+        (" 2026-02-01 ", date(2026, 2, 1)),
+        ("29/02/2028", date(2028, 2, 29)),
+        ("29/02/2026", None),  # no such day
+        ("12/31/2026", None),  # month first is not how it is written here
+        ("31/12/26", None),
+        ("", None),
+        ("٣١/١٢/٢٠٢٦", None),  # digits that int() reads but nobody types into this form
+        ("31/12/2026/1", None),
+        ("x" * 100, None),
+    ],
+)
+def test_parse_vn_date(text, expected):
+    assert parse_vn_date(text) == expected

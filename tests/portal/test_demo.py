@@ -356,3 +356,23 @@ def test_the_lab_and_the_certificate_work_on_the_first_run(morning, capsys, clie
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     [hc1] = [t for page in pdf_to_png_pages(pdf.content, dpi=150) for t in decode_qr_png(page)]
     assert verify_hc1(hc1, trust_list(), at=timezone.now()).valid
+
+
+def test_demo_inspections_have_fixes_one_overdue_and_show_on_the_staff_map(morning, capsys, client):
+    from phongdich.risk.models import InspectionTask, RequiredFix
+
+    out = run_demo(capsys)
+    assert "yêu cầu khắc phục (1 quá hạn)" in out
+    today = morning.date()
+    fixed = InspectionTask.objects.filter(required_fixes__isnull=False).distinct()
+    assert fixed.count() == 2
+    assert max(t.required_fixes.count() for t in fixed) == 3
+    assert RequiredFix.objects.filter(status="open", deadline__lt=today).count() == 1
+    assert RequiredFix.objects.filter(status="done", done_by__isnull=False).count() == 1
+    client.login(username="demo_tinh", password=printed_accounts(out)["demo_tinh"])
+    layer = client.get("/staff/risk/map/data.json").json()["inspections"]
+    points = {f["id"]: f for f in layer["features"]}
+    assert set(points) == set(InspectionTask.objects.values_list("pk", flat=True))
+    assert all(f["geometry"] for f in points.values())  # at a venue or the ward's centre
+    assert sorted(f["properties"]["state"] for f in points.values()).count("overdue") == 1
+    assert {f["properties"]["position"] for f in points.values()} == {"venue", "ward"}

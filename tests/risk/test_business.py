@@ -15,6 +15,7 @@ from phongdich.core import sms
 from phongdich.lib.errors import InputErrors
 from phongdich.lib.sms import ConsoleGateway
 from phongdich.risk import business as biz
+from phongdich.risk.fixes import today
 from phongdich.risk.models import AccessCode, Business, InspectionTask, SelfAssessment
 from tests.conftest import HAC_THANH, PASSWORD
 from tests.risk.conftest import person
@@ -245,21 +246,22 @@ def test_the_pages_sign_in_with_a_code_and_assess(
     listing = client.get("/staff/risk/inspections/").content.decode()
     assert f'data-tax-id="{TAX_ID}"' in listing
     task = InspectionTask.objects.get()
+    deadline = today() + timedelta(days=30)
+    r = client.post(
+        f"/staff/risk/inspections/{task.pk}/fixes/",
+        {"text": "Giãn ca", "deadline": f"{deadline:%d/%m/%Y}"},
+    )
+    assert r.status_code == 302
     r = client.post(
         f"/staff/risk/inspections/{task.pk}/",
-        {
-            "done": ["tp1"],
-            "findings": "Đông",
-            "fixes": "Giãn ca",
-            "fix_deadline": "2026-12-31",
-            "close": "1",
-        },
+        {"done": ["tp1"], "findings": "Đông", "close": "1"},
     )
     assert r.status_code == 302
     task.refresh_from_db()
     done = {c["item"]: c["done"] for c in task.checklist}
     assert task.status == "done" and done["tp1"] is True and done["tp2"] is False
-    assert (task.findings, task.fixes, str(task.fix_deadline)) == ("Đông", "Giãn ca", "2026-12-31")
+    assert task.findings == "Đông"
+    assert list(task.required_fixes.values_list("text", "deadline")) == [("Giãn ca", deadline)]
     client.logout()
     client.login(username="otherward", password=PASSWORD)
     assert f'data-tax-id="{TAX_ID}"' not in client.get("/staff/risk/inspections/").content.decode()

@@ -45,6 +45,8 @@ TOPICS = frozenset(
         "care.report_missed",
         "care.closed",
         "risk_level.changed",
+        "inspection_fix.done",
+        "inspection_fix.overdue",
     }
 )
 MAX_ATTEMPTS = 8

@@ -25,6 +25,7 @@ __all__ = [
     "local_day_bounds",
     "local_now",
     "next_local_midnight",
+    "parse_vn_date",
     "require_aware",
     "to_local",
 ]
@@ -92,3 +93,24 @@ def format_vn_date(value: date | datetime) -> str:
     """Format a date (or the local date of an aware datetime) as ``dd/mm/yyyy``."""
     day = local_date(value) if isinstance(value, datetime) else value
     return day.strftime("%d/%m/%Y")
+
+
+def parse_vn_date(text: str) -> date | None:
+    """A date as people write it here, ``dd/mm/yyyy`` (also ``d/m/yyyy`` and ``dd-mm-yyyy``), or
+    as a browser's date field sends it, ``yyyy-mm-dd``; None if it is neither or no such day."""
+    raw = str(text or "").strip()
+    if len(raw) > 10:
+        return None
+    parts = raw.replace("-", "/").replace(".", "/").split("/")
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    if len(parts[0]) == 4:
+        year, month, day = parts
+    elif len(parts[2]) == 4:
+        day, month, year = parts
+    else:
+        return None  # a two-digit year is ambiguous
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None

@@ -1,10 +1,14 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from phongdich.accounts.jurisdiction import area_q
 from phongdich.accounts.models import Role
 from phongdich.core.dashboard import register_cards
+from phongdich.risk.fixes import today
+from phongdich.risk.models import InspectionTask, RequiredFix, overdue_q
 from phongdich.risk.queries import proposals_for
 
+OFFICERS = {Role.ADMIN, Role.PROVINCE_OFFICER, Role.WARD_OFFICER}  # who works inspections
 STAFF = {Role.ADMIN, Role.PROVINCE_OFFICER, Role.WARD_OFFICER, Role.CHAIRPERSON}
 
 
@@ -12,7 +16,7 @@ STAFF = {Role.ADMIN, Role.PROVINCE_OFFICER, Role.WARD_OFFICER, Role.CHAIRPERSON}
 def risk_cards(user):
     if user.role not in STAFF:
         return []
-    return [
+    cards = [
         {
             "title": _("Risk levels"),
             "value": proposals_for(user).count(),
@@ -26,3 +30,16 @@ def risk_cards(user):
             "url": reverse("risk:staff_map"),
         },
     ]
+    if user.role in OFFICERS:
+        cards.append(
+            {
+                "title": _("Overdue fixes"),
+                "value": RequiredFix.objects.filter(
+                    overdue_q(today()),
+                    task__in=InspectionTask.objects.filter(area_q(user), status="open"),
+                ).count(),
+                "text": _("required fixes past their deadline, in inspections of your area"),
+                "url": reverse("risk:inspections") + "?overdue=1",
+            }
+        )
+    return cards

@@ -1,6 +1,6 @@
 """Inspection tasks of the workplace self-assessment (docs/reference/risk.md §9): the ward
-officer's checklist, findings, required fixes with a deadline, photos, the business's
-re-assessments since the task opened, and closing.
+officer's checklist, findings, photos, the business's re-assessments since the task opened, and
+closing. The required fixes, each with its own deadline, are in :mod:`phongdich.risk.fixes`.
 
 Photos are re-encoded as JPEG (drops EXIF: places, phone models; and anything hidden after the
 image), at most ``MAX_PHOTO_BYTES`` each and ``MAX_PHOTOS`` per task; they are served only
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import secrets
-from datetime import date
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -100,8 +99,12 @@ def do_update_inspection(
         raise InputErrors.one(
             "status", "inspection_closed", "Nhiệm vụ đã đóng.", "The task is closed."
         )
-    errors, deadline = _check_fields(data)
-    findings, fixes = str(data.get("findings", "")), str(data.get("fixes", ""))
+    findings = str(data.get("findings", ""))
+    errors = []
+    if len(findings) > 5000:
+        errors.append(
+            FieldError("findings", "too_long", "Tối đa 5.000 ký tự.", "5,000 characters at most.")
+        )
     if task.photos.count() + len(photos) > MAX_PHOTOS:
         errors.append(
             FieldError(
@@ -122,7 +125,7 @@ def do_update_inspection(
     now = timezone.now()
     with transaction.atomic():
         task.checklist = [{**c, "done": c["item"] in done} for c in task.checklist]
-        task.findings, task.fixes, task.fix_deadline = findings, fixes, deadline
+        task.findings = findings
         if data.get("close"):
             task.status, task.closed_by, task.closed_at = "done", actor, now
         task.save()
@@ -130,37 +133,3 @@ def do_update_inspection(
             photo = InspectionPhoto(task=task, uploaded_by=actor, uploaded_at=now)
             photo.image.save(picture.name, picture, save=True)
     return task
-
-
-def _check_fields(data: dict[str, Any]) -> tuple[list[FieldError], date | None]:
-    """Errors in the text fields and the deadline, and the deadline itself."""
-    errors: list[FieldError] = []
-    raw_deadline = str(data.get("fix_deadline", "")).strip()
-    deadline = None
-    if raw_deadline:
-        try:
-            deadline = date.fromisoformat(raw_deadline)
-        except ValueError:
-            errors.append(
-                FieldError(
-                    "fix_deadline",
-                    "invalid_date",
-                    "Hạn khắc phục không phải ngày hợp lệ (năm-tháng-ngày).",
-                    "The fix-by date is not a valid date (year-month-day).",
-                )
-            )
-    for field in ("findings", "fixes"):
-        if len(str(data.get(field, ""))) > 5000:
-            errors.append(
-                FieldError(field, "too_long", "Tối đa 5.000 ký tự.", "5,000 characters at most.")
-            )
-    if str(data.get("fixes", "")).strip() and not raw_deadline:
-        errors.append(
-            FieldError(
-                "fix_deadline",
-                "required",
-                "Yêu cầu khắc phục cần có hạn.",
-                "Required fixes need a deadline.",
-            )
-        )
-    return errors, deadline

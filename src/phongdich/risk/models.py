@@ -176,8 +176,6 @@ class InspectionTask(models.Model):
     )
     checklist = models.JSONField(default=list)
     findings = models.TextField(_("findings"), blank=True)
-    fixes = models.TextField(_("required fixes"), blank=True)
-    fix_deadline = models.DateField(_("fix by"), null=True, blank=True)
     created_at = models.DateTimeField()
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -211,3 +209,49 @@ class InspectionPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"photo {self.pk} of inspection {self.task_id}"
+
+
+class FixStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class RequiredFix(models.Model):
+    """One fix the officer requires of the business, with its own deadline. "Overdue" is not
+    stored: an open fix past its deadline (local date) is overdue (:func:`overdue_q`)."""
+
+    task = models.ForeignKey(
+        InspectionTask, on_delete=models.CASCADE, related_name="required_fixes"
+    )
+    # A TextField: a line carried over from the old free-text fixes may be long; new ones are
+    # checked to MAX_FIX_CHARS (risk/fixes.py).
+    text = models.TextField(_("required fix"))
+    deadline = models.DateField(_("fix by"))
+    status = models.CharField(max_length=4, choices=FixStatus.choices, default=FixStatus.OPEN)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    # When the overdue event went out (once per fix; cleared when the deadline moves).
+    overdue_noted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("required fix")
+        verbose_name_plural = _("required fixes")
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self) -> str:
+        return f"fix {self.pk} of inspection {self.task_id} by {self.deadline}"
+
+    def is_overdue(self, today) -> bool:
+        return self.status == FixStatus.OPEN and self.deadline < today
+
+
+def overdue_q(today, prefix: str = "") -> Q:
+    """Open fixes whose deadline has passed (``prefix`` "required_fixes__" from a task)."""
+    return Q(**{f"{prefix}status": FixStatus.OPEN, f"{prefix}deadline__lt": today})

@@ -1,6 +1,6 @@
 """The staff epidemic map (jurisdiction-scoped): wards by level with toggleable layers
-(clusters, active venues, cases by ward, sampling and vaccination sessions) and an epidemic curve
-(cases per day and the 7-day average) for the area or one ward."""
+(clusters, active venues, cases by ward, sampling and vaccination sessions, inspections) and an
+epidemic curve (cases per day and the 7-day average) for the area or one ward."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from phongdich.lib.text import vi_sort_key
 from phongdich.lib.timeutil import local_date, local_day_bounds
 from phongdich.places.models import Ward
 from phongdich.risk.compute import case_counts
-from phongdich.risk.models import InspectionTask, WardShape
+from phongdich.risk.inspection_map import inspection_points
+from phongdich.risk.models import WardShape
 from phongdich.risk.public import legend
 from phongdich.risk.queries import _ward_area, access_ward, latest_approved
 from phongdich.risk.views import STAFF
@@ -166,10 +167,6 @@ def staff_map_data(request):
             .values("ward_id")
             .annotate(n=Count("pk"))
         ),
-        "inspections": list(
-            InspectionTask.objects.filter(area_q(user), status="open")
-            .values("ward_id")
-            .annotate(n=Count("pk"))
-        ),
+        "inspections": inspection_points(user, shapes, today),
     }
     return JsonResponse(data)

@@ -36,3 +36,11 @@ def run_weekly(today: date | None = None) -> int:
 @periodic("risk.weekly_levels", every_seconds=3600)
 def weekly_levels() -> int:
     return run_weekly()
+
+
+@periodic("risk.overdue_fixes", every_seconds=3600)
+def overdue_fixes() -> int:
+    """Required fixes past their deadline: one id-only event each (docs/reference/risk.md §9)."""
+    from phongdich.risk.fixes import note_overdue
+
+    return note_overdue()

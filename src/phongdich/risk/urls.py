@@ -26,6 +26,16 @@ urlpatterns = [
     path("staff/risk/inspections/", workplace_views.inspections, name="inspections"),
     path("staff/risk/inspections/<int:pk>/", workplace_views.inspection, name="inspection"),
     path(
+        "staff/risk/inspections/<int:pk>/fixes/",
+        workplace_views.inspection_fix_add,
+        name="inspection_fix_add",
+    ),
+    path(
+        "staff/risk/inspections/<int:pk>/fixes/<int:fix_pk>",
+        workplace_views.inspection_fix,
+        name="inspection_fix",
+    ),
+    path(
         "staff/risk/inspections/<int:pk>/photos/<int:photo_pk>",
         workplace_views.inspection_photo,
         name="inspection_photo",

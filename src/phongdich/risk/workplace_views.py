@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -16,13 +17,20 @@ from phongdich.accounts.models import Role
 from phongdich.core.ratelimit import check_rate
 from phongdich.lib.errors import InputErrors
 from phongdich.risk import business as biz
+from phongdich.risk import fixes as fx
 from phongdich.risk.inspections import (
     access_inspection,
     access_photo,
     do_update_inspection,
     reassessments,
 )
-from phongdich.risk.models import Business, InspectionTask, SelfAssessment
+from phongdich.risk.models import (
+    Business,
+    InspectionTask,
+    RequiredFix,
+    SelfAssessment,
+    overdue_q,
+)
 from phongdich.risk.rules import current_questionnaires_for
 
 SESSION_KEY = "risk_business"
@@ -125,6 +133,7 @@ def assess(request):
             "errors": errors,
             "answers": answers,
             "latest": latest,
+            "fixes": fx.open_fixes_for_business(found.pk),
         },
     )
 
@@ -143,13 +152,46 @@ def _answers(q, post) -> dict:
 
 @login_required
 def inspections(request):
+    """The officer's tasks with their open and overdue fixes; ``?overdue=1`` keeps the tasks with
+    an overdue fix."""
     require_role(request.user, *OFFICERS)
-    tasks = (
-        InspectionTask.objects.filter(area_q(request.user))
-        .select_related("business", "assessment", "ward")
-        .order_by("status", "-created_at")[:500]
+    day = fx.today()
+    mine = InspectionTask.objects.filter(area_q(request.user))
+    late = RequiredFix.objects.filter(overdue_q(day), task__in=mine.filter(status="open"))
+    overdue_tasks = mine.filter(pk__in=late.values("task_id"))
+    only_overdue = request.GET.get("overdue") == "1"
+    tasks = fx.with_fix_counts(overdue_tasks if only_overdue else mine, day)
+    return render(
+        request,
+        "risk/inspections.html",
+        {
+            "tasks": tasks.select_related("business", "assessment", "ward").order_by(
+                "status", "-created_at"
+            )[:500],
+            "only_overdue": only_overdue,
+            "overdue_tasks": overdue_tasks.count(),
+            "overdue_fixes": late.count(),
+        },
     )
-    return render(request, "risk/inspections.html", {"tasks": tasks})
+
+
+def _inspection_page(request, task, *, errors=None, fix_errors=None, fix_data=None):
+    bad = bool(errors or fix_errors)
+    return render(
+        request,
+        "risk/inspection.html",
+        {
+            "task": task,
+            "errors": errors or {},
+            "data": request.POST if errors else {},
+            "fix_errors": fix_errors or {},
+            "fix_data": fix_data or {},
+            "fixes": fx.fixes_of(task),
+            "photos": list(task.photos.order_by("uploaded_at", "pk")),
+            "history": reassessments(task),
+        },
+        status=400 if bad else 200,
+    )
 
 
 @login_required
@@ -175,18 +217,52 @@ def inspection(request, pk: int):
             audit.record("update_inspection", request=request, obj=task, ward=task.ward_id)
             messages.success(request, _("Inspection saved."))
             return redirect("risk:inspection", pk=pk)
-    return render(
-        request,
-        "risk/inspection.html",
-        {
-            "task": task,
-            "errors": errors,
-            "data": request.POST if errors else {},
-            "photos": list(task.photos.order_by("uploaded_at", "pk")),
-            "history": reassessments(task),
-        },
-        status=400 if errors else 200,
-    )
+    return _inspection_page(request, task, errors=errors)
+
+
+@login_required
+@require_http_methods(["POST"])
+def inspection_fix_add(request, pk: int):
+    """Require one more fix, with its deadline."""
+    require_role(request.user, *OFFICERS)
+    task = access_inspection(request.user, pk)
+    check_rate(request, "inspection_update", 60)
+    try:
+        fix = fx.do_add_fix(task, request.user, request.POST.dict())
+    except InputErrors as exc:
+        return _inspection_page(
+            request, task, fix_errors={"new": _errors(exc)}, fix_data={"new": request.POST}
+        )
+    audit.record("add_inspection_fix", request=request, obj=fix, ward=task.ward_id)
+    messages.success(request, _("Required fix added."))
+    return redirect(f"{reverse('risk:inspection', args=[pk])}#fixes")
+
+
+@login_required
+@require_http_methods(["POST"])
+def inspection_fix(request, pk: int, fix_pk: int):
+    """Edit a fix (``action=edit``), mark it done (``done``) or open it again (``reopen``)."""
+    require_role(request.user, *OFFICERS)
+    fix = fx.access_fix(request.user, pk, fix_pk)
+    task = fix.task
+    check_rate(request, "inspection_update", 60)
+    action = request.POST.get("action", "")
+    try:
+        if action == "edit":
+            fx.do_edit_fix(fix, request.user, request.POST.dict())
+        elif action in ("done", "reopen"):
+            fx.do_set_fix_done(fix, request.user, action == "done", request.POST.get("note", ""))
+        else:
+            raise InputErrors.one(
+                "action", "unknown_action", "Thao tác không hợp lệ.", "Unknown action."
+            )
+    except InputErrors as exc:
+        return _inspection_page(
+            request, task, fix_errors={fix.pk: _errors(exc)}, fix_data={fix.pk: request.POST}
+        )
+    audit.record(f"{action}_inspection_fix", request=request, obj=fix, ward=task.ward_id)
+    messages.success(request, _("Required fix saved."))
+    return redirect(f"{reverse('risk:inspection', args=[pk])}#fix-{fix.pk}")
 
 
 @login_required

@@ -8,8 +8,9 @@ approval, and a week of history). Ward points come from the demo's approximate w
 (``geography.URBAN_AREAS``) through the GeoJSON import, as an operator would upload them; the
 other wards appear in the map's grid. Five businesses register and assess themselves: three
 factories under HCMC 1203 (low, medium, high → an inspection task), a restaurant that passes
-Decision 2225 and a market that fails it (→ an inspection task); a few posters are printed for
-the compliance list.
+Decision 2225 and a market that fails it (→ an inspection task); the ward officer requires fixes
+at two inspections (one fix done, one overdue), shown on the staff map's inspection layer; a few
+posters are printed for the compliance list.
 """
 
 from __future__ import annotations
@@ -114,6 +115,8 @@ class RiskSummary:
     pending: int = 0
     businesses: list[tuple[str, str]] = field(default_factory=list)
     inspections: int = 0
+    fixes: int = 0
+    overdue_fixes: int = 0
 
 
 def load_risk_demo(seed: int, now: datetime) -> RiskSummary:
@@ -149,6 +152,7 @@ def load_risk_demo(seed: int, now: datetime) -> RiskSummary:
     summary.levels = {a.ward_id: a.level for a in current}
     summary.pending = len(current) - len(approve)
     _businesses(rng, summary)
+    _fixes(today, summary)
     _posters(province)
     return summary
 
@@ -293,6 +297,45 @@ def _businesses(rng, summary: RiskSummary) -> None:
     from phongdich.risk.models import InspectionTask
 
     summary.inspections = InspectionTask.objects.count()
+
+
+# What the ward officer requires at the first two inspections: (text, days from today, done).
+FIXES = (
+    (
+        ("Kẻ vạch giãn cách 2 m tại khu vực ăn ca", -3, False),  # missed: shows as overdue
+        ("Lắp thêm quạt hút tại xưởng may số 2", 5, False),
+        ("Bố trí điểm rửa tay có xà phòng ở cổng", 2, True),
+    ),
+    (
+        ("Giới hạn 30 người trong chợ cùng lúc, có người đếm ở cổng", 7, False),
+        ("Niêm yết mã QR khai báo y tế ở mọi lối vào", 14, False),
+    ),
+)
+
+
+def _fixes(today, summary: RiskSummary) -> None:
+    """Required fixes at the first two open inspections, through the officer's actions; one
+    deadline is then moved into the past (as if a week had gone by), so one fix is overdue."""
+    from phongdich.risk import fixes as fx
+    from phongdich.risk.models import InspectionTask, RequiredFix
+
+    tasks = InspectionTask.objects.filter(status="open").order_by("pk")[: len(FIXES)]
+    for task, wanted in zip(tasks, FIXES, strict=False):
+        if task.required_fixes.exists():
+            continue  # the demo loaded before
+        officer = (
+            User.objects.filter(role=Role.WARD_OFFICER, ward_id=task.ward_id).order_by("pk").first()
+            or User.objects.filter(role=Role.PROVINCE_OFFICER).order_by("pk").first()
+        )
+        for text, days, done in wanted:
+            due = today + timedelta(days=max(days, 1))
+            fix = fx.do_add_fix(task, officer, {"text": text, "deadline": f"{due:%d/%m/%Y}"})
+            if days < 0:
+                RequiredFix.objects.filter(pk=fix.pk).update(deadline=today + timedelta(days=days))
+            if done:
+                fx.do_set_fix_done(fix, officer, True, "Đã kiểm tra lại tại chỗ")
+    summary.fixes = RequiredFix.objects.count()
+    summary.overdue_fixes = RequiredFix.objects.filter(status="open", deadline__lt=today).count()
 
 
 def _posters(actor: User | None) -> None:

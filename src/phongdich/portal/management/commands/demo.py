@@ -171,7 +171,8 @@ class Command(BaseCommand):
             f"  {len(risk.levels)} phường/xã ({levels}); {risk.pending} chờ chủ tịch phê duyệt; "
             f"{len(risk.businesses)} doanh nghiệp "
             f"({', '.join(f'{t}: {b}' for t, b in risk.businesses)}), "
-            f"{risk.inspections} việc kiểm tra."
+            f"{risk.inspections} việc kiểm tra, {risk.fixes} yêu cầu khắc phục "
+            f"({risk.overdue_fixes} quá hạn)."
         )
 
     def _print_summary(self, s: DemoSummary) -> None:

@@ -32,6 +32,28 @@
       });
       return g;
     }
+    var STATES = {open: "#ef6c00", overdue: "#c62828", done: "#2e7d32"};
+    function text(s) { var e = document.createElement("span"); e.textContent = s; return e.innerHTML; }
+    function label(p) {  // the band's name in the page's language, else its key
+      var pair = p.band_label || [];
+      return (document.documentElement.lang === "en" ? pair[1] : pair[0]) || p.band;
+    }
+    function inspectionLayer(fc) {
+      var g = L.featureGroup();
+      fc.features.forEach(function (f) {
+        var p = f.properties;
+        var at = f.geometry && geo ? [f.geometry.coordinates[1], f.geometry.coordinates[0]] : pos[p.ward];
+        if (!at) return;
+        var html = "<strong>" + text(p.business) + "</strong><br>" + text(T.band) + ": " + text(label(p)) +
+          "<br>" + text(T.states[p.state]) + " · " + p.fixes_open + " " + text(T.fixes_due) +
+          (p.fixes_overdue ? " (" + p.fixes_overdue + " " + text(T.overdue) + ")" : "") +
+          (p.position === "ward" ? "<br><em>" + text(T.at_ward) + "</em>" : "") +
+          (p.url ? '<br><a href="' + encodeURI(p.url) + '">' + text(T.open_task) + "</a>" : "");
+        g.addLayer(L.circleMarker(at, {radius: 7, color: STATES[p.state], fillColor: STATES[p.state], fillOpacity: 0.7})
+          .bindTooltip(text(p.business)).bindPopup(html));
+      });
+      return g;
+    }
     var layers = {
       cases: L.featureGroup(d.wards.filter(function (w) { return w.cases_14d > 0 && pos[w.code]; }).map(function (w) {
         return L.circleMarker(pos[w.code], {radius: 3 + Math.min(Math.sqrt(w.cases_14d) * 2, 14), color: "#7b1fa2", fillOpacity: 0.4}).bindTooltip(w.cases_14d + " " + T.cases);
@@ -44,7 +66,7 @@
       }) : []),
       sampling: byWard(d.sampling_sessions, T.sessions, "#00838f"),
       vaccination: byWard(d.vaccination_sessions, T.sessions, "#2e7d32"),
-      inspections: byWard(d.inspections, "", "#ef6c00")
+      inspections: inspectionLayer(d.inspections)
     };
     document.querySelectorAll("[data-layer]").forEach(function (box) {
       var layer = layers[box.getAttribute("data-layer")];
