@@ -13,7 +13,7 @@ from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.accounts.models import Role
 from phongdich.campaigns import rules, texts
-from phongdich.campaigns.channels import channel_codes
+from phongdich.campaigns.channels import channel, channel_codes
 from phongdich.campaigns.models import Campaign, Recipient, RecipientStatus, Status
 from phongdich.campaigns.segments import parse_segment, preview
 from phongdich.core.rules import get_rule
@@ -85,8 +85,8 @@ def do_create_campaign(user: Any, data: dict, *, request=None, now: datetime | N
             )
         )
     text = validate_text(data, errors)
-    channel = str(data.get("channel") or "sms")
-    if channel not in channel_codes():
+    code = str(data.get("channel") or "sms")
+    if code not in channel_codes():
         errors.append(
             FieldError("channel", "unknown_channel", "Kênh gửi không hợp lệ.", "Unknown channel.")
         )
@@ -102,7 +102,7 @@ def do_create_campaign(user: Any, data: dict, *, request=None, now: datetime | N
     with transaction.atomic():
         campaign = Campaign.objects.create(
             title=title,
-            channel=channel,
+            channel=code,
             text=text,
             ascii_only=bool(data.get("ascii_only")),
             segment=segment.as_dict(),
@@ -175,6 +175,9 @@ def do_cancel_campaign(user: Any, campaign: Campaign, *, request=None) -> Campai
         Recipient.objects.filter(campaign=campaign, status=RecipientStatus.PENDING).update(
             status=RecipientStatus.CANCELLED
         )
+        withdraw = channel(campaign.channel).cancel
+        if withdraw is not None:  # calls queued but not yet placed
+            withdraw(campaign.pk)
         audit.record(
             "cancel",
             actor=user,

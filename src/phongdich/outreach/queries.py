@@ -79,6 +79,18 @@ def call_log(user: Any, person: Person) -> list[CallAttempt]:
     )
 
 
+def case_contacts_to_call(user: Any, case_id: int) -> tuple[Any, list[Any]]:
+    """A case of the user's area and its contacts an officer's list may call: a contact who
+    became a case or was released is not called with a contact's script (404 outside)."""
+    from phongdich.tracing.models import ContactStatus
+    from phongdich.tracing.queries import access_case, contacts_for
+
+    require_role(user, *OFFICER_ROLES)
+    case = access_case(user, case_id)
+    stale = [ContactStatus.BECAME_CASE, ContactStatus.RELEASED]
+    return case, list(contacts_for(user, case).exclude(status__in=stale))
+
+
 def call_logs_by_person(user: Any, person_ids: list[int]) -> dict[int, list[CallAttempt]]:
     rows = (
         CallAttempt.objects.filter(plan__in=plans_for(user).filter(person_id__in=person_ids))
