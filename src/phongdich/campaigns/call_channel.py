@@ -25,8 +25,8 @@ from phongdich.outreach.models import Reason
 
 PREFIX = "campaign:"
 
-# A call's outcome → the recipient's status. "Final" ones are never overwritten by a later
-# attempt's report (there is none: the plan ends there), the others move with each attempt.
+# A call's final outcome → the recipient's status (a call being retried stays "accepted",
+# queued); heard or refused is never overwritten (an operator may re-queue a plan).
 STATUS_OF = {
     hooks.ANSWERED: RecipientStatus.ANSWERED,
     hooks.LISTENED: RecipientStatus.LISTENED,
@@ -91,7 +91,16 @@ def cancel(campaign_id: int) -> int:
 
 
 def register_call_channel() -> None:
-    register(ChannelSpec("call", _("Recorded call"), send_batch, counts_sms=False, cancel=cancel))
+    register(
+        ChannelSpec(
+            "call",
+            _("Recorded call"),
+            send_batch,
+            counts_sms=False,
+            cancel=cancel,
+            waits_for_outcome=True,
+        )
+    )
     hooks.on_outcome(Reason.CAMPAIGN)(record_outcome)
 
 

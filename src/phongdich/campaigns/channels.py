@@ -53,6 +53,9 @@ class ChannelSpec:
     send_batch: Callable[[str, list[Claimed], int], dict[int, Outcome]]
     counts_sms: bool = True  # spends the bulk-SMS daily cap per number (core.sms.reserve_sends)
     cancel: Callable[[int], int] | None = None  # cancel(campaign id): withdraw what was queued
+    # The campaign is sent only once every message handed on has its outcome (a queued call is
+    # still going), not as soon as the gateway took them all.
+    waits_for_outcome: bool = False
 
 
 _CHANNELS: dict[str, ChannelSpec] = {}

@@ -186,13 +186,15 @@ def send_batch(token: str, rows: list[Recipient], now: datetime) -> dict[str, in
 
 
 def finish_done(now: datetime) -> int:
-    """Listed campaigns with nothing left to send are ``sent``."""
+    """Listed campaigns with nothing left to send are ``sent`` (a call campaign: every call
+    has its outcome)."""
     done = 0
     busy = [RecipientStatus.PENDING, RecipientStatus.SENDING]
-    for pk in Campaign.objects.filter(status=Status.SENDING, listed_at__isnull=False).values_list(
-        "pk", flat=True
-    ):
-        if not Recipient.objects.filter(campaign_id=pk, status__in=busy).exists():
+    for pk, code in Campaign.objects.filter(
+        status=Status.SENDING, listed_at__isnull=False
+    ).values_list("pk", "channel"):
+        going = busy + [RecipientStatus.ACCEPTED] * channel(code).waits_for_outcome
+        if not Recipient.objects.filter(campaign_id=pk, status__in=going).exists():
             done += Campaign.objects.filter(pk=pk, status=Status.SENDING).update(
                 status=Status.SENT, finished_at=now
             )

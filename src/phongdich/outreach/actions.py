@@ -150,13 +150,15 @@ class Claimed:
     script: Script
 
 
-def _announce(plan: CallPlan, now: datetime) -> None:
+def _announce(plan: CallPlan, now: datetime) -> bool:
+    """The SMS that announces the call; False when the script has none (a recorded message)."""
     texts = script_for(plan).filled(ward_title(plan.ward))
     if not texts["sms"]:
-        return  # a recorded message is announced by nothing but itself
+        return False
     result = sms.send_sms(plan.person.phone, texts["sms"])
     if not result.ok:
         log.warning("announcing SMS for call plan %s not sent", plan.pk)
+    return True
 
 
 def _calls_today(number_key: str, now: datetime) -> int:
@@ -217,9 +219,9 @@ def claim_due(now: datetime | None = None, limit: int = 50) -> list[Claimed]:
                 hooks.notify(plan, hooks.OPTED_OUT)
             continue
         if plan.announced_at is None:
-            _announce(plan, now)
+            announced = _announce(plan, now)
             CallPlan.objects.filter(pk=plan.pk).update(announced_at=now)
-            if lead:
+            if lead and announced:
                 _release(plan.pk, now + lead)
                 continue
         key = sms.number_key(plan.person.phone)

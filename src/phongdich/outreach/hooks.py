@@ -1,7 +1,7 @@
 """Who hears how a call plan ended: an app above outreach registers a function for a plan
 reason (``campaigns.call_channel`` for ``Reason.CAMPAIGN``), the way ``core.sms`` hands
-delivery reports on. The function gets the plan and an outcome code, inside the transaction that
-records the call, so the campaign's recipient and the call log never disagree.
+delivery reports on. The function gets the plan and its final outcome code (busy or no answer
+only once the retries are used up), inside the transaction that records the call, so the campaign's recipient and the call log never disagree.
 
 Outcome codes of a recorded message (``message_outcome``): ``answered`` (picked up, hung up
 before the end), ``listened`` (heard to the end), ``busy``, ``no_answer``, ``failed``,
@@ -74,4 +74,5 @@ def write_back_message(plan: CallPlan, attempt: CallAttempt, now: datetime) -> N
         plan.next_attempt_at = now + timedelta(minutes=get_rule("outreach.retry_minutes"))
     else:
         plan.state, plan.finished_at = PlanState.UNREACHABLE, now
-    notify(plan, outcome)
+    if plan.state != PlanState.PENDING:  # the call's final outcome, not a retry's
+        notify(plan, outcome)
