@@ -123,6 +123,10 @@ def do_plan_call(
 
 def do_plan_case_contacts(case: Any, contacts: list[Contact], script: str, *, actor, request=None):
     """The officer's list: call every listed contact of a case with ``script`` (once a day)."""
+    if script not in all_scripts():
+        raise InputErrors.one(
+            "script", "unknown", "Kịch bản gọi không tồn tại.", "Unknown call script."
+        )
     day = local_date(timezone.now()).isoformat()
     created = 0
     for contact in contacts:
@@ -363,6 +367,13 @@ def do_manual_outcome(
             )
         )
     answers: dict[str, str] = {}
+    asked = {f"answer_{q['id']}" for q in script.questions}
+    for name in sorted(k for k in data if str(k).startswith("answer_") and k not in asked):
+        errors.append(
+            FieldError(
+                name, "unknown", "Kịch bản không có câu hỏi này.", f"{name}: no such question."
+            )
+        )
     for question in script.questions:
         value = str(data.get(f"answer_{question['id']}", "") or "")
         if not value:

@@ -28,6 +28,22 @@ def access_plan(user: Any, plan_id: int) -> CallPlan:
     return plan
 
 
+def calls_for(user: Any) -> QuerySet[CallAttempt]:
+    """Every call (robot or manual) of the plans of the user's area, newest first."""
+    return (
+        CallAttempt.objects.filter(plan__in=plans_for(user))
+        .select_related("plan")
+        .order_by("-started_at", "-pk")
+    )
+
+
+def access_call(user: Any, attempt_id: int) -> CallAttempt:
+    found = calls_for(user).filter(pk=attempt_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def queue_for(user: Any) -> dict[str, QuerySet[CallPlan]]:
     """The operator console: calls waiting or running, and those left to a person."""
     plans = plans_for(user)
