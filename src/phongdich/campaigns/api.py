@@ -77,11 +77,6 @@ def list_campaigns(request, page: int = 1):
     return [campaign_out(c) for c in rows]
 
 
-@router.get("/campaigns/{campaign_id}", response=dict)
-def get_campaign(request, campaign_id: int):
-    return campaign_out(access_campaign(request.user, campaign_id), table=True)
-
-
 @router.post("/campaigns/preview", response=dict)
 def preview_count(request, payload: SegmentIn):
     """How many numbers the segment reaches (distinct numbers, opted-out ones apart)."""
@@ -95,6 +90,11 @@ def preview_count(request, payload: SegmentIn):
         "to_send": counts.to_send,
         "segment": describe(segment),
     }
+
+
+@router.get("/campaigns/{campaign_id}", response=dict)
+def get_campaign(request, campaign_id: int):
+    return campaign_out(access_campaign(request.user, campaign_id), table=True)
 
 
 @router.post("/campaigns", response={201: dict})
