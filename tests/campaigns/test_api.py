@@ -129,3 +129,35 @@ def test_bad_input_is_422_naming_each_field_and_saves_nothing(api_client, ward_o
         assert error["message_vi"] and error["message_en"]
     assert api.post("/api/v1/campaigns/preview", {"area": "nowhere"}).status_code == 422
     assert not Campaign.objects.exists()
+
+
+def test_a_draft_is_saved_then_submitted_once(api_client, ward_officer, console, daytime):
+    make_person()
+    api = api_client.as_user(ward_officer)
+    draft = api.post("/api/v1/campaigns", campaign_data(draft=True))
+    assert draft.status_code == 201 and draft.json()["status"] == "draft"
+    pk = draft.json()["id"]
+    assert sending.run().get("sent", 0) == 0 and not console.outbox  # a draft never goes
+    make_person()  # counted again when submitted
+    submitted = api.post(f"/api/v1/campaigns/{pk}/submit")
+    assert submitted.status_code == 200, submitted.content
+    assert (submitted.json()["status"], submitted.json()["estimated"]) == ("scheduled", 2)
+    again = api.post(f"/api/v1/campaigns/{pk}/submit")
+    assert again.status_code == 422 and again.json()["errors"][0]["field"] == "campaign"
+    assert sending.run()["sent"] == 2
+
+
+def test_a_large_draft_waits_for_approval_and_outsiders_cannot_submit(
+    api_client, ward_officer, other_ward_officer, chairperson, daytime
+):
+    Rule.objects.create(key="campaigns.approval_above", value=0)
+    make_person()
+    draft = api_client.as_user(ward_officer).post("/api/v1/campaigns", campaign_data(draft=True))
+    pk = draft.json()["id"]
+    path = f"/api/v1/campaigns/{pk}/submit"
+    assert api_client.as_user(other_ward_officer).post(path).status_code == 404
+    assert api_client.as_user(chairperson).post(path).status_code == 403  # approves, not authors
+    assert api_client.post(path).status_code == 401
+    assert Campaign.objects.get(pk=pk).status == Status.DRAFT
+    submitted = api_client.as_user(ward_officer).post(path)
+    assert submitted.json()["status"] == "awaiting"

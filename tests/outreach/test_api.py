@@ -6,6 +6,7 @@ nothing."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -166,3 +167,35 @@ def test_the_operator_queues_a_plan_again(api_client, called, operator):
     again = api_client.as_user(operator).post(f"/api/v1/outreach/plans/{plan.pk}/call-again")
     assert again.status_code == 200 and again.json()["state"] == "pending"
     assert json.loads(again.content)["id"] == plan.pk
+
+
+def test_an_officer_opts_a_person_out_of_campaigns_only(api_client, called, outsider):
+    from phongdich.core import sms
+    from phongdich.outreach.actions import claim_due, do_plan_call
+    from phongdich.outreach.messages import do_plan_message_call, spoken_message
+    from phongdich.outreach.models import Reason
+
+    person = called.contacts["Lê Thị Một"].person
+    path = f"/api/v1/outreach/people/{person.pk}/opt-out"
+    assert api_client.as_user(outsider).post(path, {"opted_out": True}).status_code == 404
+    assert api_client.post(path, {"opted_out": True}).status_code == 401
+    missing = api_client.as_user(called.officer).post(path, {})
+    assert missing.status_code == 422 and _errors(missing) == ["opted_out"]
+    assert not sms.is_opted_out(person.phone)
+
+    done = api_client.as_user(called.officer).post(path, {"opted_out": True})
+    assert done.status_code == 200 and done.json() == {
+        "person_id": person.pk,
+        "opted_out": True,
+        "changed": True,
+    }
+    _no_number(done, person.phone)
+    campaign_plan, _ = do_plan_message_call(person, spoken_message("Tin."), "campaign:9:abc")
+    duty_plan, _ = do_plan_call(person, "result_ready", Reason.RESULT_RELEASED, "result:99")
+    claimed = {c.plan_id for c in claim_due(MORNING + timedelta(minutes=1))}
+    assert duty_plan.pk in claimed and campaign_plan.pk not in claimed
+    campaign_plan.refresh_from_db()
+    assert campaign_plan.state == PlanState.CANCELLED
+
+    back = api_client.as_user(called.officer).post(path, {"opted_out": False})
+    assert back.json()["opted_out"] is False and not sms.is_opted_out(person.phone)

@@ -37,6 +37,7 @@ class CampaignIn(SegmentIn):
     channel: str = Field("sms", max_length=8)
     ascii_only: bool = False
     scheduled_at: str = Field("", max_length=40)  # ISO 8601; empty: now
+    draft: bool = False  # only save it; POST …/submit submits it
 
 
 def _form(payload: Schema) -> dict:
@@ -99,10 +100,19 @@ def get_campaign(request, campaign_id: int):
 
 @router.post("/campaigns", response={201: dict})
 def create_campaign(request, payload: CampaignIn):
-    """Create and submit a campaign: ``scheduled`` when its audience is small, otherwise
-    ``awaiting`` a second person's approval (``campaigns.approval_above``)."""
+    """Create a campaign: with ``draft`` only saved (status ``draft``); otherwise submitted at
+    once, ``scheduled`` when its audience is small, else ``awaiting`` a second person's
+    approval (``campaigns.approval_above``)."""
     campaign = actions.do_create_campaign(request.user, _form(payload), request=request)
     return Status(201, campaign_out(campaign))
+
+
+@router.post("/campaigns/{campaign_id}/submit", response=dict)
+def submit(request, campaign_id: int):
+    """Submit a draft for sending (counted again; awaiting approval when large)."""
+    require_role(request.user, *actions.AUTHORS)
+    campaign = access_campaign(request.user, campaign_id)
+    return campaign_out(actions.do_submit_campaign(request.user, campaign, request=request))
 
 
 @router.post("/campaigns/{campaign_id}/approve", response=dict)

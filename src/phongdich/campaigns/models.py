@@ -22,6 +22,8 @@ class Channel(models.TextChoices):
 
 
 class Status(models.TextChoices):
+    # Saved, not yet submitted (the API's drafts): nothing is counted as due or sent.
+    DRAFT = "draft", _("Draft")
     AWAITING_APPROVAL = "awaiting", _("Awaiting approval")
     SCHEDULED = "scheduled", _("Scheduled")
     SENDING = "sending", _("Sending")

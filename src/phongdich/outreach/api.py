@@ -9,7 +9,8 @@ from ninja import Field, Router, Schema, Status
 
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
-from phongdich.outreach import actions, queries
+from phongdich.core import sms
+from phongdich.outreach import actions, messages, queries
 from phongdich.outreach.models import CallAttempt, CallPlan, PlanState
 from phongdich.outreach.scripts import label_of
 
@@ -20,6 +21,10 @@ PAGE = 50
 class PlanIn(Schema):
     case_id: int = Field(ge=1, le=2**31 - 1)
     script: str = Field(min_length=1, max_length=32)
+
+
+class OptOutIn(Schema):
+    opted_out: bool
 
 
 class OutcomeIn(Schema):
@@ -130,6 +135,17 @@ def call_again(request, plan_id: int):
     require_role(request.user, *queries.OPERATOR_ROLES)
     plan = queries.access_plan(request.user, plan_id)
     return plan_out(actions.do_call_again(plan, actor=request.user, request=request))
+
+
+@router.post("/outreach/people/{person_id}/opt-out", response=dict)
+def set_opt_out(request, person_id: int, payload: OptOutIn):
+    """Put the person's number on the opt-out list (``true``: no information campaigns, by SMS
+    or call) or take it off (``false``). Duty calls still go out (docs/reference/outreach.md)."""
+    person = queries.access_person(request.user, person_id)
+    changed = messages.do_set_opt_out(
+        person, payload.opted_out, actor=request.user, request=request
+    )
+    return {"person_id": person.pk, "opted_out": sms.is_opted_out(person.phone), "changed": changed}
 
 
 __all__ = ["router"]
