@@ -22,6 +22,7 @@ from phongdich.lib.telephony import CallOutcome, CallResult, ConsoleAdapter
 from phongdich.outreach.actions import do_plan_call
 from phongdich.outreach.dialer import dial_due
 from phongdich.outreach.models import CallAttempt, CallPlan, FollowUp, PlanState, Reason
+from phongdich.outreach.queries import queue_for
 from phongdich.outreach.scripts import CAMPAIGN_SCRIPT
 from tests.campaigns.conftest import QUANG_PHU, campaign_data, make_person
 
@@ -152,6 +153,7 @@ def test_unanswered_calls_are_retried_then_reported_no_answer(ward_officer, cons
     assert plan.attempts == 3 and plan.state == PlanState.UNREACHABLE
     assert _status(person) == RecipientStatus.NO_ANSWER
     assert not FollowUp.objects.exists()
+    assert plan not in queue_for(ward_officer)["unreachable"]  # not on the operator's manual list
     assert results(campaign)["no_answer"] == 1
 
 

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from phongdich.accounts.jurisdiction import area_q, require_role
 from phongdich.accounts.models import Role
-from phongdich.outreach.models import OPEN, CallAttempt, CallPlan, FollowUp, PlanState
+from phongdich.outreach.models import OPEN, CallAttempt, CallPlan, FollowUp, PlanState, Reason
 from phongdich.people.models import Person
 
 OFFICER_ROLES = (Role.PROVINCE_OFFICER, Role.WARD_OFFICER, Role.CALL_OPERATOR)
@@ -50,7 +50,10 @@ def queue_for(user: Any) -> dict[str, QuerySet[CallPlan]]:
     return {
         "calling": plans.filter(state=PlanState.CALLING).order_by("next_attempt_at"),
         "pending": plans.filter(state=PlanState.PENDING).order_by("next_attempt_at", "pk"),
-        "unreachable": plans.filter(state=PlanState.UNREACHABLE).order_by("-finished_at"),
+        # A campaign's unreached calls are a result of the campaign, not a person to call by hand.
+        "unreachable": plans.filter(state=PlanState.UNREACHABLE)
+        .exclude(reason=Reason.CAMPAIGN)
+        .order_by("-finished_at"),
     }
 
 
