@@ -1,7 +1,11 @@
 """Who hears how a call plan ended: an app above outreach registers a function for a plan
 reason (``campaigns.call_channel`` for ``Reason.CAMPAIGN``), the way ``core.sms`` hands
 delivery reports on. The function gets the plan and its final outcome code (busy or no answer
-only once the retries are used up), inside the transaction that records the call, so the campaign's recipient and the call log never disagree.
+only once the retries are used up), inside the transaction that records the call, so the
+campaign's recipient and the call log never disagree.
+
+``write_back_message`` is what a recorded message's call does to its plan (``actions`` calls
+it for ``Reason.CAMPAIGN`` plans instead of the duty scripts' follow-ups).
 
 Outcome codes of a recorded message (``message_outcome``): ``answered`` (picked up, hung up
 before the end), ``listened`` (heard to the end), ``busy``, ``no_answer``, ``failed``,
