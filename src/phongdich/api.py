@@ -10,11 +10,13 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from phongdich.accounts.api_auth import SessionOrToken
+from phongdich.campaigns.api import router as campaigns_router
 from phongdich.care.api import router as care_router
 from phongdich.checkpoints.api import router as checkpoints_router
 from phongdich.core.openapi import DocumentedAPI
 from phongdich.core.ratelimit import RateLimited
 from phongdich.lib.errors import DomainError, InputErrors
+from phongdich.outreach.api import router as outreach_router
 from phongdich.places.api import router as places_router
 from phongdich.risk.api import router as risk_router
 from phongdich.testing.api import router as testing_router
@@ -188,5 +190,7 @@ api.add_router("", testing_router)
 api.add_router("", vaccination_router)
 api.add_router("", care_router)
 api.add_router("/risk", risk_router)
+api.add_router("", outreach_router)
+api.add_router("", campaigns_router)
 
 __all__ = ["api", "translation"]

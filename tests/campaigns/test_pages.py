@@ -100,3 +100,14 @@ def test_a_phone_width_page_has_no_wide_table(client, ward_officer, daytime):
     _login(client, ward_officer)
     page = client.get(reverse("campaigns:list")).content.decode()
     assert 'class="grid"' in page and "data-label=" in page  # stacks at 360 px (site.css)
+
+
+def test_a_draft_is_submitted_from_its_page(client, ward_officer, daytime):
+    make_person()
+    campaign = actions.do_create_campaign(ward_officer, campaign_data(draft="1"))
+    assert campaign.status == Status.DRAFT
+    _login(client, ward_officer)
+    page = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert 'id="submit"' in page and "Bản nháp" in page
+    client.post(reverse("campaigns:submit", args=[campaign.pk]))
+    assert Campaign.objects.get(pk=campaign.pk).status == Status.SCHEDULED

@@ -149,3 +149,53 @@ def test_hanging_up_before_the_last_answer_is_a_remote_hang_up():
     result = _run_with(_HangsUpOn(SCRIPT.questions[1].prompt))
     assert result.script_status is ScriptStatus.REMOTE_HANGUP
     assert result.answers == {"fever": "1", "cough": None}
+
+
+MESSAGE = Script(
+    name="message",
+    greeting="Đây là Trạm Y tế phường Hạc Thành.",
+    questions=(
+        Question(
+            "message",
+            "Mời bà con đi tiêm. Nghe lại bấm 1, không nhận cuộc gọi nữa bấm 9.",
+            ("9",),
+            repeat_key="1",
+            silence_ends=True,
+        ),
+    ),
+    fallback="Xin cảm ơn.",
+)
+
+
+def test_a_recorded_message_heard_to_its_end_completes_on_silence():
+    result, _ = _call({"message": [None]}, MESSAGE)
+    assert result.script_status is ScriptStatus.COMPLETED
+    assert result.questions[0].keys == [None] and result.answers == {"message": None}
+    assert result.prompts == [MESSAGE.greeting, MESSAGE.questions[0].prompt, MESSAGE.closing]
+
+
+def test_the_repeat_key_plays_the_message_again_without_the_wrong_key_prompt():
+    result, _ = _call({"message": ["1", "9"]}, MESSAGE)
+    assert result.answers == {"message": "9"}
+    assert result.prompts.count(MESSAGE.questions[0].prompt) == 2
+    assert MESSAGE.invalid_key not in result.prompts
+    assert result.script_status is ScriptStatus.COMPLETED
+
+
+def test_replays_are_bounded_by_the_attempts_then_the_closing_is_said():
+    result, _ = _call({"message": ["1", "1", "1", "1"]}, MESSAGE)
+    assert result.questions[0].keys == ["1", "1", "1"]
+    assert result.prompts.count(MESSAGE.questions[0].prompt) == 3
+    assert result.prompts[-1] == MESSAGE.closing
+    assert result.script_status is ScriptStatus.COMPLETED
+
+
+def test_a_wrong_key_on_a_recorded_message_still_ends_in_the_fallback():
+    result, _ = _call({"message": ["5", "5", "5"]}, MESSAGE)
+    assert result.script_status is ScriptStatus.FALLBACK
+    assert result.prompts.count(MESSAGE.invalid_key) == 2
+
+
+def test_the_repeat_key_must_be_a_key():
+    with pytest.raises(TelephonyError):
+        Question("m", "x", ("9",), repeat_key="x")

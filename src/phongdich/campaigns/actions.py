@@ -13,9 +13,9 @@ from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.accounts.models import Role
 from phongdich.campaigns import rules, texts
-from phongdich.campaigns.channels import channel_codes
+from phongdich.campaigns.channels import channel, channel_codes
 from phongdich.campaigns.models import Campaign, Recipient, RecipientStatus, Status
-from phongdich.campaigns.segments import parse_segment, preview
+from phongdich.campaigns.segments import Segment, parse_segment, preview
 from phongdich.core.rules import get_rule
 from phongdich.lib.errors import FieldError, InputErrors
 from phongdich.lib.timeutil import VN_TZ
@@ -70,7 +70,8 @@ def validate_text(data: dict, errors: list[FieldError]) -> str:
 def do_create_campaign(user: Any, data: dict, *, request=None, now: datetime | None = None):
     """Create a campaign from form fields (``title``, ``text``, ``ascii_only``, ``channel``,
     ``scheduled_at`` and the segment's fields); every error at once, nothing written then.
-    A campaign reaching more numbers than ``campaigns.approval_above`` waits for approval."""
+    A campaign reaching more numbers than ``campaigns.approval_above`` waits for approval.
+    With ``draft`` set it is only saved (``do_submit_campaign`` submits it later)."""
     require_role(user, *AUTHORS)
     now = now or timezone.now()
     errors: list[FieldError] = []
@@ -85,8 +86,8 @@ def do_create_campaign(user: Any, data: dict, *, request=None, now: datetime | N
             )
         )
     text = validate_text(data, errors)
-    channel = str(data.get("channel") or "sms")
-    if channel not in channel_codes():
+    code = str(data.get("channel") or "sms")
+    if code not in channel_codes():
         errors.append(
             FieldError("channel", "unknown_channel", "Kênh gửi không hợp lệ.", "Unknown channel.")
         )
@@ -98,18 +99,20 @@ def do_create_campaign(user: Any, data: dict, *, request=None, now: datetime | N
     if errors:
         raise InputErrors(errors)
     counts = preview(segment)
-    needs_approval = counts.to_send > get_rule(rules.APPROVAL_ABOVE.key)
+    status = _submitted_status(counts.to_send)
+    if data.get("draft"):
+        status = Status.DRAFT
     with transaction.atomic():
         campaign = Campaign.objects.create(
             title=title,
-            channel=channel,
+            channel=code,
             text=text,
             ascii_only=bool(data.get("ascii_only")),
             segment=segment.as_dict(),
             province=province,
             ward=ward,
             scheduled_at=scheduled_at,
-            status=Status.AWAITING_APPROVAL if needs_approval else Status.SCHEDULED,
+            status=status,
             estimated=counts.to_send,
             source=str(data.get("source") or "")[:40],
             created_by=user,
@@ -128,6 +131,39 @@ def do_create_campaign(user: Any, data: dict, *, request=None, now: datetime | N
 
 def _not_allowed(vi: str, en: str) -> InputErrors:
     return InputErrors.one("campaign", "not_allowed", vi, en)
+
+
+def _submitted_status(to_send: int) -> str:
+    above = to_send > get_rule(rules.APPROVAL_ABOVE.key)
+    return Status.AWAITING_APPROVAL if above else Status.SCHEDULED
+
+
+def do_submit_campaign(
+    user: Any, campaign: Campaign, *, request=None, now: datetime | None = None
+) -> Campaign:
+    """Submit a draft: counted again now, then scheduled, or awaiting a second person's approval
+    when its audience is large. A send time already past sends at once."""
+    require_role(user, *AUTHORS)
+    now = now or timezone.now()
+    counts = preview(Segment.from_dict(campaign.segment))
+    status = _submitted_status(counts.to_send)
+    with transaction.atomic():
+        updated = Campaign.objects.filter(pk=campaign.pk, status=Status.DRAFT).update(
+            status=status, estimated=counts.to_send, scheduled_at=max(campaign.scheduled_at, now)
+        )
+        if not updated:
+            raise _not_allowed("Chiến dịch đã được gửi duyệt.", "The campaign is not a draft.")
+        audit.record(
+            "submit",
+            actor=user,
+            request=request,
+            obj=campaign,
+            ward=campaign.ward_id,
+            province=campaign.province_id,
+            detail={"estimated": counts.to_send, "status": status},
+        )
+    campaign.refresh_from_db()
+    return campaign
 
 
 def do_approve_campaign(user: Any, campaign: Campaign, *, request=None) -> Campaign:
@@ -166,7 +202,7 @@ def do_cancel_campaign(user: Any, campaign: Campaign, *, request=None) -> Campai
     with transaction.atomic():
         updated = Campaign.objects.filter(
             pk=campaign.pk,
-            status__in=[Status.AWAITING_APPROVAL, Status.SCHEDULED, Status.SENDING],
+            status__in=[Status.DRAFT, Status.AWAITING_APPROVAL, Status.SCHEDULED, Status.SENDING],
         ).update(status=Status.CANCELLED, cancelled_by=user, cancelled_at=timezone.now())
         if not updated:
             raise _not_allowed(
@@ -175,6 +211,9 @@ def do_cancel_campaign(user: Any, campaign: Campaign, *, request=None) -> Campai
         Recipient.objects.filter(campaign=campaign, status=RecipientStatus.PENDING).update(
             status=RecipientStatus.CANCELLED
         )
+        withdraw = channel(campaign.channel).cancel
+        if withdraw is not None:  # calls queued but not yet placed
+            withdraw(campaign.pk)
         audit.record(
             "cancel",
             actor=user,

@@ -12,3 +12,7 @@ class CampaignsConfig(AppConfig):
         from phongdich.core.sms import on_delivery_report
 
         on_delivery_report("campaigns")(record_report)
+
+        from phongdich.campaigns.call_channel import register_call_channel
+
+        register_call_channel()

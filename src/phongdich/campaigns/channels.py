@@ -7,13 +7,13 @@ restarts), the opt-out list, quiet hours, the daily cap, recording outcomes.
 
 **SMS** is built in (``core.sms.gateway()``, Kannel or the console, in parallel threads).
 
-**A recorded call message** is meant to come from the outreach app (robot calls), which sits
-one layer below campaigns, so campaigns may call it: a module ``campaigns/call_channel.py``
-would ``register(ChannelSpec("call", _("Recorded call"), send_batch, ...))`` from
-``CampaignsConfig.ready``, where ``send_batch`` asks outreach to place each call (its call
-plans do the retries and the allowed hours) and returns ``Outcome(ok=True)`` for each call
-queued; outreach's call outcomes then update ``Recipient`` through a handler like
-``campaigns.reports.record_report``. Nothing else in campaigns changes.
+**A recorded call message** comes from the outreach app (robot calls), one layer below
+campaigns: ``campaigns/call_channel.py`` registers ``ChannelSpec("call", ...)`` from
+``CampaignsConfig.ready``; its ``send_batch`` asks outreach to plan each call (its call plans
+do the retries, the call hours and the daily cap of calls, so ``counts_sms`` is False and the
+SMS cap is left alone) and returns ``Outcome(ok=True)`` for each call queued; outreach's call
+outcomes update ``Recipient`` through ``outreach.hooks.on_outcome``. ``cancel`` lets a
+cancelled campaign withdraw what the channel queued.
 """
 
 from __future__ import annotations
@@ -51,6 +51,11 @@ class ChannelSpec:
     label: object
     # send_batch(text, recipients, threads) -> {recipient pk: Outcome}
     send_batch: Callable[[str, list[Claimed], int], dict[int, Outcome]]
+    counts_sms: bool = True  # spends the bulk-SMS daily cap per number (core.sms.reserve_sends)
+    cancel: Callable[[int], int] | None = None  # cancel(campaign id): withdraw what was queued
+    # The campaign is sent only once every message handed on has its outcome (a queued call is
+    # still going), not as soon as the gateway took them all.
+    waits_for_outcome: bool = False
 
 
 _CHANNELS: dict[str, ChannelSpec] = {}

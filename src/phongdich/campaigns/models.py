@@ -17,10 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
-    # A recorded call message goes through the outreach app once it exists (campaigns.channels).
+    # A recorded message spoken by the robot (campaigns.call_channel, through outreach).
+    CALL = "call", _("Recorded call")
 
 
 class Status(models.TextChoices):
+    # Saved, not yet submitted (the API's drafts): nothing is counted as due or sent.
+    DRAFT = "draft", _("Draft")
     AWAITING_APPROVAL = "awaiting", _("Awaiting approval")
     SCHEDULED = "scheduled", _("Scheduled")
     SENDING = "sending", _("Sending")
@@ -86,6 +89,12 @@ class RecipientStatus(models.TextChoices):
     # (it may have gone out), counted apart; a delivery report still turns it into delivered.
     UNCERTAIN = "uncertain", _("Outcome unknown")
     CANCELLED = "cancelled", _("Cancelled")
+    # A recorded call's outcome (the call channel; "accepted" is a call queued, "failed" and
+    # "opted out" are shared, 9 pressed in the call is an opt-out).
+    ANSWERED = "answered", _("Answered, hung up before the end")
+    LISTENED = "listened", _("Listened to the end")
+    BUSY = "busy", _("Busy")
+    NO_ANSWER = "no_answer", _("No answer")
 
 
 class Recipient(models.Model):

@@ -52,12 +52,18 @@ RESULT_ROWS = [
     ("waiting", [RecipientStatus.PENDING, RecipientStatus.SENDING]),
     ("uncertain", [RecipientStatus.UNCERTAIN]),
     ("cancelled", [RecipientStatus.CANCELLED]),
+    # A recorded call (the call channel): "sent" is a call queued and not yet placed.
+    ("answered", [RecipientStatus.ANSWERED]),
+    ("listened", [RecipientStatus.LISTENED]),
+    ("busy", [RecipientStatus.BUSY]),
+    ("no_answer", [RecipientStatus.NO_ANSWER]),
 ]
 
 
 def results(campaign: Campaign) -> dict[str, int]:
-    """Counts only: sent (handed to the operator), delivered, failed, opted out, waiting,
-    outcome unknown, cancelled, and the total."""
+    """Counts only: sent (handed to the operator; for calls: queued), delivered, failed, opted
+    out, waiting, outcome unknown, cancelled, the calls' answered, listened to the end, busy and
+    no answer, and the total."""
     by_status = dict(
         Recipient.objects.filter(campaign=campaign)
         .values_list("status")

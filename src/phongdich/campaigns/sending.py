@@ -143,9 +143,12 @@ def send_batch(token: str, rows: list[Recipient], now: datetime) -> dict[str, in
     _set(out_ids, token, status=RecipientStatus.OPTED_OUT, claim="")
     counts["opted_out"] = len(out_ids)
     rows = [r for r in rows if r.number_key not in opted]
+    # Calls keep their own daily cap (outreach's call plans): only SMS spend the SMS cap.
+    capped = [r for r in rows if channel(r.campaign.channel).counts_sms]
     allowed = sms.reserve_sends(
-        [r.number_key for r in rows], local_date(now), get_rule(rules.DAILY_CAP.key)
+        [r.number_key for r in capped], local_date(now), get_rule(rules.DAILY_CAP.key)
     )
+    allowed |= {r.number_key for r in rows if not channel(r.campaign.channel).counts_sms}
     later = [r.pk for r in rows if r.number_key not in allowed]
     if later:
         tomorrow = next_allowed_time(
@@ -183,13 +186,15 @@ def send_batch(token: str, rows: list[Recipient], now: datetime) -> dict[str, in
 
 
 def finish_done(now: datetime) -> int:
-    """Listed campaigns with nothing left to send are ``sent``."""
+    """Listed campaigns with nothing left to send are ``sent`` (a call campaign: every call
+    has its outcome)."""
     done = 0
     busy = [RecipientStatus.PENDING, RecipientStatus.SENDING]
-    for pk in Campaign.objects.filter(status=Status.SENDING, listed_at__isnull=False).values_list(
-        "pk", flat=True
-    ):
-        if not Recipient.objects.filter(campaign_id=pk, status__in=busy).exists():
+    for pk, code in Campaign.objects.filter(
+        status=Status.SENDING, listed_at__isnull=False
+    ).values_list("pk", "channel"):
+        going = busy + [RecipientStatus.ACCEPTED] * channel(code).waits_for_outcome
+        if not Recipient.objects.filter(campaign_id=pk, status__in=going).exists():
             done += Campaign.objects.filter(pk=pk, status=Status.SENDING).update(
                 status=Status.SENT, finished_at=now
             )

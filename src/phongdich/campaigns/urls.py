@@ -10,5 +10,6 @@ urlpatterns = [
     path("<int:pk>/", views.campaign_detail, name="detail"),
     path("<int:pk>/approve", views.campaign_approve, name="approve"),
     path("<int:pk>/cancel", views.campaign_cancel, name="cancel"),
+    path("<int:pk>/submit", views.campaign_submit, name="submit"),
     path("<int:pk>/export.csv", views.campaign_export, name="export"),
 ]

@@ -152,8 +152,10 @@ def campaign_detail(request, pk: int):
             "can_approve": campaign.status == Status.AWAITING_APPROVAL
             and user.role in (*actions.APPROVERS, Role.ADMIN)
             and campaign.created_by_id != user.pk,
+            "can_submit": campaign.status == Status.DRAFT
+            and user.role in (*actions.AUTHORS, Role.ADMIN),
             "can_cancel": campaign.status
-            in (Status.AWAITING_APPROVAL, Status.SCHEDULED, Status.SENDING)
+            in (Status.DRAFT, Status.AWAITING_APPROVAL, Status.SCHEDULED, Status.SENDING)
             and user.role in (*actions.AUTHORS, *actions.APPROVERS, Role.ADMIN),
         },
     )
@@ -177,6 +179,13 @@ def _act(request, pk: int, action, done: str) -> HttpResponse:
 def campaign_approve(request, pk: int):
     require_role(request.user, *actions.APPROVERS)
     return _act(request, pk, actions.do_approve_campaign, _("Campaign approved."))
+
+
+@login_required
+@require_POST
+def campaign_submit(request, pk: int):
+    require_role(request.user, *actions.AUTHORS)
+    return _act(request, pk, actions.do_submit_campaign, _("Campaign submitted."))
 
 
 @login_required

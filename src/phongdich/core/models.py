@@ -87,13 +87,16 @@ class SmsDailyCount(models.Model):
 
 
 class SmsOptOut(models.Model):
-    """A number that replied with an opt-out keyword ("TC", "STOP"): no bulk message (campaign,
-    robot call) goes to it until it opts back in. Kept as a keyed hash (core.sms.number_key),
-    never in clear."""
+    """A number that asked for no information campaigns (replied "TC" or "STOP", pressed 9 in a
+    campaign's call, or entered by an officer): no campaign SMS or campaign call goes to it until
+    it opts back in. Individual duty calls (F1 notice, result ready, home-care check) still do
+    (docs/reference/outreach.md, "Opt-out"). Kept as a keyed hash (core.sms.number_key), never
+    in clear."""
 
     number = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
-    # How it came: "sms" (a reply through the gateway) or "staff" (entered for the person).
+    # How it came: "sms" (a reply through the gateway), "call" (9 pressed in a campaign's call)
+    # or "staff" (entered for the person).
     source = models.CharField(max_length=10, default="sms")
 
     def __str__(self) -> str:

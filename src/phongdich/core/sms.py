@@ -2,8 +2,10 @@
 a daily cap per number, the opt-out list, and no phone number in any log (lib/sms,
 docs/reference/sms.md).
 
-Bulk senders (campaigns, later robot calls) share three things here: ``is_opted_out`` /
-``opted_out_keys`` (a number that replied "TC" or "STOP" gets no bulk message), ``reserve_sends``
+Bulk senders (campaigns by SMS or recorded call) share three things here: ``is_opted_out`` /
+``opted_out_keys`` (a number that replied "TC" or "STOP", pressed 9 in a campaign call or was
+entered by an officer gets no bulk message or campaign call; individual duty calls and one-time
+codes are not bulk and ignore it, docs/reference/outreach.md "Opt-out"), ``reserve_sends``
 (the daily cap, counted for many numbers in one transaction), and the report registry:
 ``on_delivery_report(func)`` receives every verified delivery report that Kannel sends to
 ``/sms/dlr`` (core.sms_inbound), ``on_incoming(func)`` every reply that is not a keyword.
@@ -185,7 +187,7 @@ def keyword(text: str) -> str:
 
 
 def is_opted_out(phone: str) -> bool:
-    """Whether the number asked for no bulk messages (campaigns, robot calls)."""
+    """Whether the number asked for no bulk messages (campaigns, by SMS or recorded call)."""
     return SmsOptOut.objects.filter(number=number_key(phone)).exists()
 
 

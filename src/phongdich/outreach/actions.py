@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils import timezone
 
 from phongdich.accounts import audit
@@ -23,6 +23,7 @@ from phongdich.lib.errors import FieldError, InputErrors
 from phongdich.lib.sms.policy import QuietHours, is_quiet, next_allowed_time
 from phongdich.lib.telephony import CallOutcome, CallResult, Script, ScriptStatus
 from phongdich.lib.timeutil import local_date, local_day_bounds
+from phongdich.outreach import hooks
 from phongdich.outreach.models import (
     OPEN,
     CallAttempt,
@@ -32,8 +33,14 @@ from phongdich.outreach.models import (
     Outcome,
     PlanState,
     Reason,
+    SpokenMessage,
 )
-from phongdich.outreach.scripts import all_scripts, get_script, ward_title
+from phongdich.outreach.scripts import (
+    CAMPAIGN_SCRIPT,
+    all_scripts,
+    script_for,
+    ward_title,
+)
 from phongdich.people.models import Person
 from phongdich.tracing.models import Contact, ContactStatus
 
@@ -63,13 +70,14 @@ def do_plan_call(
     *,
     contact: Contact | None = None,
     ward_id: int | None = None,
+    message: SpokenMessage | None = None,
     actor: Any = None,
     request: Any = None,
     now: datetime | None = None,
 ) -> tuple[CallPlan | None, bool]:
     """Plan a call to ``person`` with ``script``; the same ``source_key`` plans once. A person
     without a phone number goes straight to the officer's manual list."""
-    if script not in all_scripts():
+    if script not in all_scripts() and not (script == CAMPAIGN_SCRIPT and message is not None):
         raise InputErrors.one(
             "script", "unknown", "Kịch bản gọi không tồn tại.", "Unknown call script."
         )
@@ -89,6 +97,7 @@ def do_plan_call(
                 contact=contact,
                 ward_id=ward_id,
                 script=script,
+                message=message,
                 reason=reason,
                 source_key=source_key,
                 next_attempt_at=now,
@@ -97,7 +106,7 @@ def do_plan_call(
             if not person.phone:
                 plan.state, plan.finished_at = PlanState.UNREACHABLE, now
                 plan.save(update_fields=["state", "finished_at"])
-                _follow_up(plan, FollowUpKind.UNREACHABLE, now)
+                _unreachable(plan, now)
             if actor is not None:
                 audit.record(
                     "plan_call",
@@ -114,6 +123,10 @@ def do_plan_call(
 
 def do_plan_case_contacts(case: Any, contacts: list[Contact], script: str, *, actor, request=None):
     """The officer's list: call every listed contact of a case with ``script`` (once a day)."""
+    if script not in all_scripts():
+        raise InputErrors.one(
+            "script", "unknown", "Kịch bản gọi không tồn tại.", "Unknown call script."
+        )
     day = local_date(timezone.now()).isoformat()
     created = 0
     for contact in contacts:
@@ -141,11 +154,15 @@ class Claimed:
     script: Script
 
 
-def _announce(plan: CallPlan, now: datetime) -> None:
-    texts = get_script(plan.script).filled(ward_title(plan.ward))
+def _announce(plan: CallPlan, now: datetime) -> bool:
+    """The SMS that announces the call; False when the script has none (a recorded message)."""
+    texts = script_for(plan).filled(ward_title(plan.ward))
+    if not texts["sms"]:
+        return False
     result = sms.send_sms(plan.person.phone, texts["sms"])
     if not result.ok:
         log.warning("announcing SMS for call plan %s not sent", plan.pk)
+    return True
 
 
 def _calls_today(number_key: str, now: datetime) -> int:
@@ -158,7 +175,9 @@ def _calls_today(number_key: str, now: datetime) -> int:
 def claim_due(now: datetime | None = None, limit: int = 50) -> list[Claimed]:
     """Plans due a call now, leased to this dialler. Outside the call hours nothing is claimed and
     due plans move to the next opening; the announcing SMS goes first; the daily cap per number
-    moves a plan to the next day."""
+    moves a plan to the next day. A campaign's call to a number on the opt-out list is cancelled;
+    duty calls (F1 notice, result ready, home-care check) go out whatever the list says, and
+    come before campaign calls."""
     now = now or timezone.now()
     hours = call_hours()
     due = CallPlan.objects.filter(
@@ -172,9 +191,10 @@ def claim_due(now: datetime | None = None, limit: int = 50) -> list[Claimed]:
     claimed: list[Claimed] = []
     lead = timedelta(minutes=get_rule("outreach.announce_minutes"))
     cap = get_rule("outreach.daily_cap")
-    for plan in due.select_related("person", "ward", "contact").order_by("next_attempt_at", "pk")[
-        : limit * 2
-    ]:
+    ordered = due.annotate(bulk=Case(When(reason=Reason.CAMPAIGN, then=1), default=0)).order_by(
+        "bulk", "next_attempt_at", "pk"
+    )
+    for plan in ordered.select_related("person", "ward", "contact", "message")[: limit * 2]:
         if len(claimed) >= limit:
             break
         free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
@@ -193,12 +213,19 @@ def claim_due(now: datetime | None = None, limit: int = 50) -> list[Claimed]:
                 CallPlan.objects.filter(pk=plan.pk).update(
                     state=PlanState.UNREACHABLE, finished_at=now, locked_until=None
                 )
-                _follow_up(plan, FollowUpKind.UNREACHABLE, now)
+                _unreachable(plan, now)
+            continue
+        if plan.reason == Reason.CAMPAIGN and sms.is_opted_out(plan.person.phone):
+            with transaction.atomic():  # opted out since the campaign queued the call
+                CallPlan.objects.filter(pk=plan.pk).update(
+                    state=PlanState.CANCELLED, finished_at=now, locked_until=None
+                )
+                hooks.notify(plan, hooks.OPTED_OUT)
             continue
         if plan.announced_at is None:
-            _announce(plan, now)
+            announced = _announce(plan, now)
             CallPlan.objects.filter(pk=plan.pk).update(announced_at=now)
-            if lead:
+            if lead and announced:
                 _release(plan.pk, now + lead)
                 continue
         key = sms.number_key(plan.person.phone)
@@ -207,9 +234,7 @@ def claim_due(now: datetime | None = None, limit: int = 50) -> list[Claimed]:
             _release(plan.pk, next_allowed_time(tomorrow, hours))
             continue
         number = plan.person.phone
-        claimed.append(
-            Claimed(plan.pk, number, key, get_script(plan.script).ivr(ward_title(plan.ward)))
-        )
+        claimed.append(Claimed(plan.pk, number, key, script_for(plan).ivr(ward_title(plan.ward))))
     return claimed
 
 
@@ -237,7 +262,11 @@ def do_record_result(
     answers = {q.question_id: q.answer for q in result.questions if q.answer is not None}
     detail = result.script_status.value if result.outcome is CallOutcome.ANSWERED else result.reason
     with transaction.atomic():
-        plan = CallPlan.objects.select_for_update().get(pk=claimed.plan_id)
+        plan = (
+            CallPlan.objects.select_for_update()
+            .select_related("message", "person")
+            .get(pk=claimed.plan_id)
+        )
         attempt = CallAttempt.objects.create(
             plan=plan,
             number_key=claimed.number_key,
@@ -256,8 +285,20 @@ def do_record_result(
     return attempt
 
 
+def _unreachable(plan: CallPlan, now: datetime) -> None:
+    """Not reached: a duty call goes on the officer's manual list; a campaign's call does not
+    (nobody calls a campaign's audience by hand), it only reports its outcome."""
+    if plan.reason == Reason.CAMPAIGN:
+        hooks.notify(plan, "failed")
+    else:
+        _follow_up(plan, FollowUpKind.UNREACHABLE, now)
+
+
 def _write_back(plan: CallPlan, attempt: CallAttempt, now: datetime, fallback: bool) -> None:
-    script = get_script(plan.script)
+    if plan.reason == Reason.CAMPAIGN:
+        hooks.write_back_message(plan, attempt, now)
+        return
+    script = script_for(plan)
     effects = {script.effect(q, k) for q, k in attempt.answers.items()} - {None}
     for kind in effects:
         _follow_up(plan, kind, now)
@@ -313,7 +354,7 @@ def do_manual_outcome(
 ) -> CallAttempt:
     """A call operator's own call, entered by hand: the outcome, the answers, a note."""
     now = now or timezone.now()
-    script = get_script(plan.script)
+    script = script_for(plan)
     errors: list[FieldError] = []
     outcome = str(data.get("outcome", ""))
     if outcome not in Outcome.values:
@@ -326,6 +367,13 @@ def do_manual_outcome(
             )
         )
     answers: dict[str, str] = {}
+    asked = {f"answer_{q['id']}" for q in script.questions}
+    for name in sorted(k for k in data if str(k).startswith("answer_") and k not in asked):
+        errors.append(
+            FieldError(
+                name, "unknown", "Kịch bản không có câu hỏi này.", f"{name}: no such question."
+            )
+        )
     for question in script.questions:
         value = str(data.get(f"answer_{question['id']}", "") or "")
         if not value:
@@ -369,8 +417,9 @@ def do_manual_outcome(
             note=note,
             detail="manual",
         )
-        if outcome == Outcome.ANSWERED:
+        if outcome == Outcome.ANSWERED or plan.reason == Reason.CAMPAIGN:
             plan.locked_until = None
+            plan.attempts += int(plan.reason == Reason.CAMPAIGN)
             _write_back(plan, attempt, now, fallback=False)
             plan.save()
         audit.record(

@@ -76,8 +76,11 @@ async def configured_adapter() -> AsyncIterator[TelephonyAdapter]:
         async with SipAdapter(trunk, prompt_cache()) as adapter:
             yield adapter
     else:
-        # The demo's phones: the person confirms, is well, has understood.
-        yield ConsoleAdapter({"identity": ["1"], "symptoms": ["2"], "understood": ["1"]})
+        # The demo's phones: the person confirms, is well, has understood, hears a campaign's
+        # message to its end (silence after it).
+        yield ConsoleAdapter(
+            {"identity": ["1"], "symptoms": ["2"], "understood": ["1"], "message": [None]}
+        )
 
 
 async def _place_all(

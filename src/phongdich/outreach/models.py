@@ -18,6 +18,9 @@ class Reason(models.TextChoices):
     RESULT_RELEASED = "result_released", _("Test result ready")
     REPORT_MISSED = "report_missed", _("Home-care report missed")
     OFFICER = "officer", _("Officer's list")
+    # A recorded message of an information campaign (the campaigns app's call channel): the only
+    # kind the opt-out list stops; the others are individual public-health duty calls.
+    CAMPAIGN = "campaign", _("Information campaign")
 
 
 class PlanState(models.TextChoices):
@@ -37,6 +40,18 @@ class Outcome(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class SpokenMessage(models.Model):
+    """The text of a recorded call message (a campaign's own text), once per text: its prompt is
+    rendered once by espeak-ng and cached, whoever it is played to."""
+
+    text = models.TextField(_("message"))
+    digest = models.CharField(max_length=64, unique=True)  # sha256 of the text
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"spoken message #{self.pk}"
+
+
 class CallPlan(models.Model):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     contact = models.ForeignKey(
@@ -44,6 +59,10 @@ class CallPlan(models.Model):
     )
     ward = models.ForeignKey("places.Ward", on_delete=models.PROTECT, related_name="+")
     script = models.CharField(_("script"), max_length=32)
+    # The message a "campaign_message" plan speaks (None for the scripts of scripts.json).
+    message = models.ForeignKey(
+        SpokenMessage, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     # What made the plan (an event, a case and script): the same trigger twice plans once.
     source_key = models.CharField(max_length=80, unique=True)

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from phongdich.accounts.jurisdiction import area_q, require_role
 from phongdich.accounts.models import Role
-from phongdich.outreach.models import OPEN, CallAttempt, CallPlan, FollowUp, PlanState
+from phongdich.outreach.models import OPEN, CallAttempt, CallPlan, FollowUp, PlanState, Reason
 from phongdich.people.models import Person
 
 OFFICER_ROLES = (Role.PROVINCE_OFFICER, Role.WARD_OFFICER, Role.CALL_OPERATOR)
@@ -28,13 +28,32 @@ def access_plan(user: Any, plan_id: int) -> CallPlan:
     return plan
 
 
+def calls_for(user: Any) -> QuerySet[CallAttempt]:
+    """Every call (robot or manual) of the plans of the user's area, newest first."""
+    return (
+        CallAttempt.objects.filter(plan__in=plans_for(user))
+        .select_related("plan")
+        .order_by("-started_at", "-pk")
+    )
+
+
+def access_call(user: Any, attempt_id: int) -> CallAttempt:
+    found = calls_for(user).filter(pk=attempt_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def queue_for(user: Any) -> dict[str, QuerySet[CallPlan]]:
     """The operator console: calls waiting or running, and those left to a person."""
     plans = plans_for(user)
     return {
         "calling": plans.filter(state=PlanState.CALLING).order_by("next_attempt_at"),
         "pending": plans.filter(state=PlanState.PENDING).order_by("next_attempt_at", "pk"),
-        "unreachable": plans.filter(state=PlanState.UNREACHABLE).order_by("-finished_at"),
+        # A campaign's unreached calls are a result of the campaign, not a person to call by hand.
+        "unreachable": plans.filter(state=PlanState.UNREACHABLE)
+        .exclude(reason=Reason.CAMPAIGN)
+        .order_by("-finished_at"),
     }
 
 
@@ -77,6 +96,18 @@ def call_log(user: Any, person: Person) -> list[CallAttempt]:
         .select_related("plan", "operator")
         .order_by("-started_at", "-pk")[:200]
     )
+
+
+def case_contacts_to_call(user: Any, case_id: int) -> tuple[Any, list[Any]]:
+    """A case of the user's area and its contacts an officer's list may call: a contact who
+    became a case or was released is not called with a contact's script (404 outside)."""
+    from phongdich.tracing.models import ContactStatus
+    from phongdich.tracing.queries import access_case, contacts_for
+
+    require_role(user, *OFFICER_ROLES)
+    case = access_case(user, case_id)
+    stale = [ContactStatus.BECAME_CASE, ContactStatus.RELEASED]
+    return case, list(contacts_for(user, case).exclude(status__in=stale))
 
 
 def call_logs_by_person(user: Any, person_ids: list[int]) -> dict[int, list[CallAttempt]]:

@@ -5,6 +5,11 @@ greeting (docs/reference/outreach.md, the 18001119 call bot's lesson).
 ``effects`` maps an answer key to a follow-up kind (``models.FollowUpKind``): "symptoms" puts the
 person on the officer's call-back list and the testing list, "wrong_person" marks the plan for
 the officer.
+
+``campaign_message`` is not in the data file: its text is a campaign's own (``message_script``),
+played after the same first sentence (the ward and the hotline), then "press 1 to hear it
+again, press 9 to stop receiving these calls". The text is one prompt, the same for every ward,
+so espeak-ng renders it once per text (``PromptCache``).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ class CallScript:
     greeting: str
     questions: tuple[dict[str, Any], ...]
     closing: str
+    fallback: str | None = None  # None: the IVR runner's own ("an officer will call you back")
 
     @property
     def label(self) -> str:
@@ -55,13 +61,22 @@ class CallScript:
     def ivr(self, ward_name: str) -> Script:
         """The IVR script the adapter runs (one per ward: the prompts cache per text)."""
         texts = self.filled(ward_name)
+        options = {"fallback": self.fallback} if self.fallback else {}
         return Script(
             name=self.key,
             greeting=texts["greeting"],
             questions=tuple(
-                Question(q["id"], q["prompt"], tuple(q["keys"])) for q in self.questions
+                Question(
+                    q["id"],
+                    q["prompt"],
+                    tuple(q["keys"]),
+                    repeat_key=q.get("repeat_key"),
+                    silence_ends=bool(q.get("silence_ends")),
+                )
+                for q in self.questions
             ),
             closing=texts["closing"],
+            **options,
         )
 
 
@@ -88,6 +103,50 @@ def get_script(key: str) -> CallScript:
 
 def choices() -> list[tuple[str, str]]:
     return [(s.key, s.label) for s in all_scripts().values()]
+
+
+CAMPAIGN_SCRIPT = "campaign_message"
+OPT_OUT_KEY = "9"
+REPEAT_KEY = "1"
+_MENU = "Để nghe lại, bấm phím 1. Để không nhận cuộc gọi thông tin nữa, bấm phím 9."
+_GOODBYE = "Xin cảm ơn, chào tạm biệt."
+
+
+def message_script(text: str) -> CallScript:
+    """A campaign's recorded message: the ward and hotline first, the text, then the menu."""
+    return CallScript(
+        key=CAMPAIGN_SCRIPT,
+        label_vi="Tin nhắn thoại của chiến dịch",
+        label_en="Campaign call message",
+        sms="",  # no announcing SMS: the message itself is the information
+        greeting="Đây là Trạm Y tế {ward}, đường dây nóng {hotline}.",
+        questions=(
+            {
+                "id": "message",
+                "prompt": f"{text.strip()} {_MENU}",
+                "keys": [OPT_OUT_KEY],
+                "repeat_key": REPEAT_KEY,
+                "silence_ends": True,
+                "effects": {},
+            },
+        ),
+        closing=_GOODBYE,
+        fallback=_GOODBYE,
+    )
+
+
+def script_for(plan: Any) -> CallScript:
+    """The script a plan speaks: its campaign message, or one of the data file."""
+    if plan.script == CAMPAIGN_SCRIPT:
+        return message_script(plan.message.text)
+    return get_script(plan.script)
+
+
+def label_of(key: str) -> str:
+    if key == CAMPAIGN_SCRIPT:
+        return message_script("").label
+    found = all_scripts().get(key)
+    return found.label if found else key
 
 
 def ward_title(ward: Any) -> str:

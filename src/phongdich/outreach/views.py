@@ -19,9 +19,7 @@ from phongdich.lib.errors import InputErrors
 from phongdich.lib.phones import display_phone
 from phongdich.outreach import actions, queries
 from phongdich.outreach.models import CallAttempt, FollowUpKind, Outcome
-from phongdich.outreach.scripts import all_scripts, choices, get_script, ward_title
-from phongdich.tracing.models import ContactStatus
-from phongdich.tracing.queries import access_case, contacts_for
+from phongdich.outreach.scripts import all_scripts, choices, label_of, script_for, ward_title
 
 LIST_KINDS = [
     FollowUpKind.SYMPTOMS,
@@ -34,11 +32,10 @@ LIST_KINDS = [
 def _log_rows(attempts: list[CallAttempt]) -> list[dict]:
     rows = []
     for attempt in attempts:
-        script = all_scripts().get(attempt.plan.script)
         rows.append(
             {
                 "at": attempt.started_at,
-                "script": script.label if script else attempt.plan.script,
+                "script": label_of(attempt.plan.script),
                 "outcome": attempt.get_outcome_display(),
                 "outcome_code": attempt.outcome,
                 "keys": ", ".join(
@@ -121,10 +118,9 @@ def console(request):
         .order_by("-started_at", "-pk")[:30]
     )
     audit.record("view", request=request, object_type="outreach.console", object_id="queue")
-    labels = {s.key: s.label for s in all_scripts().values()}
     lists = {k: list(qs[:50]) for k, qs in sets.items()}
     for plan in (p for rows in lists.values() for p in rows):
-        plan.script_label = labels.get(plan.script, plan.script)
+        plan.script_label = label_of(plan.script)
     return render(
         request,
         "outreach/console.html",
@@ -133,7 +129,7 @@ def console(request):
 
 
 def _script_context(plan) -> dict:
-    script = get_script(plan.script)
+    script = script_for(plan)
     texts = script.filled(ward_title(plan.ward))
     return {
         "script": script,
@@ -207,16 +203,10 @@ def call_case_contacts(request):
         )
         return redirect("outreach:follow_ups")
     try:
-        case = access_case(request.user, int(raw))
+        case, contacts = queries.case_contacts_to_call(request.user, int(raw))
     except (Http404, PermissionDenied):
         messages.error(request, "Không tìm thấy ca bệnh này. / No such case.")
         return redirect("outreach:follow_ups")
-    # A contact who became a case or was released is not called with a contact's script.
-    contacts = list(
-        contacts_for(request.user, case).exclude(
-            status__in=[ContactStatus.BECAME_CASE, ContactStatus.RELEASED]
-        )
-    )
     created = actions.do_plan_case_contacts(
         case, contacts, script, actor=request.user, request=request
     )

@@ -64,9 +64,16 @@ class Question:
     id: str
     prompt: str
     keys: tuple[str, ...]  # allowed answers
+    # A key that plays the prompt again instead of answering ("press 1 to hear again"); the
+    # replays count as attempts, so a caller cannot hold the line for ever.
+    repeat_key: str | None = None
+    # Silence after the prompt ends the question without an answer (a recorded message: having
+    # heard it is enough) instead of re-asking.
+    silence_ends: bool = False
 
     def __post_init__(self) -> None:
-        if not self.keys or not set(self.keys) <= DTMF_KEYS:
+        extra = {self.repeat_key} if self.repeat_key else set()
+        if not self.keys or not (set(self.keys) | extra) <= DTMF_KEYS:
             raise TelephonyError(
                 "invalid_question_keys",
                 f"Câu hỏi {self.id}: phím trả lời phải là 0-9, *, #.",

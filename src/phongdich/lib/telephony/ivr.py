@@ -26,7 +26,13 @@ async def run_script(
             result.script_status = await _ask_all(session, script, result)
     except CallEnded:
         # Hanging up during the closing words still counts as a completed interview.
-        answered = [q for q in result.questions if q.answer is not None]
+        # A recorded message counts once it was heard to its end (silence after it).
+        optional = {q.id for q in script.questions if q.silence_ends}
+        answered = [
+            q
+            for q in result.questions
+            if q.answer is not None or (q.question_id in optional and None in q.keys)
+        ]
         finished = len(answered) == len(script.questions)
         result.script_status = ScriptStatus.COMPLETED if finished else ScriptStatus.REMOTE_HANGUP
         result.hung_up_by = "remote"
@@ -41,16 +47,21 @@ async def _ask_all(session: CallSession, script: Script, result: CallResult) -> 
         record = QuestionResult(question.id)
         result.questions.append(record)
         while record.answer is None:
+            last = record.keys[-1] if record.keys else None
             if record.attempts >= script.max_attempts:
+                if question.silence_ends and (last is None or last == question.repeat_key):
+                    break  # heard (again) as often as allowed: on to the closing
                 await _say(session, result, script.fallback, interruptible=False)
                 return ScriptStatus.FALLBACK
-            if record.attempts and record.keys[-1] is not None:
+            if last is not None and last != question.repeat_key:
                 await _say(session, result, script.invalid_key)
             await _say(session, result, question.prompt)
             key = await session.next_key(script.key_timeout, question.id)
             record.keys.append(key)
             if key in question.keys:
                 record.answer = key
+            elif key is None and question.silence_ends:
+                break
     await _say(session, result, script.closing, interruptible=False)
     return ScriptStatus.COMPLETED
 
