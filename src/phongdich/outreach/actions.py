@@ -262,11 +262,9 @@ def do_record_result(
     answers = {q.question_id: q.answer for q in result.questions if q.answer is not None}
     detail = result.script_status.value if result.outcome is CallOutcome.ANSWERED else result.reason
     with transaction.atomic():
-        plan = (
-            CallPlan.objects.select_for_update()
-            .select_related("message", "person")
-            .get(pk=claimed.plan_id)
-        )
+        # Only the plan's row is locked (its message and person are read after, not joined:
+        # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join).
+        plan = CallPlan.objects.select_for_update().get(pk=claimed.plan_id)
         attempt = CallAttempt.objects.create(
             plan=plan,
             number_key=claimed.number_key,
