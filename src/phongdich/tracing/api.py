@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.http import Http404
@@ -10,10 +11,9 @@ from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.accounts.models import Role
 from phongdich.checkpoints.models import Visit
-from phongdich.core.collation import vi_order
 from phongdich.lib.errors import InputErrors
 from phongdich.people.queries import access_person
-from phongdich.tracing import actions, exposure, imports, queries
+from phongdich.tracing import actions, exposure, imports, paging, queries
 from phongdich.tracing.models import Case, Contact, ExposureWindow, Level
 from phongdich.tracing.schemas import (
     CaseIn,
@@ -21,8 +21,10 @@ from phongdich.tracing.schemas import (
     ClusterOut,
     ContactAdd,
     ContactOut,
+    ContactPage,
     ContactPatch,
     ExposureWindowOut,
+    ExposureWindowPage,
 )
 
 router = Router(tags=["tracing"])
@@ -135,17 +137,26 @@ def contact_out(contact: Contact, evidence: list, visits: dict[int, Visit] | Non
     }
 
 
-@router.get("/cases/{case_id}/contacts", response=list[ContactOut])
-def case_contacts(request, case_id: int, depth: int = 2):
-    """F1 (depth=1) or F1 and F2 (depth=2) with their evidence, within the caller's area."""
+def _next(request, cursor: str | None, **params) -> str | None:
+    return None if cursor is None else f"{request.path}?{urlencode({**params, 'cursor': cursor})}"
+
+
+@router.get("/cases/{case_id}/contacts", response=ContactPage)
+def case_contacts(
+    request, case_id: int, depth: int = 2, limit: int = paging.DEFAULT_LIMIT, cursor: str = ""
+):
+    """F1 (depth=1) or F1 and F2 (depth=2) with their evidence, within the caller's area, a
+    page at a time (``limit`` up to 1000, ``cursor`` from ``next_cursor``), in the order
+    level, then id: the order an index on (case, level, id) serves, so a page of a case with
+    80,000 contacts is read without sorting them all."""
     case = queries.access_case(request.user, case_id)
-    contacts = queries.contacts_for(request.user, case).order_by(
-        "level", vi_order("person__full_name"), "pk"
-    )
+    contacts = queries.contacts_for(request.user, case)
     if depth < 2:
         contacts = contacts.filter(level=Level.F1)
-    contacts = list(contacts)
-    evidence = queries.evidence_by_contact([c.pk for c in contacts])
+    total, page, after = paging.page_of(
+        contacts, ("level", "pk"), limit, cursor, paging.contact_after, paging.contact_cursor
+    )
+    evidence = queries.evidence_by_contact([c.pk for c in page])
     # Evidence is derived data without keys to visits: a visit past retention is simply absent.
     visits = queries.visits_by_id(
         list(
@@ -163,9 +174,14 @@ def case_contacts(request, case_id: int, depth: int = 2):
         object_type="tracing.contact_list",
         object_id=case.pk,
         ward=case.ward,
-        detail={"count": len(contacts)},
+        detail={"count": len(page), "total": total},
     )
-    return [contact_out(c, evidence.get(c.pk, []), visits) for c in contacts]
+    return {
+        "items": [contact_out(c, evidence.get(c.pk, []), visits) for c in page],
+        "total": total,
+        "next_cursor": after,
+        "next": _next(request, after, depth=depth, limit=limit),
+    }
 
 
 def window_out(window: ExposureWindow) -> dict:
@@ -183,21 +199,33 @@ def window_out(window: ExposureWindow) -> dict:
     }
 
 
-@router.get("/cases/{case_id}/exposure-windows", response=list[ExposureWindowOut])
-def case_windows(request, case_id: int):
+@router.get("/cases/{case_id}/exposure-windows", response=ExposureWindowPage)
+def case_windows(request, case_id: int, limit: int = paging.DEFAULT_LIMIT, cursor: str = ""):
     """Crowded venues while an F1 was there (more than ``tracing.crowd_threshold`` people
-    present): recorded as windows, not F2 lists."""
+    present): recorded as windows, not F2 lists. Paged like the contacts, by start time."""
     case = queries.access_case(request.user, case_id)
-    windows = queries.windows_for(case)
+    total, page, after = paging.page_of(
+        queries.windows_of(case),
+        ("start", "pk"),
+        limit,
+        cursor,
+        paging.window_after,
+        paging.window_cursor,
+    )
     audit.record(
         "view",
         request=request,
         object_type="tracing.exposure_windows",
         object_id=case.pk,
         ward=case.ward,
-        detail={"count": len(windows)},
+        detail={"count": len(page), "total": total},
     )
-    return [window_out(w) for w in windows]
+    return {
+        "items": [window_out(w) for w in page],
+        "total": total,
+        "next_cursor": after,
+        "next": _next(request, after, limit=limit),
+    }
 
 
 @router.post("/exposure-windows/{window_id}/materialise", response={202: ExposureWindowOut})

@@ -7,13 +7,16 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from types import SimpleNamespace
+
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from phongdich.accounts.jurisdiction import area_q, require_role
+from phongdich.accounts.jurisdiction import area_q, can_see_ward, require_role
 from phongdich.accounts.models import Role
 from phongdich.checkpoints.models import Venue, Visit
 from phongdich.core.rules import get_rule
+from phongdich.lib.text import vi_sort_key
 from phongdich.lib.timeutil import local_day_bounds
 from phongdich.tracing.models import (
     Case,
@@ -58,14 +61,14 @@ def access_contact(user: Any, contact_id: int) -> Contact:
     return contact
 
 
-def windows_for(case: Case) -> list[ExposureWindow]:
+def windows_of(case: Case) -> QuerySet[ExposureWindow]:
     """The exposure windows of a case the caller may see (``access_case`` first): a venue, a
     time and a count, no personal data besides the F1 it came through (``via``)."""
-    return list(
-        ExposureWindow.objects.filter(case=case)
-        .select_related("venue", "via__person")
-        .order_by("start", "venue_id")
-    )
+    return ExposureWindow.objects.filter(case=case).select_related("venue", "via__person")
+
+
+def windows_for(case: Case) -> list[ExposureWindow]:
+    return list(windows_of(case).order_by("start", "venue_id"))
 
 
 def access_window(user: Any, window_id: int) -> ExposureWindow:
@@ -157,9 +160,26 @@ def work_list(user: Any, day: date, limit: int = 500) -> dict[str, list[Contact]
     return {k: list(qs[:limit]) for k, qs in work_querysets(user, day).items()}
 
 
-def hidden_contacts(user: Any, case: Case) -> int:
-    """How many of the case's contacts live outside the caller's area (not shown to them)."""
-    return Contact.objects.filter(case=case).count() - contacts_for(user, case).count()
+def contact_wards(user: Any, case: Case) -> tuple[list[tuple[int, str]], int, int]:
+    """For the case page's ward filter and counts, one aggregate over the case's contacts
+    (an index-only scan of (case, ward)) instead of a count, a count of those hidden and a
+    DISTINCT: the wards of the contacts the caller sees, by name; how many they see; how many
+    live outside their area."""
+    require_role(user, *TRACING_ROLES)
+    wards, seen, hidden = [], 0, 0
+    for code, name, province, n in (
+        Contact.objects.filter(case=case)
+        .order_by()
+        .values_list("ward_id", "ward__name", "ward__province_id")
+        .annotate(n=Count("pk"))
+    ):
+        if can_see_ward(user, SimpleNamespace(code=code, province_id=province)):
+            wards.append((code, name))
+            seen += n
+        else:
+            hidden += n
+    wards.sort(key=lambda w: vi_sort_key(w[1]))
+    return wards, seen, hidden
 
 
 def clusters(user: Any, since: date, until: date | None = None) -> list[dict[str, Any]]:

@@ -84,6 +84,23 @@ class ContactOut(Schema):
     evidence: list[EvidenceOut]
 
 
+class ContactPage(Schema):
+    """One page of a case's contacts: ``total`` counts every page; pass ``next_cursor`` as
+    ``cursor`` (or follow ``next``) for the following page, null on the last one."""
+
+    items: list[ContactOut]
+    total: int
+    next_cursor: str | None
+    next: str | None
+
+
+class ExposureWindowPage(Schema):
+    items: list[ExposureWindowOut]
+    total: int
+    next_cursor: str | None
+    next: str | None
+
+
 class ContactPatch(Schema):
     status: str
     quarantine_start: date | None = None

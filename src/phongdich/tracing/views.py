@@ -136,7 +136,7 @@ CONTACT_SORTS = {
 }
 
 
-def _contact_listing(request, case):
+def _contact_listing(request, case, seen: int, hidden: int):
     return make_listing(
         request,
         queries.contacts_for(request.user, case),
@@ -147,14 +147,16 @@ def _contact_listing(request, case):
             "ward": int_filter("ward_id"),
         },
         search=lambda q: lists.person_search("person__", q),
-        hidden=queries.hidden_contacts(request.user, case),
+        hidden=hidden,
+        total=seen,
     )
 
 
 @login_required
 def case_detail(request, case_id: int):
     case = queries.access_case(request.user, case_id)
-    listing = _contact_listing(request, case)
+    wards, seen, hidden = queries.contact_wards(request.user, case)
+    listing = _contact_listing(request, case, seen, hidden)
     contacts = listing.rows
     evidence = queries.evidence_by_contact([c.pk for c in contacts])
     for contact in contacts:
@@ -183,7 +185,7 @@ def case_detail(request, case_id: int):
             "contacts": contacts,
             "windows": windows,
             "statuses": ContactStatus.choices,
-            "wards": lists.wards_of(queries.contacts_for(request.user, case)),
+            "wards": wards,
             "levels": ["F1", "F2"],
             "sorts": [
                 ("level", _("F1 first")),
