@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
-
 from types import SimpleNamespace
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
