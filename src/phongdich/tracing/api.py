@@ -10,7 +10,6 @@ from ninja import File, Router, Status, UploadedFile
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.accounts.models import Role
-from phongdich.checkpoints.models import Visit
 from phongdich.lib.errors import InputErrors
 from phongdich.people.queries import access_person
 from phongdich.tracing import actions, exposure, imports, paging, queries
@@ -97,12 +96,7 @@ def get_case(request, case_id: int):
     return case_out(case)
 
 
-def _times(visit: Visit | None) -> list | None:
-    return None if visit is None else [visit.checked_in_at, visit.ends_at]
-
-
-def contact_out(contact: Contact, evidence: list, visits: dict[int, Visit] | None = None) -> dict:
-    visits = visits or {}
+def contact_out(contact: Contact, evidence: list[dict]) -> dict:
     p = contact.person
     return {
         "id": contact.pk,
@@ -121,19 +115,7 @@ def contact_out(contact: Contact, evidence: list, visits: dict[int, Visit] | Non
         "quarantine_start": contact.quarantine_start,
         "quarantine_end": contact.quarantine_end,
         "test_result": contact.test_result,
-        "evidence": [
-            {
-                "venue": ev.venue.code,
-                "venue_name": ev.venue.name,
-                "index_person_id": ev.index_person_id,
-                "index_visit": _times(visits.get(ev.index_visit_id)),
-                "contact_visit": _times(visits.get(ev.contact_visit_id)),
-                "overlap": [ev.overlap_start, ev.overlap_end],
-                "overlap_minutes": ev.overlap_minutes,
-                "level": ev.level,
-            }
-            for ev in evidence
-        ],
+        "evidence": evidence,
     }
 
 
@@ -150,24 +132,15 @@ def case_contacts(
     level, then id: the order an index on (case, level, id) serves, so a page of a case with
     80,000 contacts is read without sorting them all."""
     case = queries.access_case(request.user, case_id)
-    contacts = queries.contacts_for(request.user, case)
+    contacts = (
+        queries.contacts_for(request.user, case).select_related(None).select_related("person")
+    )
     if depth < 2:
         contacts = contacts.filter(level=Level.F1)
     total, page, after = paging.page_of(
         contacts, ("level", "pk"), limit, cursor, paging.contact_after, paging.contact_cursor
     )
-    evidence = queries.evidence_by_contact([c.pk for c in page])
-    # Evidence is derived data without keys to visits: a visit past retention is simply absent.
-    visits = queries.visits_by_id(
-        list(
-            {
-                v
-                for evs in evidence.values()
-                for e in evs
-                for v in (e.index_visit_id, e.contact_visit_id)
-            }
-        )
-    )
+    evidence = queries.evidence_out([c.pk for c in page])
     audit.record(
         "view",
         request=request,
@@ -177,7 +150,7 @@ def case_contacts(
         detail={"count": len(page), "total": total},
     )
     return {
-        "items": [contact_out(c, evidence.get(c.pk, []), visits) for c in page],
+        "items": [contact_out(c, evidence.get(c.pk, [])) for c in page],
         "total": total,
         "next_cursor": after,
         "next": _next(request, after, depth=depth, limit=limit),

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Field, Func, Value
+from django.db.models.lookups import GreaterThan
 
 from phongdich.lib.errors import InputErrors
 from phongdich.tracing.models import Level
@@ -57,26 +58,39 @@ def _split(cursor: str) -> tuple[str, int]:
     return key, _digits(pk)
 
 
-def contact_after(cursor: str) -> Q:
+class Row(Func):
+    """``(a, b)``: a row value, compared as a whole by both databases. ``(level, id) > (L, n)``
+    is one range of the (case, level, id) index on PostgreSQL and SQLite, where the equivalent
+    ``level > L OR (level = L AND id > n)`` is a filter on every row before the cursor."""
+
+    template = "(%(expressions)s)"
+    output_field = Field()
+
+
+def after(fields: tuple[str, str], values: tuple[Any, int]) -> GreaterThan:
+    return GreaterThan(Row(*(F(f) for f in fields)), Row(*(Value(v) for v in values)))
+
+
+def contact_after(cursor: str) -> GreaterThan:
     """Contacts after the cursor in the order (level, pk)."""
     level, pk = _split(cursor)
     if level not in Level.values:
         raise _bad_cursor()
-    return Q(level__gt=level) | Q(level=level, pk__gt=pk)
+    return after(("level", "id"), (level, pk))
 
 
 def contact_cursor(contact: Any) -> str:
     return f"{contact.level}.{contact.pk}"
 
 
-def window_after(cursor: str) -> Q:
+def window_after(cursor: str) -> GreaterThan:
     """Exposure windows after the cursor in the order (start, pk)."""
     start, pk = _split(cursor)
     try:
         at = EPOCH + timedelta(microseconds=_digits(start, signed=True))
     except OverflowError:
         raise _bad_cursor() from None
-    return Q(start__gt=at) | Q(start=at, pk__gt=pk)
+    return after(("start", "id"), (at, pk))
 
 
 def window_cursor(window: Any) -> str:
@@ -90,7 +104,7 @@ def page_of(
     order: tuple[str, ...],
     limit: int,
     cursor: str,
-    after: Callable[[str], Q],
+    after: Callable[[str], Any],
     key: Callable[[Any], str],
 ) -> tuple[int, list[Any], str | None]:
     """(total, rows of this page, next cursor or None): one count, one page query."""

@@ -98,16 +98,54 @@ def evidence_by_contact(contact_ids: list[int]) -> dict[int, list[Evidence]]:
     return out
 
 
-def visits_by_id(ids: list[int]) -> dict[int, Visit]:
-    """The visits evidence names that are still retained (evidence has no keys to visits)."""
-    out: dict[int, Visit] = {}
-    for begin in range(0, len(ids), IDS_PER_QUERY):
-        out.update(
-            Visit.objects.only("checked_in_at", "checked_out_at", "expected_out_at").in_bulk(
-                ids[begin : begin + IDS_PER_QUERY]
-            )
+def evidence_out(contact_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The API's evidence of a page of contacts, as plain rows (no model instances: a page of
+    a thousand contacts reads about two thousand), with the two visits' times while they are
+    retained (evidence has no keys to visits, so a purged visit is simply absent)."""
+    rows = list(
+        Evidence.objects.filter(contact_id__in=contact_ids)
+        .order_by("overlap_start", "pk")
+        .values_list(
+            "contact_id",
+            "venue__code",
+            "venue__name",
+            "index_person_id",
+            "index_visit_id",
+            "contact_visit_id",
+            "overlap_start",
+            "overlap_end",
+            "overlap_minutes",
+            "level",
+        )
+    )
+    visits = visit_times({v for row in rows for v in (row[4], row[5])})
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for contact, code, name, person, index, own, start, end, minutes, level in rows:
+        out[contact].append(
+            {
+                "venue": code,
+                "venue_name": name,
+                "index_person_id": person,
+                "index_visit": visits.get(index),
+                "contact_visit": visits.get(own),
+                "overlap": [start, end],
+                "overlap_minutes": minutes,
+                "level": level,
+            }
         )
     return out
+
+
+def visit_times(ids: set[int]) -> dict[int, list[datetime]]:
+    """[check-in, end] of the visits evidence names that are still retained."""
+    if not ids:
+        return {}
+    return {
+        pk: [start, out or expected]
+        for pk, start, out, expected in Visit.objects.filter(pk__in=list(ids)).values_list(
+            "pk", "checked_in_at", "checked_out_at", "expected_out_at"
+        )
+    }
 
 
 WORK_TASKS = ("call", "test", "release")
