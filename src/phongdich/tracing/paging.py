@@ -79,8 +79,8 @@ def contact_after(cursor: str) -> GreaterThan:
     return after(("level", "id"), (level, pk))
 
 
-def contact_cursor(contact: Any) -> str:
-    return f"{contact.level}.{contact.pk}"
+def contact_cursor(contact: dict[str, Any]) -> str:
+    return f"{contact['level']}.{contact['pk']}"
 
 
 def window_after(cursor: str) -> GreaterThan:
@@ -106,14 +106,19 @@ def page_of(
     cursor: str,
     after: Callable[[str], Any],
     key: Callable[[Any], str],
+    values: tuple[str, ...] = (),
 ) -> tuple[int, list[Any], str | None]:
-    """(total, rows of this page, next cursor or None): one count, one page query."""
+    """(total, rows of this page, next cursor or None): one count, one page query. With
+    ``values`` the rows are dicts of those fields (their joins stay out of the count)."""
     check_limit(limit)
     condition = after(cursor) if cursor else None
     total = queryset.count()
     if condition is not None:
         queryset = queryset.filter(condition)
-    rows = list(queryset.order_by(*order)[: limit + 1])
+    queryset = queryset.order_by(*order)
+    if values:
+        queryset = queryset.values(*values)
+    rows = list(queryset[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     return total, rows, key(rows[-1]) if more else None

@@ -17,6 +17,7 @@ from phongdich.checkpoints.models import Venue, Visit
 from phongdich.core.rules import get_rule
 from phongdich.lib.text import vi_sort_key
 from phongdich.lib.timeutil import local_day_bounds
+from phongdich.places.models import Ward
 from phongdich.tracing.models import (
     Case,
     CaseStatus,
@@ -198,23 +199,27 @@ def work_list(user: Any, day: date, limit: int = 500) -> dict[str, list[Contact]
 
 
 def contact_wards(user: Any, case: Case) -> tuple[list[tuple[int, str]], int, int]:
-    """For the case page's ward filter and counts, one aggregate over the case's contacts
-    (an index-only scan of (case, ward)) instead of a count, a count of those hidden and a
-    DISTINCT: the wards of the contacts the caller sees, by name; how many they see; how many
-    live outside their area."""
+    """For the case page's ward filter and counts, one aggregate over the case's contacts by
+    ward (an index-only scan of (case, ward); the wards are joined after, a few dozen rows)
+    instead of a count, a count of those hidden and a DISTINCT: the wards of the contacts the
+    caller sees, by name; how many they see; how many live outside their area."""
     require_role(user, *TRACING_ROLES)
-    wards, seen, hidden = [], 0, 0
-    for code, name, province, n in (
+    by_ward = dict(
         Contact.objects.filter(case=case)
         .order_by()
-        .values_list("ward_id", "ward__name", "ward__province_id")
+        .values("ward_id")
         .annotate(n=Count("pk"))
+        .values_list("ward_id", "n")
+    )
+    wards, seen, hidden = [], 0, 0
+    for code, name, province in Ward.objects.filter(code__in=list(by_ward)).values_list(
+        "code", "name", "province_id"
     ):
         if can_see_ward(user, SimpleNamespace(code=code, province_id=province)):
             wards.append((code, name))
-            seen += n
+            seen += by_ward[code]
         else:
-            hidden += n
+            hidden += by_ward[code]
     wards.sort(key=lambda w: vi_sort_key(w[1]))
     return wards, seen, hidden
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ninja import Schema
+from pydantic import BaseModel
 
 from phongdich.people.schemas import PersonIn
 
@@ -35,7 +36,7 @@ class CaseOut(Schema):
     exposure_windows: int = 0
 
 
-class ExposureWindowOut(Schema):
+class ExposureWindowOut(BaseModel):
     """A crowded venue while an F1 was there, recorded instead of listing its people as F2."""
 
     id: int
@@ -50,7 +51,10 @@ class ExposureWindowOut(Schema):
     materialised: int
 
 
-class PersonRef(Schema):
+# The lists' items are plain pydantic models: ninja's Schema validates every nested object
+# through a Python wrapper meant for ORM objects (half the time of a page of 100 contacts with
+# their evidence); these are built from dicts.
+class PersonRef(BaseModel):
     id: int
     full_name: str
     birth_year: int
@@ -58,7 +62,7 @@ class PersonRef(Schema):
     ward_code: int | None
 
 
-class EvidenceOut(Schema):
+class EvidenceOut(BaseModel):
     venue: str
     venue_name: str
     index_person_id: int
@@ -70,7 +74,7 @@ class EvidenceOut(Schema):
     level: str
 
 
-class ContactOut(Schema):
+class ContactOut(BaseModel):
     id: int
     level: str
     status: str
@@ -84,7 +88,7 @@ class ContactOut(Schema):
     evidence: list[EvidenceOut]
 
 
-class ContactPage(Schema):
+class ContactPage(BaseModel):
     """One page of a case's contacts: ``total`` counts every page; pass ``next_cursor`` as
     ``cursor`` (or follow ``next``) for the following page, null on the last one."""
 
@@ -94,7 +98,7 @@ class ContactPage(Schema):
     next: str | None
 
 
-class ExposureWindowPage(Schema):
+class ExposureWindowPage(BaseModel):
     items: list[ExposureWindowOut]
     total: int
     next_cursor: str | None
