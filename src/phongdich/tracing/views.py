@@ -127,8 +127,11 @@ def case_create(request):
     return redirect("tracing:case", case_id=case.pk)
 
 
+# The default, F1 first then in the order found, is the one the (case, level, id) index serves:
+# a page of a case with 80,000 contacts reads 50 rows. Sorting by name (or status, ward) sorts
+# every contact of the case with the Vietnamese collation first (0.3 s at 80,000 on PostgreSQL).
 CONTACT_SORTS = {
-    "level": ("level", vi_order("person__full_name"), "pk"),
+    "level": ("level", "pk"),
     "name": (vi_order("person__full_name"), "pk"),
     "status": ("status", "level", vi_order("person__full_name")),
     "ward": (vi_order("ward__name"), "level", vi_order("person__full_name")),
