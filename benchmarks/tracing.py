@@ -836,9 +836,9 @@ def measure_cases(f0s: list[F0], now: datetime, budget: Budget, cap: float) -> l
 
 def _officer(pipe: Any, case_ids: list[int], seed: int) -> None:
     """Runs in a forked process during the batch: an officer's requests one after another, each
-    timed end to end through Django's full request handling, in turn: the case page (HTML with
-    every contact, evidence and exposure windows), the case, its F1 with evidence and its
-    exposure windows (API)."""
+    timed end to end through Django's full request handling, in turn: the case page (HTML: the
+    first page of contacts with their evidence, and the exposure windows), the case, the first
+    page of its F1 with evidence and of its exposure windows (API, 100 rows a page)."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -854,8 +854,8 @@ def _officer(pipe: Any, case_ids: list[int], seed: int) -> None:
     paths = [
         "/staff/tracing/{}/",
         "/api/v1/cases/{}",
-        "/api/v1/cases/{}/contacts?depth=1",
-        "/api/v1/cases/{}/exposure-windows",
+        "/api/v1/cases/{}/contacts?depth=1&limit=100",
+        "/api/v1/cases/{}/exposure-windows?limit=100",
     ]
     rng, times, errors, n = random.Random(seed), {p: [] for p in paths}, 0, 0
     while not pipe.poll():

@@ -66,13 +66,13 @@ def test_case_validation_errors(api_client, ward_officer):
 
 def test_contacts_with_evidence_and_depth(api_client, case, province_officer):
     api = api_client.as_user(province_officer)
-    both = api.get(f"/api/v1/cases/{case.pk}/contacts?depth=2").json()
+    both = api.get(f"/api/v1/cases/{case.pk}/contacts?depth=2").json()["items"]
     assert {c["level"] for c in both} == {"F1", "F2"}
     p1 = next(c for c in both if c["person"]["full_name"] == "P1")
     [f1_evidence] = [e for e in p1["evidence"] if e["level"] == "F1"]
     assert f1_evidence["overlap_minutes"] == 20 and f1_evidence["venue_name"] == "Venue office"
     assert f1_evidence["overlap"][0].startswith("2026-11-19T01:30:00")
-    only_f1 = api.get(f"/api/v1/cases/{case.pk}/contacts?depth=1").json()
+    only_f1 = api.get(f"/api/v1/cases/{case.pk}/contacts?depth=1").json()["items"]
     assert {c["level"] for c in only_f1} == {"F1"} and len(only_f1) == 6
     assert AuditEvent.objects.filter(object_type="tracing.contact_list").count() == 2
 
@@ -84,12 +84,15 @@ def test_ward_officer_sees_only_contacts_of_own_ward(
     Contact.objects.filter(person=p10).update(ward_id=QUANG_PHU)
     own = {
         c["person"]["full_name"]
-        for c in api_client.as_user(ward_officer).get(f"/api/v1/cases/{case.pk}/contacts").json()
+        for c in api_client.as_user(ward_officer)
+        .get(f"/api/v1/cases/{case.pk}/contacts")
+        .json()["items"]
     }
     assert "P10" not in own and "P1" in own
     other = api_client.as_user(other_ward_officer).get(f"/api/v1/cases/{case.pk}/contacts")
     assert other.status_code == 200
-    assert [c["person"]["full_name"] for c in other.json()] == ["P10"]
+    assert [c["person"]["full_name"] for c in other.json()["items"]] == ["P10"]
+    assert other.json()["total"] == 1
 
 
 @pytest.mark.parametrize("who", ["outsider", "other_ward_officer", "venue_staff"])

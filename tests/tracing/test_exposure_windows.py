@@ -172,7 +172,9 @@ def test_case_page_api_export_and_chain_show_the_window(
 
     api = api_client.as_user(ward_officer)
     assert api.get(f"/api/v1/cases/{crowded_case.pk}").json()["exposure_windows"] == 1
-    (out,) = api.get(f"/api/v1/cases/{crowded_case.pk}/exposure-windows").json()
+    listed = api.get(f"/api/v1/cases/{crowded_case.pk}/exposure-windows").json()
+    assert (listed["total"], listed["next_cursor"]) == (1, None)
+    (out,) = listed["items"]
     assert out["present"] == 201 and out["f1_count"] == 2
     assert out["venue"] == scenario.venues["market"].code
     assert out["via_contact_id"] == window.via_id and out["materialise_status"] == ""
@@ -219,9 +221,9 @@ def test_contact_lists_longer_than_a_statement_takes_are_read_in_chunks(
     from phongdich.tracing import queries
 
     api = api_client.as_user(ward_officer)
-    whole = api.get(f"/api/v1/cases/{case.pk}/contacts").json()
+    whole = api.get(f"/api/v1/cases/{case.pk}/contacts").json()["items"]
     monkeypatch.setattr(queries, "IDS_PER_QUERY", 3)
-    assert api.get(f"/api/v1/cases/{case.pk}/contacts").json() == whole
+    assert api.get(f"/api/v1/cases/{case.pk}/contacts").json()["items"] == whole
     assert sum(len(c["evidence"]) for c in whole) > 10
     client.force_login(ward_officer)
     page = client.get(f"/staff/tracing/{case.pk}/").content.decode()

@@ -55,10 +55,12 @@ def make_listing(
     search: Callable[[str], Q] | None = None,
     hidden: int = 0,
     per_page: int = PER_PAGE,
+    total: int | None = None,
 ) -> Listing:
     """Apply ``?q=`` (``search``), each filter whose parameter is set, ``?sort=`` (one of
     ``sorts``, the first is the default) and ``?page=``. A filter returns None for a value it
-    does not know, which is ignored rather than an error page."""
+    does not know, which is ignored rather than an error page. ``total``: the size of the
+    unfiltered list when the caller has already counted it (no second count then)."""
     get = request.GET
     values: dict[str, str] = {}
     # NUL: PostgreSQL refuses it in any text parameter (a 500); no one searches for it.
@@ -77,6 +79,8 @@ def make_listing(
         sort = next(iter(sorts))
     queryset = queryset.order_by(*sorts[sort])
     paginator = Paginator(queryset, per_page)
+    if total is not None and not values:
+        paginator.count = total  # a cached_property: the instance's value stands in for it
     page = paginator.get_page(get.get("page"))
     return Listing(page=page, total=paginator.count, hidden=hidden, sort=sort, values=values)
 

@@ -90,7 +90,11 @@ class ContactOrigin(models.TextChoices):
 
 
 class Contact(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    # No index of its own: the (case, person) constraint and the (case, level, id) index below
+    # begin with it (every index slows the trace's COPY of tens of thousands of contacts).
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="contacts", db_index=False
+    )
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="contacts")
     level = models.CharField(max_length=2, choices=Level.choices)
     origin = models.CharField(max_length=10, choices=ContactOrigin.choices)
@@ -124,7 +128,13 @@ class Contact(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "person"], name="contact_once_per_case"),
         ]
-        indexes = [models.Index(fields=["ward", "status"])]
+        indexes = [
+            models.Index(fields=["ward", "status"]),
+            # A case's contacts in the API's keyset order (level, id): a page is an index range.
+            models.Index(fields=["case", "level", "id"], name="contact_case_level_id"),
+            # The case page's ward filter and counts: one index-only aggregate by ward.
+            models.Index(fields=["case", "ward"], name="contact_case_ward"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.level} #{self.pk} of case {self.case_id}"

@@ -127,8 +127,11 @@ def case_create(request):
     return redirect("tracing:case", case_id=case.pk)
 
 
+# The default, F1 first then in the order found, is the one the (case, level, id) index serves:
+# a page of a case with 80,000 contacts reads 50 rows. Sorting by name (or status, ward) sorts
+# every contact of the case with the Vietnamese collation first (0.3 s at 80,000 on PostgreSQL).
 CONTACT_SORTS = {
-    "level": ("level", vi_order("person__full_name"), "pk"),
+    "level": ("level", "pk"),
     "name": (vi_order("person__full_name"), "pk"),
     "status": ("status", "level", vi_order("person__full_name")),
     "ward": (vi_order("ward__name"), "level", vi_order("person__full_name")),
@@ -136,7 +139,7 @@ CONTACT_SORTS = {
 }
 
 
-def _contact_listing(request, case):
+def _contact_listing(request, case, seen: int, hidden: int):
     return make_listing(
         request,
         queries.contacts_for(request.user, case),
@@ -147,14 +150,16 @@ def _contact_listing(request, case):
             "ward": int_filter("ward_id"),
         },
         search=lambda q: lists.person_search("person__", q),
-        hidden=queries.hidden_contacts(request.user, case),
+        hidden=hidden,
+        total=seen,
     )
 
 
 @login_required
 def case_detail(request, case_id: int):
     case = queries.access_case(request.user, case_id)
-    listing = _contact_listing(request, case)
+    wards, seen, hidden = queries.contact_wards(request.user, case)
+    listing = _contact_listing(request, case, seen, hidden)
     contacts = listing.rows
     evidence = queries.evidence_by_contact([c.pk for c in contacts])
     for contact in contacts:
@@ -183,7 +188,7 @@ def case_detail(request, case_id: int):
             "contacts": contacts,
             "windows": windows,
             "statuses": ContactStatus.choices,
-            "wards": lists.wards_of(queries.contacts_for(request.user, case)),
+            "wards": wards,
             "levels": ["F1", "F2"],
             "sorts": [
                 ("level", _("F1 first")),
