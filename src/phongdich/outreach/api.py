@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 from phongdich.accounts import audit
 from phongdich.accounts.jurisdiction import require_role
 from phongdich.core import sms
+from phongdich.core.openapi import answers
 from phongdich.outreach import actions, messages, queries
 from phongdich.outreach.models import CallAttempt, CallPlan, PlanState
 from phongdich.outreach.scripts import label_of
@@ -106,6 +107,7 @@ def get_call(request, call_id: int):
 
 
 @router.post("/outreach/plans", response={201: dict})
+@answers(404)  # the case in the body: outside the area or unknown
 def plan_case_contacts(request, payload: PlanIn):
     """The officer's list: call every contact of a case of the caller's area with a script
     (once per contact, script and day: a repeated request plans nobody twice)."""
