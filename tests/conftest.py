@@ -180,3 +180,19 @@ def citizen(db):
     data, errors = validate_person(PERSON)
     assert not errors
     return resolve(data).person
+
+
+@pytest.fixture
+def steady_rate_window(monkeypatch):
+    """Rate limits count in fixed windows (``core.ratelimit``: a minute, an hour). On a loaded
+    machine a test's requests can straddle a window's end, the count starts again and the
+    expected refusal never comes. The limiter's clock stands one second into the current minute
+    for the test (so every window's end, and its expiry, is still ahead of the real clock)."""
+    import time
+    import types
+
+    from phongdich.core import ratelimit
+
+    frozen = int(time.time()) // 60 * 60 + 1
+    monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(time=lambda: frozen))
+    return frozen

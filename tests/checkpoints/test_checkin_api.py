@@ -351,7 +351,7 @@ def test_checkin_costs_a_small_fixed_number_of_queries(
     assert Visit.objects.filter(person_id=new.json()["person_id"]).count() == 2
 
 
-def test_public_checkin_is_rate_limited(api_client, venue, settings):
+def test_public_checkin_is_rate_limited(api_client, venue, settings, steady_rate_window):
     settings.CHECKIN_RATE_PER_MINUTE = 3
     from django.core.cache import cache
 

@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from phongdich.core.http import client_ip
 from phongdich.core.ratelimit import RateLimited, check_rate, count_hit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("steady_rate_window")]
 
 
 def _request(peer: str, forwarded: str | None = None):

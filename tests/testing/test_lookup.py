@@ -15,6 +15,9 @@ from tests.testing.conftest import pooled, register
 URL = "/ket-qua"
 API = "/api/v1/testing/lookup"
 
+# The address and code limits count in fixed windows: see the fixture.
+pytestmark = pytest.mark.usefixtures("steady_rate_window")
+
 
 @pytest.fixture
 def negative(session, ward_officer, lab_technician, lab):

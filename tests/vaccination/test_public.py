@@ -50,7 +50,7 @@ def test_pasting_a_forged_or_broken_certificate(client, certificate):
     assert 'data-reason="bad_prefix"' in english.content.decode()
 
 
-def test_the_verifier_is_rate_limited(client, settings):
+def test_the_verifier_is_rate_limited(client, settings, steady_rate_window):
     from phongdich.vaccination import public
 
     settings.CACHES = {
