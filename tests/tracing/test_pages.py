@@ -231,3 +231,59 @@ def test_the_case_page_counts_and_ward_choices_from_one_aggregate(
     client.force_login(ward_officer)
     filtered = client.get(f"/staff/tracing/{case.pk}/?ward={HAC_THANH}&level=F2").content
     assert filtered.decode().count("data-contact=") == 3
+
+
+def more_windows(case: Case, n: int) -> None:
+    """``n`` more exposure windows on the case, one every ten minutes from 11:00."""
+    first = ExposureWindow.objects.filter(case=case).first()
+    ExposureWindow.objects.bulk_create(
+        ExposureWindow(
+            case=case,
+            venue_id=first.venue_id,
+            start=local("2026-11-19 11:00") + timedelta(minutes=10 * i),
+            end=local("2026-11-19 11:30") + timedelta(minutes=10 * i),
+            present=300 + i,
+            via_id=first.via_id,
+        )
+        for i in range(n)
+    )
+
+
+def window_rows(page: str) -> list[str]:
+    import re
+
+    return re.findall(r'<tr data-window="(\d+)"', page)
+
+
+def test_the_case_page_shows_exposure_windows_a_page_at_a_time(world, client, ward_officer):
+    case = big_case(world, 3, "P")
+    more_windows(case, 57)  # 60 in all
+    client.force_login(ward_officer)
+    url = f"/staff/tracing/{case.pk}/"
+    first = client.get(url + "?level=F1").content.decode()
+    assert len(window_rows(first)) == 50 and 'data-windows-total="60"' in first
+    # The next page keeps the contacts' filter and moves only the windows.
+    assert 'href="?level=F1&amp;wpage=2#exposure-windows"' in first
+    second = client.get(url + "?level=F1&wpage=2").content.decode()
+    assert len(window_rows(second)) == 10 and 'rel="prev"' in second
+    assert not set(window_rows(first)) & set(window_rows(second))
+    ordered = list(
+        ExposureWindow.objects.filter(case=case)
+        .order_by("start", "venue_id", "pk")
+        .values_list("pk", flat=True)
+    )
+    assert [int(pk) for pk in window_rows(first) + window_rows(second)] == ordered
+    for odd, rows in (("abc", 50), ("0", 50), ("99999999999999999999", 10), ("-1", 50)):
+        response = client.get(url + f"?wpage={odd}")
+        assert response.status_code == 200
+        assert len(window_rows(response.content.decode())) == rows, odd
+
+
+def test_the_case_page_costs_the_same_statements_for_3_or_120_windows(world, client, ward_officer):
+    few, many = big_case(world, 3, "A"), big_case(world, 3, "B")
+    more_windows(many, 117)
+    client.force_login(ward_officer)
+    statements(client, f"/staff/tracing/{few.pk}/")
+    assert statements(client, f"/staff/tracing/{few.pk}/") == statements(
+        client, f"/staff/tracing/{many.pk}/"
+    )

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,8 @@ from phongdich.places.queries import ward_from_text, ward_label
 from phongdich.tracing import actions, exposure, imports, lists, queries
 from phongdich.tracing.api import OFFICERS
 from phongdich.tracing.models import CaseSource, CaseStatus, ContactStatus
+
+WINDOWS_PER_PAGE = 50
 
 
 def _parse_date(raw: str | None, default: date | None = None) -> date | None:
@@ -164,7 +167,14 @@ def case_detail(request, case_id: int):
     evidence = queries.evidence_by_contact([c.pk for c in contacts])
     for contact in contacts:
         contact.evidence_list = evidence.get(contact.pk, [])
-    windows = queries.windows_for(case)
+    # A case at many crowded venues has hundreds of windows: a page of them at a time, with
+    # their own page number so the contacts' filters and page stay as they are.
+    wpage = request.GET.get("wpage", "")
+    number = max(1, int(wpage)) if wpage.isascii() and wpage.isdigit() else 1
+    windows_page = Paginator(
+        queries.windows_of(case).order_by("start", "venue_id", "pk"), WINDOWS_PER_PAGE
+    ).get_page(number)  # past the last page: the last
+    windows = list(windows_page.object_list)
     visible = {c.pk for c in contacts}
     for window in windows:
         window.via_visible = window.via_id in visible
@@ -177,6 +187,7 @@ def case_detail(request, case_id: int):
             "contacts": len(contacts),
             "page": listing.page.number,
             "exposure_windows": len(windows),
+            "exposure_windows_page": windows_page.number,
         },
     )
     return render(
@@ -187,6 +198,7 @@ def case_detail(request, case_id: int):
             "listing": listing,
             "contacts": contacts,
             "windows": windows,
+            "windows_page": windows_page,
             "statuses": ContactStatus.choices,
             "wards": wards,
             "levels": ["F1", "F2"],
