@@ -202,3 +202,11 @@ def test_the_worker_delivers_events(registered):
         events.emit("venue.registered", venue_id=9)
     call_command("worker", "--once", "--jobs-only", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert seen == [9]
+
+
+def test_the_worker_logs_a_job_only_when_it_did_something():
+    from phongdich.core.management.commands.worker import _did_something
+
+    assert not _did_something({"placed": 0, "recorded": 0})
+    assert not _did_something(None) and not _did_something(0) and not _did_something({})
+    assert _did_something({"placed": 1, "recorded": 0}) and _did_something(3)

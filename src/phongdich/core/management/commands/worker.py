@@ -41,7 +41,8 @@ class Command(BaseCommand):
             for job in due_jobs(last_run, time.monotonic()):
                 result = run_job(job)
                 last_run[job.name] = time.monotonic()
-                self.stdout.write(f"{job.name}: {result}")
+                if _did_something(result):  # an idle tick every few seconds is not news
+                    self.stdout.write(f"{job.name}: {result}")
             if not opts["jobs_only"] and time.monotonic() - last_tasks >= opts["interval"]:
                 self._drain_tasks()
                 last_tasks = time.monotonic()
@@ -53,3 +54,11 @@ class Command(BaseCommand):
         from django.core.management import call_command
 
         call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+
+
+def _did_something(result) -> bool:
+    """A job's result worth a log line: anything but nothing (None, 0, empty) or a mapping of
+    counts that are all zero."""
+    if isinstance(result, dict):
+        return any(result.values())
+    return bool(result)
