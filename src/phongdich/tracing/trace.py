@@ -21,7 +21,7 @@ from phongdich.checkpoints.models import Venue, Visit
 from phongdich.core import events
 from phongdich.core.rules import get_rule
 from phongdich.lib.timeutil import local_day_bounds
-from phongdich.tracing import search, search_pg, store
+from phongdich.tracing import search, store
 from phongdich.tracing.models import (
     Case,
     Contact,
@@ -61,7 +61,7 @@ def trace(case: Case, now: datetime, *, inline_f1: int | None) -> TraceResult:
     index0 = search.intervals_of({case.person_id: window}, max_visit)
     f1 = search.find(index0, max_visit, {case.person_id}, min_minutes)
     if inline_f1 is not None and not existing and len(f1) > inline_f1:
-        return _store(case, f1, {}, [], existing, watermark, via={}, complete=False)
+        return _store(case, f1, {}, [], existing, watermark, complete=False)
 
     windows = {}
     for person_id, groups in f1.items():
@@ -72,14 +72,10 @@ def trace(case: Case, now: datetime, *, inline_f1: int | None) -> TraceResult:
     index1 = search.intervals_of(windows, max_visit)
     crowd = get_rule("tracing.crowd_threshold")
     blocks, windows = search.crowded(search.blocks_of(index1), max_visit, case.person_id, crowd)
-    if search_pg.available():
-        f2, via = search_pg.find_f2(blocks, max_visit, case.person_id, min_minutes)
-    else:
-        f2 = search.find(
-            index1, max_visit, {case.person_id}, min_minutes, attribute=True, blocks=blocks
-        )
-        via = {p: closest_via(g) for p, g in f2.items() if p not in f1}
-    return _store(case, f1, f2, windows, existing, watermark, via=via)
+    f2 = search.find(
+        index1, max_visit, {case.person_id}, min_minutes, attribute=True, blocks=blocks
+    )
+    return _store(case, f1, f2, windows, existing, watermark)
 
 
 def first_trace(case: Case) -> None:
@@ -238,15 +234,10 @@ def _store_windows(
 
 
 def _new_contacts(
-    f1: Found,
-    f2: Found,
-    people: list[int],
-    existing: dict[int, store.Existing],
-    closest: dict[int, int],
+    f1: Found, f2: Found, people: list[int], existing: dict[int, store.Existing]
 ) -> tuple[list[store.NewContact], dict[int, tuple[str, int, int]], dict[int, int]]:
-    """Contacts to insert, exposures of contacts already listed, and each F2's closest F1
-    (``closest``: the index person each person found as F2 shared most time with)."""
-    via = {p: closest[p] for p in people if p not in f1}
+    """Contacts to insert, exposures of contacts already listed, and each F2's closest F1."""
+    via = {p: closest_via(f2[p]) for p in people if p not in f1}
     new_people = [p for p in people if p not in existing]
     wards = store.person_wards(new_people) if new_people else {}
     venue_wards: dict[int, int] = {}
@@ -278,13 +269,12 @@ def _store(
     existing: dict[int, store.Existing],
     watermark: int | None,
     *,
-    via: dict[int, int],
     complete: bool = True,
 ) -> TraceResult:
     now = timezone.now()
     result = TraceResult()
     people = list(f1) + [p for p in f2 if p not in f1]
-    new, exposures, via = _new_contacts(f1, f2, people, existing, via)
+    new, exposures, via = _new_contacts(f1, f2, people, existing)
     known = {p: c.pk for p, c in existing.items()}
     inserted = store.insert_contacts(case, new, known, now)
     contact_ids = {**known, **inserted}
