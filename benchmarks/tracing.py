@@ -941,24 +941,39 @@ def officer_requests(case_ids: list[int]) -> Any:
 
 
 def measure_batch(
-    f0s: list[F0], budget: Budget, cap: float
+    f0s: list[F0], budget: Budget, cap: float, workers: int = 1
 ) -> tuple[int, float, list[float], float, int, list[float]]:
+    """The batch, ``workers`` cases at a time (as that many background workers would run it:
+    each case in its own process with its own database connection)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
     started, times, cpu, capped, f1_times = time.perf_counter(), [], 0.0, 0, []
-    for n, f0 in enumerate(f0s, start=1):
+    lock = threading.Lock()
+
+    def one(item: tuple[int, F0]) -> None:
+        nonlocal cpu, capped
+        n, f0 = item
         if budget.left() <= 0:
-            log(f"  batch: time budget spent after {len(times) + capped} cases")
-            break
+            return
         result = run_capped("create", f0, cap)
-        if result is None:
-            capped += 1
-            log(f"  batch {n}: stopped at the {cap:.0f} s cap")
-            continue
-        times.append(result[0])
-        f1_times.append(result[-1])
-        cpu += result[1]
-        if n % 100 == 0 or result[0] > 5:
-            log(f"  batch {n}/{len(f0s)}: {result[0]:,.1f} s (CPU {result[1]:,.1f} s); "
-                f"{time.perf_counter() - started:,.1f} s so far")  # fmt: skip
+        with lock:
+            if result is None:
+                capped += 1
+                log(f"  batch {n}: stopped at the {cap:.0f} s cap")
+                return
+            times.append(result[0])
+            f1_times.append(result[-1])
+            cpu += result[1]
+            done = len(times) + capped
+            if done % 100 == 0 or result[0] > 5:
+                log(f"  batch {done}/{len(f0s)}: {result[0]:,.1f} s (CPU {result[1]:,.1f} s); "
+                    f"{time.perf_counter() - started:,.1f} s so far")  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(one, enumerate(f0s, start=1)))
+    if len(times) + capped < len(f0s):
+        log(f"  batch: time budget spent after {len(times) + capped} cases")
     return len(times), time.perf_counter() - started, times, cpu, capped, f1_times
 
 
@@ -1313,6 +1328,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--batch", type=int, default=1000)
     p.add_argument("--budget", type=float, default=900, help="seconds for the traced cases (900)")
     p.add_argument("--batch-budget", type=float, default=600, help="seconds for the batch (600)")
+    p.add_argument(
+        "--workers", type=int, default=1, help="cases traced at once in the batch, as workers (1)"
+    )
     p.add_argument("--cap", type=float, default=120, help="seconds at most for one case (120)")
     p.add_argument("--no-duckdb", action="store_true")
     p.add_argument("--keep-parquet", action="store_true")
@@ -1557,10 +1575,10 @@ def measure(args: Any, meta: dict, f0s: list[F0], report: list[tuple[str, str]])
             shutil.rmtree(folder, ignore_errors=True)
 
     if args.batch:
-        log(f"batch of {args.batch} new cases (load average {loadavg()})")
+        log(f"batch of {args.batch} new cases, {args.workers} at a time (load average {loadavg()})")
         stop = officer_requests([r.case_id for r in runs])
         done, seconds, batch_times, batch_cpu, batch_capped, f1_times = measure_batch(
-            f0s[args.cases :], Budget(args.batch_budget), args.cap
+            f0s[args.cases :], Budget(args.batch_budget), args.cap, args.workers
         )
         officer, officer_errors = stop()
         officer_ms = [t * 1000 for times in officer.values() for t in times]
@@ -1580,7 +1598,7 @@ def measure(args: Any, meta: dict, f0s: list[F0], report: list[tuple[str, str]])
         )
         report += [
             (
-                "batch: cases created + traced",
+                f"batch: cases created + traced ({args.workers} at a time)",
                 f"{done:,} in {seconds:,.1f} s (CPU {batch_cpu:,.1f} s){extra}  "
                 f"(target {args.batch:,} < {TARGET_BATCH_S:.0f} s: {verdict})",
             ),

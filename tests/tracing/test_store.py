@@ -84,6 +84,25 @@ def test_copy_writes_exactly_what_the_orm_writes(case, monkeypatch):
     assert result.evidence == len(by_copy[1])
 
 
+def test_written_timestamps_are_the_trace_time_and_the_overlaps(case, writer):
+    """The COPY writers send timestamps as µs since the epoch: every one must arrive as the
+    same instant the ORM would have written."""
+    now = local("2026-11-23 09:00")
+    stamps = set(Contact.objects.filter(case=case).values_list("created_at", "updated_at"))
+    assert stamps == {(now, now)}
+    p7 = Contact.objects.get(case=case, person__full_name="P7")
+    assert (p7.first_exposure, p7.last_exposure) == (
+        local("2026-11-19 23:40"),
+        local("2026-11-20 00:00"),
+    )
+    row = Evidence.objects.get(contact=p7)
+    assert (row.overlap_start, row.overlap_end, row.overlap_minutes) == (
+        local("2026-11-19 23:40"),
+        local("2026-11-20 00:00"),
+        20,
+    )
+
+
 def test_rerun_after_late_visits_updates_via_and_evidence(case, scenario, writer):
     p10 = Contact.objects.get(case=case, person=scenario.person("P10"))
     assert p10.via.person.full_name == "P1" and evidence_of(case, "P10") == [("P1", 30)]
@@ -167,3 +186,17 @@ def test_local_day_is_the_vietnamese_calendar_day():
         day = search.local_day(search.micros(instant))
         assert search.day_date(day) == local_date(instant)
         assert search.from_micros(search.micros(instant)) == instant
+
+
+def test_evidence_goes_with_its_contact_and_its_case(case, scenario):
+    """Deleting contacts or the case through the application deletes their evidence (the
+    contact's key on evidence has no index of its own: the unique (contact, visits) one serves
+    the lookups)."""
+    p10 = Contact.objects.get(case=case, person=scenario.person("P10"))
+    assert Evidence.objects.filter(contact=p10).exists()
+    p10.delete()
+    assert not Evidence.objects.filter(contact_id=p10.pk).exists()
+    assert Evidence.objects.filter(contact__case=case).exists()
+    ids = list(Contact.objects.filter(case=case).values_list("pk", flat=True))
+    case.delete()
+    assert not Evidence.objects.filter(contact_id__in=ids).exists()

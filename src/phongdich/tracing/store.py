@@ -9,6 +9,7 @@ on Django's connection, inside the caller's transaction.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from django.db.models import Field, Model
 
 from phongdich.people.models import Person
 from phongdich.tracing.models import Case, Contact, ContactOrigin, Evidence
-from phongdich.tracing.search import epoch_sql, from_micros, to_micros
+from phongdich.tracing.search import epoch_sql, from_micros, micros, to_micros
 
 BATCH = 2000  # rows per bulk_create on the ORM path
 
@@ -258,8 +259,8 @@ def _copy_contacts(
     for name, value in (
         ("case_id", case.pk),
         ("origin", str(origin)),
-        ("created_at", now),
-        ("updated_at", now),
+        ("created_at", micros(now)),
+        ("updated_at", micros(now)),
     ):
         template[at[name]] = value
     i_id, i_person, i_level, i_ward = at["id"], at["person_id"], at["level"], at["ward_id"]
@@ -269,7 +270,7 @@ def _copy_contacts(
             values = template.copy()
             values[i_id], values[i_person] = ids[r.person_id], r.person_id
             values[i_level], values[i_ward] = str(r.level), r.ward_id
-            values[i_first], values[i_last] = from_micros(r.first), from_micros(r.last)
+            values[i_first], values[i_last] = r.first, r.last
             values[i_via] = _via(r, ids, known)
             copy.write_row(values)
     return ids
@@ -298,8 +299,8 @@ def _copy_evidence(rows: Iterable[EvidenceRow]) -> int:
     fields = [Evidence._meta.get_field(name.removesuffix("_id")) for name in EVIDENCE_FIELDS]
     count = 0
     with _binary_copy(Evidence, fields) as copy:
-        for c, venue, iv, cv, ip, s, e, minutes, level in rows:
-            copy.write_row((c, venue, iv, cv, ip, from_micros(s), from_micros(e), minutes, level))
+        for row in rows:
+            copy.write_row(row)
             count += 1
     return count
 
@@ -313,18 +314,47 @@ def _pg_cursor() -> Iterator[Any]:
         yield cursor
 
 
+class _Micros(int):
+    """Never instantiated: the Python type the dumper below is registered under, so that no
+    other value on the cursor is taken for a timestamp."""
+
+
+_PG_EPOCH_US = 946_684_800 * 1_000_000  # PostgreSQL's binary timestamps count from 2000-01-01
+_INT8 = struct.Struct("!q")
+
+
+def _micros_dumper() -> type:
+    from psycopg.adapt import Dumper
+    from psycopg.postgres import types
+    from psycopg.pq import Format
+
+    class MicrosDumper(Dumper):
+        """A ``timestamptz`` column of a binary COPY from µs since the Unix epoch (an int), as
+        the search computes them: a trace writes two timestamps a row for 100,000 rows, and
+        making each a datetime only for psycopg to take it apart again cost a fifth of the
+        writing."""
+
+        format = Format.BINARY
+        oid = types["timestamptz"].oid
+
+        def dump(self, obj: int) -> bytes:
+            return _INT8.pack(obj - _PG_EPOCH_US)
+
+    return MicrosDumper
+
+
 @contextmanager
 def _binary_copy(model: type[Model], fields: list[Field]) -> Iterator[Any]:
     """``COPY model (fields) FROM STDIN`` in binary: several times cheaper than text to format
-    on our side and to parse on the server's, datetimes above all."""
+    on our side and to parse on the server's, datetimes above all. Timestamps are written as
+    µs since the Unix epoch (ints), not datetimes."""
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    with (
-        _pg_cursor() as cursor,
-        cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy,
-    ):
-        copy.set_types([f.db_type(connection).split("(")[0] for f in fields])
-        yield copy
+    with _pg_cursor() as cursor:
+        cursor.adapters.register_dumper(_Micros, _micros_dumper())
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types([f.db_type(connection).split("(")[0] for f in fields])
+            yield copy
 
 
 def person_wards(people: list[int]) -> dict[int, int | None]:
