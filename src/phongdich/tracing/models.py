@@ -120,8 +120,9 @@ class Contact(models.Model):
     test_result = models.CharField(max_length=10, blank=True)
     tested_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
+    # Indexed below only where set: a trace writes every contact without it.
     became_case = models.ForeignKey(
-        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -139,6 +140,11 @@ class Contact(models.Model):
             models.Index(fields=["case", "level", "id"], name="contact_case_level_id"),
             # The case page's ward filter and counts: one index-only aggregate by ward.
             models.Index(fields=["case", "ward"], name="contact_case_ward"),
+            models.Index(
+                fields=["became_case"],
+                name="contact_became_case",
+                condition=models.Q(became_case__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -226,14 +232,27 @@ class Evidence(models.Model):
     overlap_end = models.DateTimeField()
     overlap_minutes = models.PositiveIntegerField()
     level = models.CharField(max_length=2, choices=Level.choices)
+    # Indexed below only where set: most evidence is the trace's, not a window's.
     window = models.ForeignKey(
-        ExposureWindow, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        ExposureWindow,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["contact", "index_visit", "contact_visit"], name="evidence_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["window"],
+                name="evidence_window",
+                condition=models.Q(window__isnull=False),
             ),
         ]
 

@@ -107,6 +107,8 @@ def _shared_by_index(items: list[search.Overlap]) -> dict[int, int]:
 
 
 def closest_via(groups: list[search.Group]) -> int:
+    if len(groups) == 1 and len(groups[0].items) == 1:  # most F2: one overlap with one F1
+        return groups[0].items[0].index_person_id
     shared = _shared_by_index([o for g in groups for o in g.items])
     return max(shared, key=lambda p: (shared[p], -p))
 
@@ -159,6 +161,10 @@ def evidence_rows(contact_id: int, level: str, groups: list[search.Group]) -> It
 def _evidence(f1: Found, f2: Found, contact_ids: dict[int, int]) -> Iterator[EvidenceRow]:
     for level, found in ((Level.F1.value, f1), (Level.F2.value, f2)):
         for person_id, groups in found.items():
+            if level == Level.F2.value and len(groups) == 1:
+                # One F2 group gives one row: no pair to repeat (most F2 of a large case).
+                yield from evidence_rows(contact_ids[person_id], level, groups)
+                continue
             # One row per contact and pair of visits (the table's constraint). The search yields
             # each pair once; this keeps a duplicate from failing the whole trace if it ever did.
             seen: set[tuple[int, int]] = set()
