@@ -1,6 +1,6 @@
 """Exposure windows: listing the people of a crowded venue on an officer's request.
 
-The trace records a crowded block as an exposure window (``search.crowded``) instead of listing
+The trace records a crowded block as an exposure window (``search.find_outside_crowds``) instead of listing
 its hundreds or thousands of people as F2 (docs/reference/tracing.md, "Exposure windows"). An
 officer who needs them one by one (a factory floor, a wedding) asks for the list: the background
 worker runs the F2 search for that window alone and writes the people in pages, each page its own

@@ -211,7 +211,8 @@ def blocks_of(index: list[Interval]) -> list[Block]:
 
 
 class Window(NamedTuple):
-    """A block at a crowded venue (see ``crowded``): an exposure window, not an F2 list."""
+    """A block at a crowded venue (see ``find_outside_crowds``): an exposure window, not an F2
+    list."""
 
     venue_id: int
     start: int  # µs
@@ -221,58 +222,63 @@ class Window(NamedTuple):
     first_person_id: int  # the F1 who arrived first
 
 
-def _crowd_sql(n: int) -> str:
-    """How many distinct people had a visit overlapping each block (after the ``max_visit``
-    cut, as ``_overlaps`` clips them: a visit that began at or before ``start - max_visit`` has
-    ended by ``start``). One aggregate per chunk: the rows themselves stay in the database."""
+def _split_sql(n: int) -> str:
+    """``_sql`` that also tells crowded blocks apart, in one pass over the same index ranges:
+    how many distinct people besides the case had a visit overlapping each block (after the
+    ``max_visit`` cut: a visit that began at or before ``start - max_visit`` has ended by
+    ``start``, so the range starts after ``lo``); a block with more than the threshold besides
+    its own F1 comes back as one row (no visit, the count in the last column), the others as
+    their overlapping visits. Two statements read those ranges twice (most of a large case's
+    search: the look-back is ``tracing.max_visit_hours``, 24 h at a market)."""
     cast = connection.vendor == "postgresql"
     row = (
-        "(%s::int, %s::int, %s::timestamptz, %s::timestamptz, %s::timestamptz)"
+        "(%s::int, %s::bigint, %s::timestamptz, %s::timestamptz, %s::timestamptz, %s::int)"
         if cast
-        else "(%s, %s, %s, %s, %s)"
+        else "(%s, %s, %s, %s, %s, %s)"
     )
     table = Visit._meta.db_table
+    # Only the number of placeholder rows varies; every value is a bound parameter.
     return (
-        f"WITH idx(ord, venue_id, lo, s, e) AS (VALUES {', '.join([row] * n)}) "  # noqa: S608
-        f"SELECT idx.ord, COUNT(DISTINCT v.person_id) "
+        f"WITH idx(ord, venue_id, lo, s, e, own) AS (VALUES {', '.join([row] * n)}), "  # noqa: S608
+        f"hit AS (SELECT idx.ord AS ord, v.id AS vid, v.person_id AS pid, "
+        f"{epoch_sql('v.checked_in_at')} AS t_in, "
+        f"{epoch_sql('COALESCE(v.checked_out_at, v.expected_out_at)')} AS t_end "
         f"FROM idx JOIN {table} v ON v.venue_id = idx.venue_id "
         f"AND v.checked_in_at > idx.lo AND v.checked_in_at < idx.e "
         f"WHERE ((v.checked_out_at IS NULL AND v.expected_out_at > idx.s) "
-        f"OR v.checked_out_at > idx.s) AND v.person_id <> %s GROUP BY idx.ord"
+        f"OR v.checked_out_at > idx.s) AND v.person_id <> %s), "
+        f"n AS (SELECT ord, COUNT(DISTINCT pid) AS n FROM hit GROUP BY ord) "
+        f"SELECT hit.ord, hit.vid, hit.pid, hit.t_in, hit.t_end FROM hit "
+        f"JOIN n ON n.ord = hit.ord JOIN idx ON idx.ord = n.ord WHERE n.n - idx.own <= %s "
+        f"UNION ALL SELECT n.ord, NULL, NULL, NULL, n.n - idx.own FROM n "
+        f"JOIN idx ON idx.ord = n.ord WHERE n.n - idx.own > %s"
     )
 
 
-def crowded(
-    blocks: list[Block], max_visit: int, case_person_id: int, threshold: int
-) -> tuple[list[Block], list[Window]]:
-    """Split blocks into those searched person by person and exposure windows: blocks where more
-    than ``threshold`` people besides the block's F1 (every one of them has a visit there) and
-    the case were present (docs/reference/tracing.md, "Exposure windows")."""
+class Crowd(NamedTuple):
+    """The crowd rule for ``_overlaps``: blocks where more than ``threshold`` people besides the
+    block's own F1 and ``case_person_id`` were present become exposure windows."""
+
+    case_person_id: int
+    threshold: int
+
+
+def _statement(chunk: list[Block], max_visit: int, crowd: Crowd | None) -> tuple[str, list]:
     adapt = connection.ops.adapt_datetimefield_value
-    keep: list[Block] = []
-    windows: list[Window] = []
-    for begin in range(0, len(blocks), CHUNK):
-        chunk = blocks[begin : begin + CHUNK]
-        params: list = []
-        for n, b in enumerate(chunk):
-            params += [
-                n,
-                b.venue_id,
-                adapt(from_micros(b.start - max_visit)),
-                adapt(from_micros(b.start)),
-                adapt(from_micros(b.end)),
-            ]
-        with connection.cursor() as cursor:
-            cursor.execute(_crowd_sql(len(chunk)), [*params, case_person_id])
-            counts = dict(cursor.fetchall())
-        for n, b in enumerate(chunk):
-            present = counts.get(n, 0) - len(b.people)
-            if present > threshold:
-                first = b.parts[0].person_id
-                windows.append(Window(b.venue_id, b.start, b.end, present, b.people, first))
-            else:
-                keep.append(b)
-    return keep, windows
+    params: list = []
+    for n, b in enumerate(chunk):
+        params += [
+            n,
+            b.venue_id,
+            adapt(from_micros(b.start - max_visit)),
+            adapt(from_micros(b.start)),
+            adapt(from_micros(b.end)),
+        ]
+        if crowd is not None:
+            params.append(len(b.people))
+    if crowd is None:
+        return _sql(len(chunk)), params
+    return _split_sql(len(chunk)), [*params, crowd.case_person_id, *[crowd.threshold] * 2]
 
 
 def _overlaps(
@@ -280,29 +286,28 @@ def _overlaps(
     max_visit: int,
     exclude: set[int],
     blocks: list[Block] | None = None,
+    crowd: Crowd | None = None,
+    windows: list[Window] | None = None,
 ) -> dict[tuple[int, int, int], list[Overlap]]:
     """Every other person's visit that overlaps an index interval, clipped to the overlap and
     grouped by (person, venue, local day).
 
     Overlaps with a block of several index intervals carry the block's first part as their index
     (see ``_attributed``); a visitor who is one of the block's own people is matched part by part,
-    so nobody overlaps with themselves."""
-    adapt = connection.ops.adapt_datetimefield_value
+    so nobody overlaps with themselves. With ``crowd``, crowded blocks are searched no further:
+    they are appended to ``windows`` (docs/reference/tracing.md, "Exposure windows")."""
     groups: dict[tuple[int, int, int], list[Overlap]] = defaultdict(list)
     if blocks is None:
         blocks = blocks_of(index)
     for begin in range(0, len(blocks), CHUNK):
         chunk = blocks[begin : begin + CHUNK]
-        params: list = []
-        for n, b in enumerate(chunk):
-            params += [
-                n,
-                b.venue_id,
-                adapt(from_micros(b.start - max_visit)),
-                adapt(from_micros(b.start)),
-                adapt(from_micros(b.end)),
-            ]
-        for ord_, visit_id, person_id, start, end in _fetch(_sql(len(chunk)), params):
+        sql, params = _statement(chunk, max_visit, crowd)
+        for ord_, visit_id, person_id, start, end in _fetch(sql, params):
+            if visit_id is None:  # a crowded block; ``end`` is how many were present
+                b = chunk[ord_]
+                first = b.parts[0].person_id
+                windows.append(Window(b.venue_id, b.start, b.end, end, b.people, first))  # type: ignore[union-attr]
+                continue
             if person_id in exclude:
                 continue
             if end > start + max_visit:
@@ -345,8 +350,34 @@ def find(
     """People whose overlap with the index intervals at one venue on one local day reaches the
     venue kind's minimum, with those (person, venue, day) groups. With ``attribute``, overlaps
     found against a block name the index person who shared most of them (see ``_attributed``).
-    ``blocks`` limits the search to some of the index intervals' blocks (see ``crowded``)."""
-    groups = _overlaps(index, max_visit, exclude, blocks)
+    ``blocks`` limits the search to some of the index intervals' blocks."""
+    return _qualify(_overlaps(index, max_visit, exclude, blocks), min_minutes, attribute)
+
+
+def find_outside_crowds(
+    blocks: list[Block],
+    max_visit: int,
+    case_person_id: int,
+    min_minutes: dict[str, int],
+    threshold: int,
+) -> tuple[dict[int, list[Group]], list[Window]]:
+    """The F2 search (``find`` with ``attribute``) of the blocks that are not crowded, and the
+    crowded ones as exposure windows: blocks where more than ``threshold`` people besides the
+    block's F1 (every one of them has a visit there) and the case were present
+    (docs/reference/tracing.md, "Exposure windows")."""
+    windows: list[Window] = []
+    crowd = Crowd(case_person_id, threshold)
+    groups = _overlaps([], max_visit, {case_person_id}, blocks, crowd, windows)
+    by_key = {(b.venue_id, b.start, b.end): n for n, b in enumerate(blocks)}
+    windows.sort(key=lambda w: by_key[(w.venue_id, w.start, w.end)])
+    return _qualify(groups, min_minutes, attribute=True), windows
+
+
+def _qualify(
+    groups: dict[tuple[int, int, int], list[Overlap]],
+    min_minutes: dict[str, int],
+    attribute: bool,
+) -> dict[int, list[Group]]:
     kinds = dict(Venue.objects.filter(pk__in={k[1] for k in groups}).values_list("pk", "kind"))
     default = min_minutes.get("default", 15)
     found: dict[int, list[Group]] = defaultdict(list)

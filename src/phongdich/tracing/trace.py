@@ -63,17 +63,16 @@ def trace(case: Case, now: datetime, *, inline_f1: int | None) -> TraceResult:
     if inline_f1 is not None and not existing and len(f1) > inline_f1:
         return _store(case, f1, {}, [], existing, watermark, complete=False)
 
-    windows = {}
+    spans = {}  # each F1's visits from their first exposure on
     for person_id, groups in f1.items():
         exposed = min(g.start for g in groups)
         until = _quarantine_start(existing.get(person_id)) or search.micros(now)
         if until > exposed:
-            windows[person_id] = (exposed, until)
-    index1 = search.intervals_of(windows, max_visit)
+            spans[person_id] = (exposed, until)
+    index1 = search.intervals_of(spans, max_visit)
     crowd = get_rule("tracing.crowd_threshold")
-    blocks, windows = search.crowded(search.blocks_of(index1), max_visit, case.person_id, crowd)
-    f2 = search.find(
-        index1, max_visit, {case.person_id}, min_minutes, attribute=True, blocks=blocks
+    f2, windows = search.find_outside_crowds(
+        search.blocks_of(index1), max_visit, case.person_id, min_minutes, crowd
     )
     return _store(case, f1, f2, windows, existing, watermark)
 
