@@ -35,7 +35,7 @@ if missing, migrated with the project's migrations) and measures the real tracin
 Each case runs in a forked process, stopped (and its transaction rolled back) after ``--cap``
 seconds; the traced cases and the batch have time budgets (``--budget``, ``--batch-budget``);
 what a budget left out is reported, never hidden. Wall times on a shared machine are noisy, so
-the CPU time of the case (its process plus its PostgreSQL backend) is printed too. ``--profile`` adds EXPLAIN ANALYZE of ``tracing.search._sql`` at the most popular
+the CPU time of the case (its process plus its PostgreSQL backend) is printed too. ``--profile`` adds EXPLAIN ANALYZE of ``tracing.search._split_sql`` at the most popular
 venue and a cProfile of the slowest case. Only loopback database URLs are accepted.
 
 Needs ``duckdb`` and ``pyarrow`` (dev dependencies) for the DuckDB part. Examples::
@@ -1232,21 +1232,19 @@ def duck_read(con: Any) -> tuple[set[int], set[int], int, set, tuple[int, int]]:
 # ---------------------------------------------------------------- profiling
 
 
-def _explain(label: str, chunk: list, max_visit: timedelta) -> None:
+def _explain(label: str, blocks: list, max_visit_us: int, case_person_id: int) -> None:
+    """EXPLAIN ANALYZE the statement the F2 search runs for ``blocks`` (one chunk)."""
     from django.db import connection
 
+    from phongdich.core.rules import get_rule
     from phongdich.tracing import search
 
-    adapt = connection.ops.adapt_datetimefield_value
-    at = search.from_micros
-    mv = int(max_visit / timedelta(microseconds=1))
-    params: list = []
-    for n, iv in enumerate(chunk):
-        params += [n, iv.venue_id, adapt(at(iv.start - mv)), adapt(at(iv.start)), adapt(at(iv.end))]
+    crowd = search.Crowd(case_person_id, get_rule("tracing.crowd_threshold"))
+    sql, params = search._statement(blocks, max_visit_us, crowd)
     with connection.cursor() as cur:
-        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + search._sql(len(chunk)), params)
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         plan = "\n".join(r[0] for r in cur.fetchall())
-    print(f"\nEXPLAIN ANALYZE tracing.search._sql, {label}:\n{plan}")
+    print(f"\nEXPLAIN ANALYZE tracing.search._split_sql, {label}:\n{plan}")
 
 
 def profile(runs: list[CaseRun], now: datetime, last_day: date) -> None:
@@ -1269,14 +1267,14 @@ def profile(runs: list[CaseRun], now: datetime, last_day: date) -> None:
         )
         venue, per_day = cur.fetchone()  # type: ignore[misc]
     us = search.micros(lo)
+    mv = int(max_visit / timedelta(microseconds=1))
     one = search.Interval(0, 0, venue, us + 10 * 3600 * search.US, us + 11 * 3600 * search.US)
-    _explain(f"1 interval of 1 h at the busiest venue ({per_day:,} visits that day)", [one],
-             max_visit)  # fmt: skip
+    _explain(f"1 interval of 1 h at the busiest venue ({per_day:,} visits that day)",
+             search.blocks_of([one]), mv, 0)  # fmt: skip
     p50 = pct([r.seconds for r in runs], 50)
     run = min(runs, key=lambda r: abs(r.seconds - p50))
     case = Case.objects.get(pk=run.case_id)
     min_minutes = get_rule("tracing.f1_min_overlap_minutes")
-    mv = int(max_visit / timedelta(microseconds=1))
     window = (search.micros(case.window_start), search.micros(case.window_end))
     index0 = search.intervals_of({case.person_id: window}, mv)
     f1 = search.find(index0, mv, {case.person_id}, min_minutes)
@@ -1286,9 +1284,11 @@ def profile(runs: list[CaseRun], now: datetime, last_day: date) -> None:
     }
     index1 = search.intervals_of(windows, mv)
     if index1:
-        chunk = index1[: search.CHUNK]
-        _explain(f"first F2 chunk of case #{case.pk} ({len(chunk)} of {len(index1)} F1 "
-                 f"intervals, {len({iv.venue_id for iv in chunk})} venues)", chunk, max_visit)  # fmt: skip
+        blocks = search.blocks_of(index1)
+        chunk = blocks[: search.CHUNK]
+        _explain(f"first F2 chunk of case #{case.pk} ({len(chunk)} of {len(blocks)} blocks of "
+                 f"F1 visits, {len({b.venue_id for b in chunk})} venues)", chunk, mv,
+                 case.person_id)  # fmt: skip
     prof = cProfile.Profile()
     t0 = time.perf_counter()
     prof.enable()
