@@ -100,8 +100,9 @@ class Contact(models.Model):
     origin = models.CharField(max_length=10, choices=ContactOrigin.choices)
     relation = models.CharField(_("relation"), max_length=100, blank=True)
     # For an F2: the F1 through whom they were reached (the closest one).
+    # Indexed below only where set (an F1 has none).
     via = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     # No index of its own either: (ward, status) below begins with it.
     ward = models.ForeignKey(
@@ -133,13 +134,21 @@ class Contact(models.Model):
         ]
         indexes = [
             models.Index(fields=["ward", "status"]),
-            # Declared here rather than with db_index, which on PostgreSQL adds a second index
-            # for LIKE that no query uses.
-            models.Index(fields=["status"], name="contact_status"),
+            # The statuses an officer has moved a contact to (a trace writes every contact as
+            # "identified", found through (ward, status) or the case): queries for one of them
+            # ("quarantined", "tested", …) use it, as the planner proves from the condition.
+            models.Index(
+                fields=["status"],
+                name="contact_status_moved",
+                condition=~models.Q(status="identified"),
+            ),
             # A case's contacts in the API's keyset order (level, id): a page is an index range.
             models.Index(fields=["case", "level", "id"], name="contact_case_level_id"),
             # The case page's ward filter and counts: one index-only aggregate by ward.
             models.Index(fields=["case", "ward"], name="contact_case_ward"),
+            models.Index(
+                fields=["via"], name="contact_via", condition=models.Q(via__isnull=False)
+            ),
             models.Index(
                 fields=["became_case"],
                 name="contact_became_case",
