@@ -134,15 +134,10 @@ class Contact(models.Model):
         ]
         indexes = [
             models.Index(fields=["ward", "status"]),
-            # The statuses an officer has moved a contact to (a trace writes every contact as
-            # "identified", found through (ward, status) or the case): queries for one of them
-            # ("quarantined", "tested", …) use it, as the planner proves from the condition.
-            models.Index(
-                fields=["status"],
-                name="contact_status_moved",
-                condition=~models.Q(status="identified"),
-            ),
-            # A case's contacts in the API's keyset order (level, id): a page is an index range.
+            # Declared here rather than with db_index, which on PostgreSQL adds a second index
+            # for LIKE that no query uses. (Not partial: with server-side binding a prepared
+            # statement's generic plan compares with a parameter, and could not use it.)
+            models.Index(fields=["status"], name="contact_status"),
             models.Index(fields=["case", "level", "id"], name="contact_case_level_id"),
             # The case page's ward filter and counts: one index-only aggregate by ward.
             models.Index(fields=["case", "ward"], name="contact_case_ward"),
