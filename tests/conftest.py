@@ -25,11 +25,17 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_venue_cache():
-    """A rolled-back test leaves no signal behind: forget venues an earlier test looked up."""
+def _fresh_process_caches():
+    """A rolled-back test leaves no signal behind: forget what the process cached of an earlier
+    test's rows — venues looked up, rules set, the hotlines pages and SMS print (a test that
+    edited the hotlines made a later test's call announcement name its number)."""
     from phongdich.checkpoints import venue_cache
+    from phongdich.core.rules import reset_cache
+    from phongdich.portal import contacts
 
     venue_cache.clear()
+    reset_cache()
+    contacts.forget()
 
 
 @pytest.fixture(autouse=True)
