@@ -141,9 +141,7 @@ class Contact(models.Model):
             models.Index(fields=["case", "level", "id"], name="contact_case_level_id"),
             # The case page's ward filter and counts: one index-only aggregate by ward.
             models.Index(fields=["case", "ward"], name="contact_case_ward"),
-            models.Index(
-                fields=["via"], name="contact_via", condition=models.Q(via__isnull=False)
-            ),
+            models.Index(fields=["via"], name="contact_via", condition=models.Q(via__isnull=False)),
             models.Index(
                 fields=["became_case"],
                 name="contact_became_case",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
 from typing import NamedTuple
@@ -151,22 +151,32 @@ def intervals_of(windows: dict[int, tuple[int, int]], max_visit: int) -> list[In
     return out
 
 
-def _sql(n: int) -> str:
+def _blocks_cte(n: int, *, own: bool = False) -> str:
+    """A chunk of ``n`` blocks as the CTE ``idx(ord, venue_id, lo, s, e[, own])``: only the
+    number of placeholder rows varies; every value is a bound parameter."""
+    types = ["int", "bigint", "timestamptz", "timestamptz", "timestamptz"] + ["int"] * own
     cast = connection.vendor == "postgresql"
-    row = (
-        "(%s::int, %s::bigint, %s::timestamptz, %s::timestamptz, %s::timestamptz)"
-        if cast
-        else "(%s, %s, %s, %s, %s)"
-    )
-    table = Visit._meta.db_table
-    # Only the number of placeholder rows varies; every value is a bound parameter.
+    row = "(" + ", ".join(f"%s::{t}" if cast else "%s" for t in types) + ")"
+    columns = "ord, venue_id, lo, s, e" + ", own" * own
+    return f"WITH idx({columns}) AS (VALUES {', '.join([row] * n)})"
+
+
+def _block_visits() -> str:
+    """The visits overlapping each block of ``idx``: an index range on (venue, check-in) from
+    ``lo`` (the block's start less ``max_visit``; a visit that began at or before it has ended
+    by the start once cut to ``max_visit``) to the block's end, no date arithmetic in the join,
+    so the same text runs on SQLite and PostgreSQL."""
     return (
-        f"WITH idx(ord, venue_id, lo, s, e) AS (VALUES {', '.join([row] * n)}) "  # noqa: S608
-        f"SELECT idx.ord, v.id, v.person_id, {epoch_sql('v.checked_in_at')}, "
-        f"{epoch_sql('COALESCE(v.checked_out_at, v.expected_out_at)')} "
-        f"FROM idx JOIN {table} v ON v.venue_id = idx.venue_id "
-        f"AND v.checked_in_at >= idx.lo AND v.checked_in_at < idx.e "
-        f"WHERE (v.checked_out_at IS NULL AND v.expected_out_at > idx.s) OR v.checked_out_at > idx.s"
+        f"FROM idx JOIN {Visit._meta.db_table} v ON v.venue_id = idx.venue_id "
+        "AND v.checked_in_at > idx.lo AND v.checked_in_at < idx.e "
+        "WHERE ((v.checked_out_at IS NULL AND v.expected_out_at > idx.s) OR v.checked_out_at > idx.s)"
+    )
+
+
+def _sql(n: int) -> str:
+    return (
+        f"{_blocks_cte(n)} SELECT idx.ord, v.id, v.person_id, {epoch_sql('v.checked_in_at')}, "
+        f"{epoch_sql('COALESCE(v.checked_out_at, v.expected_out_at)')} {_block_visits()}"
     )
 
 
@@ -224,43 +234,33 @@ class Window(NamedTuple):
 
 def _split_sql(n: int) -> str:
     """``_sql`` that also tells crowded blocks apart, in one pass over the same index ranges:
-    how many distinct people besides the case had a visit overlapping each block (after the
-    ``max_visit`` cut: a visit that began at or before ``start - max_visit`` has ended by
-    ``start``, so the range starts after ``lo``); a block with more than the threshold besides
-    its own F1 comes back as one row (no visit, the count in the last column), the others as
-    their overlapping visits. Two statements read those ranges twice (most of a large case's
-    search: the look-back is ``tracing.max_visit_hours``, 24 h at a market)."""
-    cast = connection.vendor == "postgresql"
-    row = (
-        "(%s::int, %s::bigint, %s::timestamptz, %s::timestamptz, %s::timestamptz, %s::int)"
-        if cast
-        else "(%s, %s, %s, %s, %s, %s)"
-    )
-    table = Visit._meta.db_table
-    # Only the number of placeholder rows varies; every value is a bound parameter.
+    how many distinct people besides the case had a visit overlapping each block; a block with
+    more than the threshold besides its own F1 comes back as one row (no visit, the count in the
+    last column), the others as their overlapping visits. Two statements read those ranges twice
+    (most of a large case's search: the look-back is ``tracing.max_visit_hours``, 24 h at a
+    market)."""
     return (
-        f"WITH idx(ord, venue_id, lo, s, e, own) AS (VALUES {', '.join([row] * n)}), "  # noqa: S608
-        f"hit AS (SELECT idx.ord AS ord, v.id AS vid, v.person_id AS pid, "
-        f"{epoch_sql('v.checked_in_at')} AS t_in, "
+        f"{_blocks_cte(n, own=True)}, hit AS (SELECT idx.ord AS ord, v.id AS vid, "  # noqa: S608
+        f"v.person_id AS pid, {epoch_sql('v.checked_in_at')} AS t_in, "
         f"{epoch_sql('COALESCE(v.checked_out_at, v.expected_out_at)')} AS t_end "
-        f"FROM idx JOIN {table} v ON v.venue_id = idx.venue_id "
-        f"AND v.checked_in_at > idx.lo AND v.checked_in_at < idx.e "
-        f"WHERE ((v.checked_out_at IS NULL AND v.expected_out_at > idx.s) "
-        f"OR v.checked_out_at > idx.s) AND v.person_id <> %s), "
-        f"n AS (SELECT ord, COUNT(DISTINCT pid) AS n FROM hit GROUP BY ord) "
-        f"SELECT hit.ord, hit.vid, hit.pid, hit.t_in, hit.t_end FROM hit "
-        f"JOIN n ON n.ord = hit.ord JOIN idx ON idx.ord = n.ord WHERE n.n - idx.own <= %s "
-        f"UNION ALL SELECT n.ord, NULL, NULL, NULL, n.n - idx.own FROM n "
-        f"JOIN idx ON idx.ord = n.ord WHERE n.n - idx.own > %s"
+        f"{_block_visits()} AND v.person_id <> %s), "
+        "n AS (SELECT ord, COUNT(DISTINCT pid) AS n FROM hit GROUP BY ord) "
+        "SELECT hit.ord, hit.vid, hit.pid, hit.t_in, hit.t_end FROM hit "
+        "JOIN n ON n.ord = hit.ord JOIN idx ON idx.ord = n.ord WHERE n.n - idx.own <= %s "
+        "UNION ALL SELECT n.ord, NULL, NULL, NULL, n.n - idx.own FROM n "
+        "JOIN idx ON idx.ord = n.ord WHERE n.n - idx.own > %s"
     )
 
 
-class Crowd(NamedTuple):
+@dataclass(slots=True)
+class Crowd:
     """The crowd rule for ``_overlaps``: blocks where more than ``threshold`` people besides the
-    block's own F1 and ``case_person_id`` were present become exposure windows."""
+    block's own F1 and ``case_person_id`` were present become exposure windows, collected in
+    ``windows`` by the block's position."""
 
     case_person_id: int
     threshold: int
+    windows: dict[int, Window] = field(default_factory=dict)
 
 
 def _statement(chunk: list[Block], max_visit: int, crowd: Crowd | None) -> tuple[str, list]:
@@ -287,7 +287,6 @@ def _overlaps(
     exclude: set[int],
     blocks: list[Block] | None = None,
     crowd: Crowd | None = None,
-    windows: list[Window] | None = None,
 ) -> dict[tuple[int, int, int], list[Overlap]]:
     """Every other person's visit that overlaps an index interval, clipped to the overlap and
     grouped by (person, venue, local day).
@@ -295,7 +294,7 @@ def _overlaps(
     Overlaps with a block of several index intervals carry the block's first part as their index
     (see ``_attributed``); a visitor who is one of the block's own people is matched part by part,
     so nobody overlaps with themselves. With ``crowd``, crowded blocks are searched no further:
-    they are appended to ``windows`` (docs/reference/tracing.md, "Exposure windows")."""
+    they go to ``crowd.windows`` (docs/reference/tracing.md, "Exposure windows")."""
     groups: dict[tuple[int, int, int], list[Overlap]] = defaultdict(list)
     if blocks is None:
         blocks = blocks_of(index)
@@ -303,10 +302,10 @@ def _overlaps(
         chunk = blocks[begin : begin + CHUNK]
         sql, params = _statement(chunk, max_visit, crowd)
         for ord_, visit_id, person_id, start, end in _fetch(sql, params):
-            if visit_id is None:  # a crowded block; ``end`` is how many were present
+            if visit_id is None:  # a crowded block (only with ``crowd``); ``end``: how many
                 b = chunk[ord_]
-                first = b.parts[0].person_id
-                windows.append(Window(b.venue_id, b.start, b.end, end, b.people, first))  # type: ignore[union-attr]
+                window = Window(b.venue_id, b.start, b.end, end, b.people, b.parts[0].person_id)
+                crowd.windows[begin + ord_] = window  # type: ignore[union-attr]
                 continue
             if person_id in exclude:
                 continue
@@ -365,11 +364,9 @@ def find_outside_crowds(
     crowded ones as exposure windows: blocks where more than ``threshold`` people besides the
     block's F1 (every one of them has a visit there) and the case were present
     (docs/reference/tracing.md, "Exposure windows")."""
-    windows: list[Window] = []
     crowd = Crowd(case_person_id, threshold)
-    groups = _overlaps([], max_visit, {case_person_id}, blocks, crowd, windows)
-    by_key = {(b.venue_id, b.start, b.end): n for n, b in enumerate(blocks)}
-    windows.sort(key=lambda w: by_key[(w.venue_id, w.start, w.end)])
+    groups = _overlaps([], max_visit, {case_person_id}, blocks, crowd)
+    windows = [crowd.windows[n] for n in sorted(crowd.windows)]  # in the blocks' order
     return _qualify(groups, min_minutes, attribute=True), windows
 
 

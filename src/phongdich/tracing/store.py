@@ -258,11 +258,12 @@ def _copy_contacts(
         if isinstance(f, DateTimeField) and isinstance(template[n], datetime):
             template[n] = micros(template[n]) - PG_EPOCH_US
     at = {f.attname: n for n, f in enumerate(fields)}
+    stamp = micros(now) - PG_EPOCH_US
     for name, value in (
         ("case_id", case.pk),
         ("origin", str(origin)),
-        ("created_at", micros(now) - PG_EPOCH_US),
-        ("updated_at", micros(now) - PG_EPOCH_US),
+        ("created_at", stamp),
+        ("updated_at", stamp),
     ):
         template[at[name]] = value
     i_id, i_person, i_level, i_ward = at["id"], at["person_id"], at["level"], at["ward_id"]
