@@ -20,6 +20,7 @@ from phongdich.people.identity import resolve
 from phongdich.people.models import Person
 from phongdich.people.validation import validate_person
 from phongdich.places.models import Ward
+from phongdich.tracing import store
 from phongdich.tracing.errors import TracingError
 from phongdich.tracing.models import (
     Case,
@@ -407,6 +408,7 @@ def do_add_contact(
         raise InputErrors(errors)
     with transaction.atomic():
         person = resolve(clean, actor=actor, request=request).person
+        store.lock_list(case)  # not while a trace writes the list (it would list them too)
         if person.pk == case.person_id or person.claim_of_id == case.person_id:
             raise InputErrors.one(
                 "person", "is_the_case", "Đây chính là ca bệnh.", "This person is the case itself."

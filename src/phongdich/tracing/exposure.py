@@ -98,7 +98,8 @@ def _write_page(
     window: ExposureWindow, people: list[int], found: dict[int, list[search.Group]]
 ) -> int:
     case = window.case
-    # A re-run after a stopped worker: people written by an earlier page are skipped.
+    store.lock_list(case)  # a trace of the case may be writing its list at the same time
+    # A re-run after a stopped worker (or a trace meanwhile): people already listed are skipped.
     done = set(
         Contact.objects.filter(case=case, person_id__in=people).values_list("person_id", flat=True)
     )

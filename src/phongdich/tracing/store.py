@@ -109,6 +109,25 @@ def existing_contacts(case: Case) -> dict[int, Existing]:
     return out
 
 
+def lock_list(case: Case) -> None:
+    """Every writer of a case's contact list (a trace, a window's listing, an officer adding a
+    contact) takes the case's row lock first, so that each sees the list as the one before it
+    left it. On SQLite the write lock taken at BEGIN does the same."""
+    Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").first()
+
+
+def contacts_fingerprint(case: Case) -> tuple[int, int | None]:
+    """How many contacts the case has and the highest id: changes when any is added or removed
+    (both read from the (case, level, id) index)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*), max(id) FROM {Contact._meta.db_table} WHERE case_id = %s",  # noqa: S608
+            [case.pk],
+        )
+        count, last = cursor.fetchone()
+    return count, last
+
+
 def delete_case_evidence(case: Case) -> None:
     """Delete the evidence the trace wrote for a case (one statement; evidence of a materialised
     exposure window names it and stays)."""

@@ -278,6 +278,7 @@ def _store(
 ) -> TraceResult:
     now = timezone.now()
     result = TraceResult()
+    existing = _current(case, existing)
     people = list(f1) + [p for p in f2 if p not in f1]
     new, exposures, via = _new_contacts(f1, f2, people, existing)
     known = {p: c.pk for p, c in existing.items()}
@@ -303,7 +304,7 @@ def _store(
         and c.origin == ContactOrigin.CHECKIN
         and c.status == ContactStatus.IDENTIFIED
     ]
-    result.removed = Contact.objects.filter(pk__in=stale).delete()[0] if stale else 0
+    result.removed = _remove_stale(stale) if stale else 0
     evidence = _evidence(f1, f2, contact_ids)
     if existing:  # only contacts already on the list can have evidence
         evidence = _replace_evidence(case, evidence)
@@ -324,6 +325,37 @@ def _store(
     result.f1 = len(f1)
     result.f2 = len(people) - result.f1
     return result
+
+
+def _current(case: Case, existing: dict[int, store.Existing]) -> dict[int, store.Existing]:
+    """The case's contacts as this transaction may write them. Writers of one case's list take
+    its lock first (``store.lock_list``), so two traces that searched at the same time write one
+    after the other; the second re-reads the list when the first (or an officer) added or
+    removed contacts since its search began, else it would insert the same people again or
+    update contacts that are gone."""
+    store.lock_list(case)
+    count, last = store.contacts_fingerprint(case)
+    if (count, last) == (len(existing), max((c.pk for c in existing.values()), default=None)):
+        return existing
+    return store.existing_contacts(case)
+
+
+def _remove_stale(candidates: list[int]) -> int:
+    """Take off the list the contacts the search no longer finds, unless someone acted on one
+    since the search read it (an officer's follow-up move commits while the search runs): the
+    condition is checked again on the locked rows. Returns how many contacts were removed."""
+    still = list(
+        Contact.objects.select_for_update()
+        .filter(
+            pk__in=candidates,
+            origin=ContactOrigin.CHECKIN,
+            status=ContactStatus.IDENTIFIED,
+        )
+        .values_list("pk", flat=True)
+    )
+    if not still:
+        return 0
+    return Contact.objects.filter(pk__in=still).delete()[1].get(Contact._meta.label, 0)
 
 
 def _venue_ward(venue_id: int) -> int:
