@@ -1614,7 +1614,10 @@ def measure(args: Any, meta: dict, f0s: list[F0], report: list[tuple[str, str]])
             f"{path.format('ID')} {pct([t * 1000 for t in times], 95):,.0f}"
             for path, times in officer.items()
         )
-        verdict = "ok" if done == args.batch and seconds < TARGET_BATCH_S else "MISSED"
+        # The target is for 1,000 cases; a smaller batch is held to its share of it.
+        allowed = TARGET_BATCH_S * args.batch / 1000
+        verdict = "ok" if done == args.batch and seconds <= allowed else "MISSED"
+        per_1000 = seconds / max(done + batch_capped, 1) * 1000
         tried = done + batch_capped
         extra = (
             ""
@@ -1627,8 +1630,9 @@ def measure(args: Any, meta: dict, f0s: list[F0], report: list[tuple[str, str]])
         report += [
             (
                 f"batch: cases created + traced ({args.workers} at a time)",
-                f"{done:,} in {seconds:,.1f} s (CPU {batch_cpu:,.1f} s){extra}  "
-                f"(target {args.batch:,} < {TARGET_BATCH_S:.0f} s: {verdict})",
+                f"{done:,} in {seconds:,.1f} s (CPU {batch_cpu:,.1f} s){extra} ⇒ ≈ "
+                f"{per_1000 / 60:,.1f} min for 1,000 (target 1,000 ≤ {TARGET_BATCH_S / 60:.0f} "
+                f"min, so {args.batch:,} ≤ {allowed:,.0f} s: {verdict})",
             ),
             (
                 "batch: per case p50 / p95 / max",
