@@ -139,9 +139,10 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> bool
                 f"{changed}{flag}"
             )
     if not full_scale(args):
+        # Over 30 s on smaller files is a failure still; within it proves nothing.
         print(
-            f"\nTarget: each commit < {TARGET_SECONDS:.0f} s for files of "
-            f"{TARGET_SAMPLES:,} — not judged: this run's files are smaller"
+            f"\nTarget: each commit < {TARGET_SECONDS:.0f} s for files of {TARGET_SAMPLES:,} — "
+            + ("not judged: this run's files are smaller" if ok else "NOT met, on smaller files")
         )
         return ok
     print(f"\nTarget: each commit < {TARGET_SECONDS:.0f} s — {'met' if ok else 'NOT met'}")
