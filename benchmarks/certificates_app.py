@@ -121,8 +121,8 @@ def _api_verify(hc1s: list[str]) -> tuple[float, float]:
     user, _ = do_create_staff("bench-verifier", "province_officer", area=38)
     headers = {"Authorization": f"Bearer {do_issue_token(user)}"}
     client = Client(SERVER_NAME="localhost")  # an ALLOWED_HOSTS name
-    wall, cpu = time.perf_counter(), time.process_time()
-    for hc1 in hc1s:
+
+    def post(hc1: str) -> None:
         response = client.post(
             "/api/v1/certificates/verify",
             {"hc1": hc1},
@@ -130,6 +130,13 @@ def _api_verify(hc1s: list[str]) -> tuple[float, float]:
             headers=headers,
         )
         assert response.status_code == 200 and response.json()["valid"], response.content
+
+    # One untimed request first, as on a running server: the first loads the URL
+    # configuration and builds the API's schemas (most of the time of a short run).
+    post(hc1s[0])
+    wall, cpu = time.perf_counter(), time.process_time()
+    for hc1 in hc1s:
+        post(hc1)
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
