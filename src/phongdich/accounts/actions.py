@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from phongdich.accounts import audit
 from phongdich.accounts.login_guard import (  # noqa: F401  (the accounts actions, one place)
+    do_begin_login,
+    do_begin_totp,
+    do_end_attempt,
     do_record_login,
     do_record_login_failure,
     do_record_totp_failure,
-    is_locked_out,
-    totp_locked,
     verify_totp,
 )
 from phongdich.accounts.models import ApiToken, LoginFailure, Role, User

@@ -30,7 +30,8 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        if actions.is_locked_out(username, request):
+        attempt = actions.do_begin_login(username, request)
+        if attempt is None:
             form.add_error(None, _("Too many failed attempts. Try again in a few minutes."))
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
@@ -38,6 +39,7 @@ def login_view(request):
                 actions.do_record_login_failure(username, request)
                 form.add_error(None, _("Wrong username or password."))
             else:
+                actions.do_end_attempt(attempt)
                 login(request, user)
                 if user.totp_enabled:  # logged in (and audited) only after the second factor
                     request.session[NEXT_SESSION_KEY] = _next_url(request)
@@ -73,12 +75,14 @@ def totp_verify(request):
     form = TotpForm(request.POST or None)
     user = request.user
     if request.method == "POST" and form.is_valid():
-        if actions.totp_locked(user):
+        attempt = actions.do_begin_totp(user, request)
+        if attempt is None:
             # Too many wrong codes: the password step must be passed again after the lockout.
             logout(request)
             messages.error(request, _("Too many failed attempts. Try again in a few minutes."))
             return redirect("accounts:login")
         if actions.verify_totp(user, form.cleaned_data["code"]):
+            actions.do_end_attempt(attempt)
             target = request.session.pop(NEXT_SESSION_KEY, "accounts:dashboard")
             request.session[OTP_SESSION_KEY] = True
             actions.do_record_login(user, request)
