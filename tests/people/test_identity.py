@@ -215,6 +215,7 @@ def test_staff_inside_the_area_correct_details_with_the_old_values_audited(ward_
 def test_a_claim_is_settled_by_the_owning_area_with_the_id_card(
     api_client, venue, citizen, ward_officer, other_ward_officer
 ):
+    from phongdich.accounts.models import AuditEvent
     from phongdich.checkpoints.models import Visit
     from phongdich.people.identity import do_confirm_claim, do_reject_claim
 
@@ -238,3 +239,9 @@ def test_a_claim_is_settled_by_the_owning_area_with_the_id_card(
     assert claim.claim_status == "confirmed"
     citizen.refresh_from_db()
     assert citizen.phone == "+84912345678"  # proof moves the visits, not the typed details
+    # An officer's "not the same person", sent from a page opened before the proof arrived
+    # (the claim as it was then), does not undo the merge.
+    stale = Person.objects.get(pk=claim.pk)
+    stale.claim_status = "open"
+    assert do_reject_claim(stale, actor=ward_officer).claim_status == "confirmed"
+    assert not AuditEvent.objects.filter(action="reject_claim").exists()

@@ -280,6 +280,11 @@ def do_reject_claim(claim: Person, *, actor: Any, request: Any = None) -> Person
     """Not the same human: the claim stays a record of its own, detached from the person."""
     if not (is_staff(actor) and can_reach(actor, claim.claim_of)):
         raise PermissionError("only staff of the person's area settle a claim")
+    # As confirming does: on the locked row, and only while it is open. A proof (the one-time
+    # code) may have merged it while the officer's page was open; that stands.
+    claim = Person.objects.select_for_update().get(pk=claim.pk)
+    if claim.claim_status != ClaimStatus.OPEN:
+        return claim
     Person.objects.filter(pk=claim.pk).update(
         claim_status=ClaimStatus.REJECTED, updated_at=timezone.now()
     )
