@@ -127,6 +127,17 @@ def do_propose_levels(
     ]
     with transaction.atomic():
         codes = [r.ward_id for r in rows]
+        # Two runs over the same wards (a double submit, an officer and the weekly job) take
+        # turns: otherwise each deletes the pending proposals, neither sees the other's new rows,
+        # and assessment_one_proposal refuses the second insert (a 500). The wards are locked in
+        # one statement, in code order (no deadlock between overlapping runs); NO KEY UPDATE
+        # leaves rows that refer to a ward (people, cases, visits) free to be written meanwhile.
+        list(
+            Ward.objects.select_for_update(no_key=True)
+            .filter(code__in=codes)
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
         Assessment.objects.filter(ward__in=codes, status=AssessmentStatus.PROPOSED).delete()
         Assessment.objects.bulk_create(rows, batch_size=500)
         audit.record(

@@ -265,6 +265,11 @@ def do_self_assess(business: Business, questionnaire_id: str, answers: dict[str,
     flags = mismatches(q.id, answers, live)
     now = timezone.now()
     with transaction.atomic():
+        # Two assessments of one business (a double submit of the public form) run one after
+        # the other: with no open task, both would find none and open one each, and
+        # inspection_one_open would refuse the second (a 500). NO KEY UPDATE leaves the rows that
+        # refer to the business (codes, assessments) free to be written meanwhile.
+        Business.objects.select_for_update(no_key=True).filter(pk=business.pk).first()
         assessment = SelfAssessment.objects.create(
             business=business,
             questionnaire_id=q.id,

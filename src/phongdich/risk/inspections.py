@@ -90,15 +90,34 @@ def clean_photo(upload: Any) -> ContentFile:
     return ContentFile(out.getvalue(), name=f"{secrets.token_hex(12)}.jpg")
 
 
+def _closed() -> InputErrors:
+    return InputErrors.one(
+        "status", "inspection_closed", "Nhiệm vụ đã đóng.", "The task is closed."
+    )
+
+
+def _too_many_photos() -> FieldError:
+    return FieldError(
+        "photo",
+        "too_many_photos",
+        f"Tối đa {MAX_PHOTOS} ảnh cho một lần kiểm tra.",
+        f"{MAX_PHOTOS} photos per inspection at most.",
+    )
+
+
 def do_update_inspection(
     task: InspectionTask, actor: Any, data: dict[str, Any], done: set[str], photos: list[Any]
 ) -> InspectionTask:
     """Save the officer's work on an open task; every field is checked before anything is
-    written, and a bad field (named, in both languages) changes nothing."""
+    written, and a bad field (named, in both languages) changes nothing.
+
+    ``task`` is the view's unlocked copy, and re-encoding the photos takes seconds: meanwhile
+    another officer may close the task, or the business's re-assessment point it at a newer
+    assessment. So the row is locked and read again before writing, a task closed meanwhile is
+    refused, and only the fields this action changes are written (never the stale copy's status,
+    closer or assessment)."""
     if task.status != "open":
-        raise InputErrors.one(
-            "status", "inspection_closed", "Nhiệm vụ đã đóng.", "The task is closed."
-        )
+        raise _closed()
     findings = str(data.get("findings", ""))
     errors = []
     if len(findings) > 5000:
@@ -106,14 +125,7 @@ def do_update_inspection(
             FieldError("findings", "too_long", "Tối đa 5.000 ký tự.", "5,000 characters at most.")
         )
     if task.photos.count() + len(photos) > MAX_PHOTOS:
-        errors.append(
-            FieldError(
-                "photo",
-                "too_many_photos",
-                f"Tối đa {MAX_PHOTOS} ảnh cho một lần kiểm tra.",
-                f"{MAX_PHOTOS} photos per inspection at most.",
-            )
-        )
+        errors.append(_too_many_photos())
     cleaned = []
     for upload in photos:
         try:
@@ -124,12 +136,21 @@ def do_update_inspection(
         raise InputErrors(errors)
     now = timezone.now()
     with transaction.atomic():
-        task.checklist = [{**c, "done": c["item"] in done} for c in task.checklist]
-        task.findings = findings
+        locked = InspectionTask.objects.select_for_update().filter(pk=task.pk).first()
+        if locked is None:
+            raise Http404
+        if locked.status != "open":
+            raise _closed()
+        if locked.photos.count() + len(cleaned) > MAX_PHOTOS:  # another upload meanwhile
+            raise InputErrors([_too_many_photos()])
+        locked.checklist = [{**c, "done": c["item"] in done} for c in locked.checklist]
+        locked.findings = findings
+        fields = ["checklist", "findings"]
         if data.get("close"):
-            task.status, task.closed_by, task.closed_at = "done", actor, now
-        task.save()
+            locked.status, locked.closed_by, locked.closed_at = "done", actor, now
+            fields += ["status", "closed_by", "closed_at"]
+        locked.save(update_fields=fields)
         for picture in cleaned:
-            photo = InspectionPhoto(task=task, uploaded_by=actor, uploaded_at=now)
+            photo = InspectionPhoto(task=locked, uploaded_by=actor, uploaded_at=now)
             photo.image.save(picture.name, picture, save=True)
-    return task
+    return locked
