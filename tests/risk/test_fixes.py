@@ -13,6 +13,7 @@ from django.utils import translation
 from phongdich.accounts.models import AuditEvent
 from phongdich.core.dashboard import dashboard_context
 from phongdich.core.models import OutboxEvent
+from phongdich.lib.errors import InputErrors
 from phongdich.risk import business as biz
 from phongdich.risk import fixes as fx
 from phongdich.risk.models import InspectionTask, RequiredFix
@@ -286,3 +287,22 @@ def test_the_business_sees_its_open_fixes_and_deadlines(client, task, ward_offic
     session["risk_business"] = other.pk
     session.save()
     assert 'id="required-fixes"' not in client.get("/doanh-nghiep/danh-gia").content.decode()
+
+
+def test_a_fix_is_not_added_edited_or_done_on_a_task_closed_since_the_page_opened(
+    task, ward_officer
+):
+    fix = fx.do_add_fix(task, ward_officer, {"text": "Mở cửa", "deadline": "20/03/2026"})
+    page_copy = InspectionTask.objects.get(pk=task.pk)  # what the officer's page loaded
+    fix_copy = RequiredFix.objects.select_related("task").get(pk=fix.pk)
+    InspectionTask.objects.filter(pk=task.pk).update(status="done")  # another officer closed it
+    for act in (
+        lambda: fx.do_add_fix(page_copy, ward_officer, {"text": "Thêm", "deadline": "20/03/2026"}),
+        lambda: fx.do_edit_fix(fix_copy, ward_officer, {"text": "Khác", "deadline": "21/03/2026"}),
+        lambda: fx.do_set_fix_done(fix_copy, ward_officer, True),
+    ):
+        with pytest.raises(InputErrors) as caught:
+            act()
+        assert caught.value.errors[0].code == "inspection_closed"
+    fix.refresh_from_db()
+    assert (fix.text, fix.status, RequiredFix.objects.count()) == ("Mở cửa", "open", 1)

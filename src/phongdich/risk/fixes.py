@@ -79,6 +79,13 @@ def open_fixes_for_business(business_id: int) -> list[RequiredFix]:
     return out
 
 
+def _locked_task_errors(task: InspectionTask) -> list[FieldError]:
+    """Lock the task's row and say if it is closed: read on the locked row, not on the copy the
+    page loaded, since another officer may have closed it meanwhile (call inside a transaction)."""
+    locked = InspectionTask.objects.select_for_update().filter(pk=task.pk).first()
+    return _open_task(locked or task)
+
+
 def _open_task(task: InspectionTask) -> list[FieldError]:
     if task.status != "open":
         return [
@@ -138,10 +145,9 @@ def _check(data: dict[str, Any], *, keep: date | None = None) -> tuple[list[Fiel
 def do_add_fix(task: InspectionTask, actor: Any, data: dict[str, Any]) -> RequiredFix:
     """Require one more fix of the business, with its deadline."""
     errors, values = _check(data)
-    errors = _open_task(task) + errors
     with transaction.atomic():
         # The task row is locked so that two officers adding at once respect MAX_FIXES.
-        InspectionTask.objects.select_for_update().filter(pk=task.pk).first()
+        errors = _locked_task_errors(task) + errors
         if RequiredFix.objects.filter(task=task).count() >= MAX_FIXES:
             errors.append(
                 FieldError("text", "too_many_fixes",
@@ -158,10 +164,10 @@ def do_add_fix(task: InspectionTask, actor: Any, data: dict[str, Any]) -> Requir
 def do_edit_fix(fix: RequiredFix, actor: Any, data: dict[str, Any]) -> RequiredFix:
     """Change a fix's text, deadline or note (its current deadline may stay, even if passed)."""
     errors, values = _check(data, keep=fix.deadline)
-    errors = _open_task(fix.task) + errors
-    if errors:
-        raise InputErrors(errors)
     with transaction.atomic():
+        errors = _locked_task_errors(fix.task) + errors
+        if errors:
+            raise InputErrors(errors)
         if values["deadline"] != fix.deadline:
             fix.overdue_noted_at = None  # a new deadline can be missed again
         fix.text, fix.deadline, fix.note = values["text"], values["deadline"], values["note"]
@@ -172,17 +178,18 @@ def do_edit_fix(fix: RequiredFix, actor: Any, data: dict[str, Any]) -> RequiredF
 def do_set_fix_done(fix: RequiredFix, actor: Any, done: bool, note: str = "") -> RequiredFix:
     """Mark a fix done (who and when are kept) or open again. Marking it done emits
     ``inspection_fix.done`` with ids only. Repeating a request changes nothing more."""
-    errors = _open_task(fix.task)
+    errors = []
     note = str(note or "").strip()
     if len(note) > MAX_FIX_CHARS:
         errors.append(
             FieldError("note", "too_long", "Ghi chú: tối đa 500 ký tự.",
                        "Note: 500 characters at most.")
         )  # fmt: skip
-    if errors:
-        raise InputErrors(errors)
     wanted = FixStatus.DONE if done else FixStatus.OPEN
     with transaction.atomic():
+        errors = _locked_task_errors(fix.task) + errors
+        if errors:
+            raise InputErrors(errors)
         changed = RequiredFix.objects.filter(pk=fix.pk).exclude(status=wanted)
         now = timezone.now()
         updated = changed.update(
