@@ -122,19 +122,25 @@ def do_pool_samples(
     session: SamplingSession, *, size: int | None = None, actor: Any, request: Any = None
 ) -> list[Pool]:
     """Pool every unpooled sample of the session in collection order, ``size`` at a time. A
-    single sample left over stays unpooled and is tested on its own."""
+    single sample left over stays unpooled and is tested on its own.
+
+    The session lock only keeps two "pool all" apart; a scanner adding one tube to a pool, the
+    lab receiving it or a result for it lock the tube alone. So the waiting tubes are locked
+    too: a tube another transaction is changing is waited for and then checked again (on
+    PostgreSQL a locking read re-checks its conditions on the row it waited for), and the move
+    repeats the conditions, so a tube already in another pool is never recorded in a new one
+    (a false negative once that pool is cleared)."""
     _check_poolable(session)
     size = _max_pool_size(size)
     SamplingSession.objects.select_for_update().filter(pk=session.pk).first()
+    unpooled = Sample.objects.filter(
+        session=session,
+        pool__isnull=True,
+        status=SampleStatus.COLLECTED,
+        received_at__isnull=True,
+    )
     waiting = list(
-        Sample.objects.filter(
-            session=session,
-            pool__isnull=True,
-            status=SampleStatus.COLLECTED,
-            received_at__isnull=True,
-        )
-        .order_by("collected_at", "pk")
-        .values_list("pk", flat=True)
+        unpooled.select_for_update().order_by("collected_at", "pk").values_list("pk", flat=True)
     )
     pools = []
     now = timezone.now()
@@ -150,7 +156,11 @@ def do_pool_samples(
             closed_at=now,
             created_by=user_or_none(actor),
         )
-        Sample.objects.filter(pk__in=members).update(pool=pool)
+        # The tubes are locked, so all of them move; if one did not, the pool holds the others
+        # and an empty pool is not kept (nor reported).
+        if not unpooled.filter(pk__in=members).update(pool=pool):
+            pool.delete()
+            continue
         pools.append(pool)
     audit.record(
         "pool_samples",

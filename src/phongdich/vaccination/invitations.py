@@ -12,6 +12,7 @@ from django.utils import timezone
 from phongdich.accounts import audit
 from phongdich.lib.errors import InputErrors
 from phongdich.lib.timeutil import local_date
+from phongdich.places.models import Ward
 from phongdich.vaccination.errors import error
 from phongdich.vaccination.models import (
     PRIORITY_ORDER,
@@ -76,7 +77,10 @@ def do_invite(
 ) -> int:
     """Invite registered people to a session by priority group and age, up to its free slots.
 
-    Runs under a lock on the session so two officers pressing "invite" cannot overbook it."""
+    Runs under a lock on the session so two officers pressing "invite" cannot overbook it, and
+    under one on its ward: a person holds one open invitation at a time (``invitation_candidates``
+    skips those who hold one), and two sessions of one ward invited at once would otherwise both
+    read nobody as invited and ask the same people to both."""
     bad = [g for g in priority_groups or [] if g not in PriorityGroup.values]
     if bad:
         raise InputErrors.one(
@@ -100,6 +104,8 @@ def do_invite(
             SessionStatus.OPEN,
         } or session.date < local_date(timezone.now()):
             raise error("session_closed")
+        # NO KEY: rows inserted meanwhile that refer to the ward (audit, people) are not held up.
+        Ward.objects.select_for_update(no_key=True).filter(pk=session.ward_id).first()
         taken = session.invitations.exclude(status=InvitationStatus.DECLINED).count()
         free = max(0, session.slots - taken)
         chosen = list(
@@ -130,7 +136,8 @@ def do_invite(
 def do_answer_invitation(
     invitation: Invitation, status: str, *, actor: Any = None, request: Any = None
 ) -> Invitation:
-    """Mark an invitation declined (frees the slot) or invited again."""
+    """Mark an invitation declined (frees the slot) or invited again. An attended invitation
+    keeps its status: a late or repeated answer must not undo a dose given at the session."""
     if status not in {InvitationStatus.INVITED, InvitationStatus.DECLINED}:
         raise InputErrors.one(
             "status",
@@ -139,7 +146,15 @@ def do_answer_invitation(
             "status must be invited or declined.",
         )
     with transaction.atomic():
-        Invitation.objects.filter(pk=invitation.pk).update(status=status)
+        answered = (
+            Invitation.objects.filter(pk=invitation.pk)
+            .exclude(status=InvitationStatus.ATTENDED)
+            .update(status=status)
+        )
+        if not answered:  # attended (or gone with a cancelled registration): nothing changes
+            current = Invitation.objects.filter(pk=invitation.pk).values_list("status", flat=True)
+            invitation.status = current.first() or invitation.status
+            return invitation
         invitation.status = status
         audit.record(
             "answer_invitation",
