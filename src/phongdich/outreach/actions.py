@@ -180,6 +180,7 @@ def claim_due(now: datetime | None = None, limit: int = 50) -> list[Claimed]:
     come before campaign calls."""
     now = now or timezone.now()
     hours = call_hours()
+    # Claimable: due, and not held by a live dialler (a lease run out is a crashed dialler's).
     due = CallPlan.objects.filter(
         Q(locked_until__isnull=True) | Q(locked_until__lt=now),
         state__in=[PlanState.PENDING, PlanState.CALLING],
@@ -194,14 +195,18 @@ def claim_due(now: datetime | None = None, limit: int = 50) -> list[Claimed]:
     ordered = due.annotate(bulk=Case(When(reason=Reason.CAMPAIGN, then=1), default=0)).order_by(
         "bulk", "next_attempt_at", "pk"
     )
-    for plan in ordered.select_related("person", "ward", "contact", "message")[: limit * 2]:
+    for plan_id in list(ordered.values_list("pk", flat=True)[: limit * 2]):
         if len(claimed) >= limit:
             break
-        free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
-        if not CallPlan.objects.filter(free, pk=plan.pk).update(
-            locked_until=now + LEASE, state=PlanState.CALLING
-        ):
-            continue  # another dialler took it
+        # The list is seconds old by now (each announcing SMS is sent in this loop): the claim
+        # checks again that the plan is still due and free, so a plan cancelled with its
+        # campaign or done by an operator's own call meanwhile is not called.
+        if not due.filter(pk=plan_id).update(locked_until=now + LEASE, state=PlanState.CALLING):
+            continue  # another dialler took it, or it is no longer due
+        # Read after the claim, so the contact's status and the number are today's.
+        plan = CallPlan.objects.select_related("person", "ward", "contact", "message").get(
+            pk=plan_id
+        )
         if plan.contact is not None and plan.contact.status in STALE_CONTACT:
             # Became a case or was released since: an F1 notice would be wrong now.
             CallPlan.objects.filter(pk=plan.pk).update(
@@ -334,7 +339,15 @@ def _mark_notified(plan: CallPlan, now: datetime) -> None:
         return
     from phongdich.tracing.actions import do_update_contact
 
-    contact = Contact.objects.filter(pk=plan.contact_id, status=ContactStatus.IDENTIFIED).first()
+    # Locked before its status is read: an officer moving the contact meanwhile waits for this
+    # call's record to commit (else the move to "notified" would be refused and the whole call
+    # record rolled back, and the person called again when the lease runs out). A contact
+    # already moved on (quarantined, tested...) is past "notified": nothing to do.
+    contact = (
+        Contact.objects.select_for_update()
+        .filter(pk=plan.contact_id, status=ContactStatus.IDENTIFIED)
+        .first()
+    )
     if contact is not None:
         do_update_contact(contact, ContactStatus.NOTIFIED, actor=None)
 

@@ -52,7 +52,10 @@ def do_cancel_plans(source_prefix: str, now: datetime | None = None) -> list[str
             source_key__startswith=source_prefix,
             state=PlanState.PENDING,
         )
-        found = dict(waiting.values_list("pk", "source_key"))
+        # Locked as read: a dialler claiming one of them meanwhile either took it first (then it
+        # is not listed here) or waits and finds it cancelled, so the keys said are exactly the
+        # calls that will not be made.
+        found = dict(waiting.select_for_update().values_list("pk", "source_key"))
         CallPlan.objects.filter(pk__in=list(found), state=PlanState.PENDING).update(
             state=PlanState.CANCELLED, finished_at=now, locked_until=None
         )

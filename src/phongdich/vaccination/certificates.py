@@ -34,7 +34,7 @@ from phongdich.lib.dcc.valuesets import MEDICINAL_PRODUCTS, TEST_RESULTS, TEST_T
 from phongdich.people.models import Person
 from phongdich.places.models import Ward
 from phongdich.vaccination import keys
-from phongdich.vaccination.errors import error
+from phongdich.vaccination.errors import VaccinationError, error
 from phongdich.vaccination.models import Certificate, KeyStatus
 from phongdich.vaccination.series import primary_doses
 
@@ -151,6 +151,32 @@ def do_issue_certificate(
     Without ``reissue`` an unexpired certificate for the same dose, name and birth date whose key
     is still trusted is returned instead, ``(certificate, False)``: asking twice does not flood
     the world with certificates. Raises ``no_doses`` or ``no_signing_keys``."""
+    if not reissue:
+        # Most asks find one already issued: handed out without a lock (it is signed and stored,
+        # whatever happens to the record from now on).
+        existing = _reusable(person, person_record(person, timezone.now()))
+        if existing is not None:
+            return existing, False
+    # No savepoint (nothing to undo before the inserts); a refusal is raised after the block, so
+    # a caller's own transaction is not left broken by it.
+    with transaction.atomic(savepoint=False):
+        try:
+            return _issue_locked(person, actor, request, reissue)
+        except VaccinationError as exc:  # refused before anything was written
+            refused = exc
+    raise refused
+
+
+def _issue_locked(
+    person: Person, actor: Any, request: Any, reissue: bool
+) -> tuple[Certificate, bool]:
+    """The record is read again, signed and stored with the person's row locked, as the dose
+    actions lock it. A second click waits, then hands out the certificate the first one stored;
+    a dose voided meanwhile is voided either before the record is read here (not certified) or
+    after the certificate is stored (one of those "already issued", which stay signed). Signing
+    under the lock is cheap (ES256, well under a millisecond). Every refusal comes before the
+    first write."""
+    person = Person.objects.select_for_update().filter(pk=person.pk).first() or person
     now = timezone.now()
     record = person_record(person, now)
     doses = record.doses
@@ -166,35 +192,34 @@ def do_issue_certificate(
         raise error("invalid_certificate_payload", detail=str(exc)) from None
     signed = keys.sign(payload, issued_at=now)
     ward_id = person.ward_id or doses[-1].ward_id
-    with transaction.atomic():
-        certificate = Certificate.objects.create(
-            person=person,
-            dose_id=doses[-1].pk,
-            ward_id=ward_id,
-            uvci=payload["v"][0]["ci"],
-            token=new_token(),
-            hc1=signed.hc1,
-            payload=payload,
-            kid=signed.kid,
-            issued_at=signed.issued_at,
-            expires_at=signed.expires_at,
-            issued_by=actor if getattr(actor, "pk", None) else None,
-        )
-        audit.record(
-            "issue_certificate",
-            actor=actor,
-            request=request,
-            obj=certificate,
-            ward=ward_id,
-            province=_province_of(ward_id),
-            detail={"uvci": certificate.uvci, "dose": doses[-1].dose_number},
-        )
-        events.emit(
-            "certificate.issued",
-            certificate_id=certificate.pk,
-            person_id=person.pk,
-            dose_id=doses[-1].pk,
-        )
+    certificate = Certificate.objects.create(
+        person=person,
+        dose_id=doses[-1].pk,
+        ward_id=ward_id,
+        uvci=payload["v"][0]["ci"],
+        token=new_token(),
+        hc1=signed.hc1,
+        payload=payload,
+        kid=signed.kid,
+        issued_at=signed.issued_at,
+        expires_at=signed.expires_at,
+        issued_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.record(
+        "issue_certificate",
+        actor=actor,
+        request=request,
+        obj=certificate,
+        ward=ward_id,
+        province=_province_of(ward_id),
+        detail={"uvci": certificate.uvci, "dose": doses[-1].dose_number},
+    )
+    events.emit(
+        "certificate.issued",
+        certificate_id=certificate.pk,
+        person_id=person.pk,
+        dose_id=doses[-1].pk,
+    )
     return certificate, True
 
 
