@@ -14,7 +14,7 @@ from phongdich.risk import business as biz
 from phongdich.risk.inspections import MAX_PHOTOS, access_inspection, do_update_inspection
 from phongdich.risk.models import Assessment, Business, InspectionTask, SelfAssessment
 from tests.conftest import HAC_THANH, QUANG_PHU
-from tests.risk.concurrency import Meanwhile
+from tests.meanwhile import Meanwhile
 from tests.risk.conftest import TODAY, covered_ward
 from tests.risk.test_inspections import _answers, _picture
 
