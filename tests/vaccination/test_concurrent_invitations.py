@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from phongdich.accounts.models import AuditEvent
+from phongdich.lib.errors import DomainError
 from phongdich.vaccination.actions import do_register
 from phongdich.vaccination.invitations import do_answer_invitation, do_invite
 from phongdich.vaccination.models import Invitation, InvitationStatus, Registration
@@ -96,3 +97,33 @@ def test_an_answer_does_not_undo_attendance(ward_officer, vaccinator):
     do_answer_invitation(open_one, InvitationStatus.DECLINED, actor=ward_officer)
     assert later.invitations.get().status == InvitationStatus.DECLINED
     assert AuditEvent.objects.filter(action="answer_invitation").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_declined_place_is_taken_back_only_while_free_and_invited_nowhere_else(ward_officer):
+    _people(ward_officer, 2)
+    session = make_session(ward_officer, day=TODAY + timedelta(days=7), slots=1)
+    assert do_invite(session, actor=ward_officer) == 1
+    declined = session.invitations.get()
+    do_answer_invitation(declined, InvitationStatus.DECLINED, actor=ward_officer)
+    assert do_invite(session, actor=ward_officer) == 1  # the freed place went to the other one
+    # "Coming after all" now would overbook the session: refused, nothing changes.
+    with pytest.raises(DomainError) as caught:
+        do_answer_invitation(declined, InvitationStatus.INVITED, actor=ward_officer)
+    assert caught.value.code == "session_full"
+    assert session.invitations.exclude(status=InvitationStatus.DECLINED).count() == 1
+    declined.refresh_from_db()
+    assert declined.status == InvitationStatus.DECLINED
+    # With a place free again but an invitation to another session held meanwhile: refused too.
+    session.slots = 2
+    session.save(update_fields=["slots"])
+    other = make_session(ward_officer, day=TODAY + timedelta(days=8))
+    assert do_invite(other, actor=ward_officer) == 1  # the one who declined is invited there
+    with pytest.raises(DomainError) as caught:
+        do_answer_invitation(declined, InvitationStatus.INVITED, actor=ward_officer)
+    assert caught.value.code == "invited_elsewhere"
+    # Once that one is declined, the first session's place is taken back.
+    do_answer_invitation(other.invitations.get(), InvitationStatus.DECLINED, actor=ward_officer)
+    answered = do_answer_invitation(declined, InvitationStatus.INVITED, actor=ward_officer)
+    assert answered.status == InvitationStatus.INVITED
+    assert session.invitations.exclude(status=InvitationStatus.DECLINED).count() == 2

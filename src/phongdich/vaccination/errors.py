@@ -48,6 +48,11 @@ MESSAGES = {
         409,
     ),
     "session_full": ("Buổi tiêm đã hết chỗ.", "The vaccination session is full.", 409),
+    "invited_elsewhere": (
+        "Người này đang được mời đến một buổi tiêm khác.",
+        "This person holds an invitation to another session.",
+        409,
+    ),
     "dose_voided": ("Mũi tiêm này đã bị hủy.", "This dose has been voided.", 409),
     "already_registered": (
         "Người này đã đăng ký tiêm chủng.",

@@ -146,6 +146,8 @@ def do_answer_invitation(
             "status must be invited or declined.",
         )
     with transaction.atomic():
+        if status == InvitationStatus.INVITED:
+            _check_taken_back(invitation)
         answered = (
             Invitation.objects.filter(pk=invitation.pk)
             .exclude(status=InvitationStatus.ATTENDED)
@@ -165,3 +167,29 @@ def do_answer_invitation(
             detail={"status": status},
         )
     return invitation
+
+
+def _check_taken_back(invitation: Invitation) -> None:
+    """A declined invitation accepted again takes a place back: only while the session has one
+    free and the person holds no other open invitation (one at a time, as ``do_invite`` keeps).
+    Under the locks ``do_invite`` takes, in its order, so an invite meanwhile is seen."""
+    session = Session.objects.select_for_update().get(pk=invitation.session_id)
+    Ward.objects.select_for_update(no_key=True).filter(pk=session.ward_id).first()
+    current = Invitation.objects.filter(pk=invitation.pk).values_list("status", flat=True).first()
+    if current != InvitationStatus.DECLINED:
+        return  # still invited (nothing to take back) or attended (kept as it is)
+    taken = session.invitations.exclude(status=InvitationStatus.DECLINED).count()
+    if taken >= session.slots:
+        raise error("session_full")
+    elsewhere = (
+        Invitation.objects.filter(
+            registration_id=invitation.registration_id,
+            status=InvitationStatus.INVITED,
+            session__date__gte=local_date(timezone.now()),
+            session__status__in=[SessionStatus.PLANNED, SessionStatus.OPEN],
+        )
+        .exclude(pk=invitation.pk)
+        .exists()
+    )
+    if elsewhere:
+        raise error("invited_elsewhere")

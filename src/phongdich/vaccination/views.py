@@ -186,9 +186,12 @@ def invitation_answer(request, session_id: int, invitation_id: int):
     session = queries.access_session(request.user, session_id)
     invitation = session.invitations.filter(pk=invitation_id).first()
     if invitation is not None and invitation.status != InvitationStatus.ATTENDED:
-        invitations.do_answer_invitation(
-            invitation, request.POST.get("status", ""), actor=request.user, request=request
-        )
+        try:
+            invitations.do_answer_invitation(
+                invitation, request.POST.get("status", ""), actor=request.user, request=request
+            )
+        except (InputErrors, DomainError) as exc:
+            flash(request, exc)
     return redirect("vaccination:session", session_id=session.pk)
 
 
