@@ -144,3 +144,26 @@ def covered_ward(ward_code: int, total: int = 10_000):
     population(ward_code, total, 100, 30, 10)
     vaccinated(ward_code, 80)
     vaccinated(ward_code, 10, birth_year=1950)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded photos go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def restaurant(venue):
+    """A registered restaurant in Hạc Thành, at the shared venue."""
+    from phongdich.risk import business
+
+    return business.do_register_business(
+        {
+            "tax_id": "0100047516",
+            "name": "Quán Phở Hạc Thành",
+            "kind": "restaurant",
+            "ward_code": HAC_THANH,
+            "contact_phone": venue.phone,
+            "venue_codes": venue.code,
+        }
+    )

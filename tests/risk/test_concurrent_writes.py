@@ -18,28 +18,9 @@ from tests.meanwhile import Meanwhile
 from tests.risk.conftest import TODAY, covered_ward
 from tests.risk.test_inspections import _answers, _picture
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media")]
 
 FOOD = "bcdqg-2225-food"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def restaurant(venue):
-    return biz.do_register_business(
-        {
-            "tax_id": "0100047516",
-            "name": "Quán Phở Hạc Thành",
-            "kind": "restaurant",
-            "ward_code": HAC_THANH,
-            "contact_phone": venue.phone,
-            "venue_codes": venue.code,
-        }
-    )
 
 
 @pytest.fixture

@@ -16,28 +16,9 @@ from phongdich.risk import business as biz
 from phongdich.risk.inspections import MAX_PHOTOS
 from phongdich.risk.models import InspectionPhoto, InspectionTask
 from phongdich.risk.questionnaires import default_questionnaires
-from tests.conftest import HAC_THANH, PASSWORD
+from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def restaurant(venue):
-    return biz.do_register_business(
-        {
-            "tax_id": "0100047516",
-            "name": "Quán Phở Hạc Thành",
-            "kind": "restaurant",
-            "ward_code": HAC_THANH,
-            "contact_phone": venue.phone,
-            "venue_codes": venue.code,
-        }
-    )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 def _answers(met=True, **unmet):
